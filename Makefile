@@ -1,0 +1,47 @@
+# Two commands matter: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench lock clean help
+
+help:
+	@echo "make demo   - install, migrate, load the sample evidence and show an assessment"
+	@echo "make test   - install (if needed) and run the whole test suite"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors"
+	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the lock file changes; hashes make every install reproducible.
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m mypy .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.evidence
+
+demo: $(STAMP)
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py assess tests/data/us-pickup-japan-minerals.xlsx --placed-in-service 2024-06-01 --until 2025-12-31 --format text
+
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,498 @@
+"""The assessment engine: normalised evidence and a rulebook in, a result out.
+
+Pure and deterministic: no clock, no I/O, no Django. Money is Decimal and every comparison is
+exact (a share equal to the threshold meets it); shares are rounded down to two decimals only
+for display, so a printed share never overstates what was met.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
+from typing import Literal
+
+import pycountry
+
+from filings.rules.inputs import BatteryComponent, ChainKey, Evidence
+from filings.rules.results import (
+    MAX_ROWS_PER_FINDING,
+    Assessment,
+    Finding,
+    RequirementResult,
+    SegmentResult,
+    Severity,
+)
+from filings.rules.rulebook import Rulebook, ScheduleRow
+from filings.rules.vin import model_year_code, vin_problem
+
+# Sums and comparisons run with ample precision and trap any rounding: an inexact result
+# would be a wrong answer, so it must fail loudly rather than pass silently.
+_EXACT = Context(prec=60, traps=[Inexact])
+_CENT = Decimal("0.01")
+ONE_DAY = dt.timedelta(days=1)
+
+
+class AssessmentInputError(ValueError):
+    """The dates asked for cannot be assessed (for example, acquired after placed in service)."""
+
+
+def assess(evidence: Evidence, *, rulebook: Rulebook, placed_in_service: dt.date,
+           acquired: dt.date | None = None) -> SegmentResult:
+    """Assess the vehicle placed in service on one day (acquired that day unless given)."""
+    acquired = placed_in_service if acquired is None else acquired
+    if acquired > placed_in_service:
+        raise AssessmentInputError(
+            f"acquired date {acquired} is after the placed-in-service date {placed_in_service}: "
+            "a vehicle is acquired (binding contract and payment) before or when it is placed in service"
+        )
+    with localcontext(_EXACT):
+        return _Assessor(evidence, rulebook, placed_in_service, acquired).segment(
+            placed_in_service, placed_in_service)
+
+
+def assess_period(evidence: Evidence, *, rulebook: Rulebook, start: dt.date, end: dt.date,
+                  acquired: dt.date | None = None) -> Assessment:
+    """Assess every placed-in-service date from `start` to `end` (inclusive).
+
+    The range is split at every date on which a rule changes; each piece is assessed once and
+    adjacent pieces with the same outcome are merged. With `acquired` None each vehicle counts
+    as acquired on the day it is placed in service, so the acquisition cut-off splits too.
+    """
+    if end < start:
+        raise AssessmentInputError(f"the period ends ({end}) before it starts ({start})")
+    cuts = set(rulebook.change_dates())
+    if acquired is None:
+        cuts.add(rulebook.credit_window.acquired_until + ONE_DAY)
+    elif acquired > start:
+        raise AssessmentInputError(
+            f"acquired date {acquired} is after the first placed-in-service date {start}: "
+            "a vehicle is acquired before or when it is placed in service"
+        )
+    starts = [start, *sorted(d for d in cuts if start < d <= end)]
+    segments: list[SegmentResult] = []
+    for first, following in zip(starts, [*starts[1:], end + ONE_DAY], strict=True):
+        segment = assess(evidence, rulebook=rulebook, placed_in_service=first,
+                         acquired=acquired)
+        segment = _with_dates(segment, first, following - ONE_DAY)
+        if segments and segments[-1].same_outcome(segment):
+            segment = _with_dates(segment, segments.pop().start, segment.end)
+        segments.append(segment)
+    return Assessment(rulebook.id, rulebook.version, start, end, acquired, tuple(segments))
+
+
+def _with_dates(segment: SegmentResult, start: dt.date, end: dt.date) -> SegmentResult:
+    return SegmentResult(start, end, segment.eligible, segment.credit_usd, segment.credit_basis,
+                         segment.requirements, segment.findings)
+
+
+def country_label(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    name = getattr(country, "common_name", None) or getattr(country, "name", None)
+    return f"{code} ({name})" if name else code
+
+
+def money(value: Decimal) -> str:
+    return f"${value:,.2f}"
+
+
+def display_pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part/whole as a percentage rounded down to 2 decimals; None when whole is zero."""
+    if whole == 0:
+        return None
+    with localcontext(Context(prec=60)):
+        return (part * 100 / whole).quantize(_CENT, rounding=ROUND_FLOOR)
+
+
+def _rows(rows: Iterable[int]) -> tuple[tuple[int, ...], str]:
+    """Up to MAX_ROWS_PER_FINDING sorted rows, and a note on how many were left out."""
+    ordered = sorted(rows)
+    shown = tuple(ordered[:MAX_ROWS_PER_FINDING])
+    hidden = len(ordered) - len(shown)
+    return shown, (f" (first {len(shown)} of {len(ordered)} rows listed)" if hidden else "")
+
+
+class _Assessor:
+    """One placed-in-service date: each `_check_*` method yields one requirement's result."""
+
+    def __init__(self, evidence: Evidence, rulebook: Rulebook, on: dt.date,
+                 acquired: dt.date) -> None:
+        self.evidence = evidence
+        self.rules = rulebook
+        self.on = on
+        self.acquired = acquired
+        self.findings: list[Finding] = []
+
+    def finding(self, requirement: str, severity: Severity, message: str,
+                rows: Iterable[int] = ()) -> None:
+        shown, note = _rows(rows)
+        self.findings.append(Finding(requirement, severity, message + note, shown))
+
+    def segment(self, start: dt.date, end: dt.date) -> SegmentResult:
+        gating = [
+            self._check_credit_window(),
+            self._check_final_assembly(),
+            self._check_msrp_cap(),
+            self._check_battery_capacity(),
+            self._check_gvwr(),
+            self._check_feoc_battery_components(),
+            self._check_feoc_critical_minerals(),
+        ]
+        eligible = all(r.met for r in gating if r.applies)
+        halves = [self._check_critical_minerals(eligible), self._check_battery_components(eligible)]
+        requirements = {r.id: r for r in (*gating, *halves)}
+        basis, credit = self._credit(halves, eligible)
+        return SegmentResult(start, end, eligible, credit, basis, requirements,
+                             tuple(self.findings))
+
+    # --- credit --------------------------------------------------------------------------
+
+    def _credit(self, halves: list[RequirementResult],
+                eligible: bool) -> tuple[dict[str, object], int]:
+        transitional = self.rules.transitional_amount
+        if transitional.from_ <= self.on <= transitional.until:
+            amount = self._transitional_amount()
+            basis: dict[str, object] = {
+                "method": "transitional_amount",
+                "citation": transitional.citation,
+                "confidence": transitional.confidence,
+                "amount_usd": amount,
+            }
+            return basis, amount if eligible else 0
+        basis = {
+            "method": "critical_minerals_and_battery_components",
+            "citation": f"{self.rules.critical_minerals.citation}; "
+                        f"{self.rules.battery_components.citation}",
+            "confidence": "V",
+        }
+        return basis, sum(int(r.details["credit_usd"]) for r in halves)
+
+    def _transitional_amount(self) -> int:
+        t = self.rules.transitional_amount
+        kwh = self.evidence.vehicle.battery_capacity_kwh
+        battery_part = Decimal(0)
+        if kwh >= t.battery_threshold_kwh:
+            battery_part = (t.battery_at_threshold_usd
+                            + t.battery_per_kwh_above_usd * (kwh - t.battery_threshold_kwh))
+        total = t.base_usd + min(battery_part, t.battery_part_cap_usd)
+        return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP, context=Context(prec=60)))
+
+    # --- gating requirements -------------------------------------------------------------
+
+    def _check_credit_window(self) -> RequirementResult:
+        window = self.rules.credit_window
+        met = True
+        if self.on < window.placed_in_service_from:
+            met = False
+            self.finding("credit_window", "fail",
+                         f"Placed in service before {window.placed_in_service_from}: this "
+                         "rulebook covers the credit as amended by the Inflation Reduction Act, "
+                         f"for vehicles placed in service from {window.placed_in_service_from}.")
+        if self.acquired > window.acquired_until:
+            met = False
+            self.finding("credit_window", "fail",
+                         f"Acquired after {window.acquired_until}: the credit is not allowed for "
+                         "vehicles acquired (written binding contract and a payment) after that "
+                         "date.")
+        return RequirementResult(
+            "credit_window", True, met,
+            f"{window.placed_in_service_from_citation}; {window.acquired_until_citation}",
+            _weakest(window.placed_in_service_from_confidence, window.acquired_until_confidence),
+            {"placed_in_service_from": window.placed_in_service_from.isoformat(),
+             "acquired_until": window.acquired_until.isoformat()},
+        )
+
+    def _check_final_assembly(self) -> RequirementResult:
+        rule = self.rules.final_assembly
+        vehicle = self.evidence.vehicle
+        north_america = self.rules.north_america.countries
+        country_ok = vehicle.final_assembly_country in north_america
+        if not country_ok:
+            self.finding("final_assembly", "fail",
+                         f"Final assembly in {country_label(vehicle.final_assembly_country)} is "
+                         f"outside North America ({', '.join(sorted(north_america))}).",
+                         [vehicle.row])
+        invalid = self._check_vins()
+        applies = self.on >= rule.from_
+        return RequirementResult(
+            "final_assembly", applies, (country_ok and not invalid) if applies else None,
+            f"{rule.citation}; {self.rules.vin.citation}", rule.confidence,
+            {"final_assembly_country": vehicle.final_assembly_country,
+             "vin_count": len(self.evidence.vins), "invalid_vins": invalid},
+        )
+
+    def _check_vins(self) -> list[str]:
+        vehicle = self.evidence.vehicle
+        invalid: list[str] = []
+        by_wmi: dict[str, list[int]] = defaultdict(list)
+        year_mismatch: dict[str, list[int]] = defaultdict(list)
+        expected_year = model_year_code(vehicle.model_year)
+        for entry in self.evidence.vins:
+            problem = vin_problem(entry.vin)
+            if problem:
+                invalid.append(entry.vin)
+                self.finding("final_assembly", "fail",
+                             f"VIN {entry.vin!r} {problem}. Correct it or remove the row.",
+                             [entry.row])
+                continue
+            by_wmi[entry.vin[:3]].append(entry.row)
+            if entry.vin[9] != expected_year:
+                year_mismatch[entry.vin[9]].append(entry.row)
+        for wmi, rows in sorted(by_wmi.items()):
+            self._check_wmi_region(wmi, rows)
+        for code, rows in sorted(year_mismatch.items()):
+            self.finding("final_assembly", "warn",
+                         f"{len(rows)} VIN(s) carry model-year code {code!r} (10th character) "
+                         f"but the vehicle is model year {vehicle.model_year} (code "
+                         f"{expected_year!r}); check that these VINs belong to this vehicle.",
+                         rows)
+        return invalid
+
+    def _check_wmi_region(self, wmi: str, rows: list[int]) -> None:
+        declared = self.evidence.vehicle.final_assembly_country
+        region = self.rules.vin.region_of(wmi[0])
+        if region is None:
+            return
+        north_america = self.rules.north_america.countries
+        disagrees = (declared not in region.countries if region.countries
+                     else declared in north_america)
+        if disagrees:
+            self.finding("final_assembly", "warn",
+                         f"{len(rows)} VIN(s) have manufacturer identifier {wmi!r}, assigned in "
+                         f"{region.region}, but final assembly is declared in "
+                         f"{country_label(declared)}. The WMI names the manufacturer, not the "
+                         "plant: confirm the plant from the 11th VIN character (the "
+                         "manufacturer's 49 CFR 565 submission) or the vehicle label.", rows)
+
+    def _check_msrp_cap(self) -> RequirementResult:
+        rule = self.rules.msrp_cap
+        vehicle = self.evidence.vehicle
+        cap = rule.caps_usd[vehicle.vehicle_class]
+        applies = self.on >= rule.from_
+        met = vehicle.msrp_usd <= cap
+        if applies and not met:
+            self.finding("msrp_cap", "fail",
+                         f"MSRP {money(vehicle.msrp_usd)} is above the {money(cap)} cap for a "
+                         f"{vehicle.vehicle_class} (over by {money(vehicle.msrp_usd - cap)}).",
+                         [vehicle.row])
+        return RequirementResult("msrp_cap", applies, met if applies else None,
+                                 rule.citation, rule.confidence,
+                                 {"vehicle_class": vehicle.vehicle_class,
+                                  "msrp_usd": f"{vehicle.msrp_usd}", "cap_usd": f"{cap}"})
+
+    def _check_battery_capacity(self) -> RequirementResult:
+        rule = self.rules.battery_capacity
+        kwh = self.evidence.vehicle.battery_capacity_kwh
+        met = kwh >= rule.minimum_kwh
+        if not met:
+            self.finding("battery_capacity", "fail",
+                         f"Battery capacity {kwh} kWh is below the {rule.minimum_kwh} kWh minimum.",
+                         [self.evidence.vehicle.row])
+        return RequirementResult("battery_capacity", True, met, rule.citation, rule.confidence,
+                                 {"battery_capacity_kwh": f"{kwh}",
+                                  "minimum_kwh": f"{rule.minimum_kwh}"})
+
+    def _check_gvwr(self) -> RequirementResult:
+        rule = self.rules.gvwr
+        gvwr = self.evidence.vehicle.gvwr_lb
+        met = gvwr < rule.below_lb
+        if not met:
+            self.finding("gvwr", "fail",
+                         f"Gross vehicle weight rating {gvwr:,} lb is not below {rule.below_lb:,} lb.",
+                         [self.evidence.vehicle.row])
+        return RequirementResult("gvwr", True, met, rule.citation, rule.confidence,
+                                 {"gvwr_lb": f"{gvwr}", "below_lb": f"{rule.below_lb}"})
+
+    def _check_feoc_battery_components(self) -> RequirementResult:
+        feoc = self.rules.feoc
+        applies = self.on >= feoc.battery_components_from
+        flagged = [c for c in self.evidence.battery_components if c.feoc]
+        if flagged:
+            suppliers = ", ".join(sorted({c.supplier for c in flagged}))
+            if applies:
+                self.finding("feoc_battery_components", "fail",
+                             f"{len(flagged)} battery component(s) made by a foreign entity of "
+                             f"concern ({suppliers}): for vehicles placed in service from "
+                             f"{feoc.battery_components_from} the vehicle is not eligible at all.",
+                             [c.row for c in flagged])
+            else:
+                self.finding("feoc_battery_components", "warn",
+                             f"{len(flagged)} battery component(s) made by a foreign entity of "
+                             f"concern ({suppliers}); allowed before "
+                             f"{feoc.battery_components_from}, disqualifying from that date.",
+                             [c.row for c in flagged])
+        return RequirementResult("feoc_battery_components", applies,
+                                 not flagged if applies else None,
+                                 feoc.battery_components_citation,
+                                 feoc.battery_components_confidence,
+                                 {"applies_from": feoc.battery_components_from.isoformat(),
+                                  "feoc_components": len(flagged)})
+
+    def _check_feoc_critical_minerals(self) -> RequirementResult:
+        feoc = self.rules.feoc
+        applies = self.on >= feoc.critical_minerals_from
+        excludable = self.on <= feoc.impracticable_to_trace_until
+        counted: list[tuple[ChainKey, list[int]]] = []
+        excluded: list[tuple[ChainKey, list[int]]] = []
+        for key, chain in self.evidence.critical_minerals.chains():
+            if key.feoc:
+                target = excluded if key.impracticable_to_trace and excludable else counted
+                target.append((key, chain.rows))
+        self._report_feoc_minerals(counted, excluded, applies)
+        return RequirementResult(
+            "feoc_critical_minerals", applies, not counted if applies else None,
+            f"{feoc.critical_minerals_citation}; {feoc.impracticable_to_trace_citation}",
+            _weakest(feoc.critical_minerals_confidence, feoc.impracticable_to_trace_confidence),
+            {"applies_from": feoc.critical_minerals_from.isoformat(),
+             "impracticable_to_trace_until": feoc.impracticable_to_trace_until.isoformat(),
+             "feoc_lines": sum(len(rows) for _, rows in counted),
+             "excluded_impracticable_to_trace_lines": sum(len(rows) for _, rows in excluded)},
+        )
+
+    def _report_feoc_minerals(self, counted: list[tuple[ChainKey, list[int]]],
+                              excluded: list[tuple[ChainKey, list[int]]],
+                              applies: bool) -> None:
+        feoc = self.rules.feoc
+        if counted:
+            rows = [r for _, chain_rows in counted for r in chain_rows]
+            what = _describe_minerals(key for key, _ in counted)
+            if applies:
+                self.finding("feoc_critical_minerals", "fail",
+                             f"{len(rows)} critical-mineral line(s) extracted, processed or "
+                             f"recycled by a foreign entity of concern ({what}): for vehicles "
+                             f"placed in service from {feoc.critical_minerals_from} the vehicle "
+                             "is not eligible at all.", rows)
+            else:
+                self.finding("feoc_critical_minerals", "warn",
+                             f"{len(rows)} critical-mineral line(s) from a foreign entity of "
+                             f"concern ({what}); allowed before {feoc.critical_minerals_from}, "
+                             "disqualifying from that date.", rows)
+        if excluded and applies:
+            rows = [r for _, chain_rows in excluded for r in chain_rows]
+            self.finding("feoc_critical_minerals", "warn",
+                         f"{len(rows)} FEOC critical-mineral line(s) marked impracticable to "
+                         f"trace ({_describe_minerals(key for key, _ in excluded)}) are left out "
+                         f"of the FEOC test until {feoc.impracticable_to_trace_until}; the "
+                         "manufacturer must report how it will comply after that date.", rows)
+
+    # --- the two halves ------------------------------------------------------------------
+
+    def _check_critical_minerals(self, eligible: bool) -> RequirementResult:
+        qualifying, total, fta_used = self._critical_mineral_values()
+        return self._share_result("critical_minerals", qualifying, total, eligible,
+                                  {"fta_countries_counted": fta_used})
+
+    def _check_battery_components(self, eligible: bool) -> RequirementResult:
+        qualifying, total = self._battery_component_values()
+        return self._share_result("battery_components", qualifying, total, eligible, {})
+
+    def _share_result(self, requirement: Literal["critical_minerals", "battery_components"],
+                      qualifying: Decimal, total: Decimal, eligible: bool,
+                      extra: dict[str, object]) -> RequirementResult:
+        """Compare a value-weighted share with the percentage in force, exactly."""
+        rules = getattr(self.rules, requirement)
+        row = self.rules.required_pct(requirement, self.on)
+        met: bool | None = None
+        if row is not None:
+            met = total > 0 and qualifying * 100 >= row.required_pct * total
+            self._report_share(requirement, row, qualifying, total, met)
+        pct = display_pct(qualifying, total)
+        return RequirementResult(
+            requirement, row is not None, met,
+            f"{row.citation if row else rules.citation}; {rules.qualifying_rule}",
+            _weakest(rules.confidence, row.confidence) if row else rules.confidence,
+            {"qualifying_pct": float(pct) if pct is not None else None,
+             "required_pct": float(row.required_pct) if row else None,
+             "qualifying_value_usd": f"{qualifying}", "total_value_usd": f"{total}",
+             **extra,
+             "credit_usd": int(rules.amount_usd) if met and eligible else 0},
+        )
+
+    def _report_share(self, requirement: str, row: ScheduleRow, qualifying: Decimal,
+                      total: Decimal, met: bool) -> None:
+        label = "critical-mineral" if requirement == "critical_minerals" else "battery-component"
+        period = f"{row.from_} to {row.until}" if row.until else f"from {row.from_}"
+        if total == 0:
+            self.finding(requirement, "fail",
+                         f"The total {label} value is $0.00, so no share can be computed; report "
+                         "the value of every line.")
+            return
+        pct = display_pct(qualifying, total)
+        self.finding(requirement, "info" if met else "fail",
+                     f"{pct} % of the {label} value qualifies ({money(qualifying)} of "
+                     f"{money(total)}); at least {row.required_pct} % is required for vehicles "
+                     f"placed in service {period}: {'met' if met else 'not met'}.")
+
+    def _critical_mineral_values(self) -> tuple[Decimal, Decimal, list[str]]:
+        north_america = self.rules.north_america.countries
+        qualifying = total = Decimal(0)
+        fta_used: set[str] = set()
+        not_counted: dict[tuple[str, str, str, str | None], list[int]] = defaultdict(list)
+        not_counted_value: dict[tuple[str, str, str, str | None], Decimal] = defaultdict(Decimal)
+        for key, chain in self.evidence.critical_minerals.chains():
+            total += chain.value_usd
+            reason = self._mineral_qualifies(key, north_america, fta_used)
+            if reason:
+                qualifying += chain.value_usd
+            else:
+                group = (key.mineral, key.extraction_country, key.processing_country,
+                         key.recycling_country)
+                not_counted[group].extend(chain.rows)
+                not_counted_value[group] += chain.value_usd
+        if self.rules.required_pct("critical_minerals", self.on) is not None:
+            for group, rows in sorted(not_counted.items(), key=lambda item: min(item[1])):
+                self._report_not_counted_mineral(group, rows, not_counted_value[group])
+        return qualifying, total, sorted(fta_used)
+
+    def _mineral_qualifies(self, key: ChainKey, north_america: frozenset[str],
+                           fta_used: set[str]) -> bool:
+        for country in (key.extraction_country, key.processing_country):
+            if country == "US":
+                return True
+            if self.rules.fta_treatment(country, key.mineral, self.on):
+                fta_used.add(country)
+                return True
+        return key.recycling_country is not None and key.recycling_country in north_america
+
+    def _report_not_counted_mineral(self, group: tuple[str, str, str, str | None],
+                                   rows: list[int], value: Decimal) -> None:
+        mineral, extraction, processing, recycling = group
+        recycled = (f"recycled in {country_label(recycling)} (outside North America)"
+                    if recycling else "not recycled")
+        self.finding("critical_minerals", "info",
+                     f"Not qualifying: {mineral} extracted in {country_label(extraction)}, "
+                     f"processed in {country_label(processing)}, {recycled} — neither country is "
+                     f"the US or counted as an FTA country for {mineral} on this date "
+                     f"({money(value)} in {len(rows)} line(s)).", rows)
+
+    def _battery_component_values(self) -> tuple[Decimal, Decimal]:
+        north_america = self.rules.north_america.countries
+        qualifying = total = Decimal(0)
+        outside: dict[str, list[BatteryComponent]] = defaultdict(list)
+        for component in self.evidence.battery_components:
+            total += component.value_usd
+            if component.manufacturing_country in north_america:
+                qualifying += component.value_usd
+            else:
+                outside[component.manufacturing_country].append(component)
+        if self.rules.required_pct("battery_components", self.on) is not None:
+            for country, components in sorted(outside.items()):
+                value = sum((c.value_usd for c in components), Decimal(0))
+                self.finding("battery_components", "info",
+                             f"Not North American: {len(components)} component(s) made in "
+                             f"{country_label(country)} ({money(value)}: "
+                             f"{', '.join(sorted({c.component_type for c in components}))}).",
+                             [c.row for c in components])
+        return qualifying, total
+
+
+def _describe_minerals(keys: Iterable[ChainKey]) -> str:
+    pairs = sorted({f"{key.mineral} from {key.supplier}" for key in keys})
+    shown = "; ".join(pairs[:5])
+    return shown + (f"; and {len(pairs) - 5} more" if len(pairs) > 5 else "")
+
+
+def _weakest(*confidences: str) -> str:
+    """The least certain of several confidence tags (U < S < V)."""
+    return min(confidences, key="USV".index)

@@ -1,0 +1,40 @@
+"""VIN checks under 49 CFR 565.15: length, alphabet, check digit, model-year code."""
+
+from __future__ import annotations
+
+VIN_LENGTH = 17
+_TRANSLITERATION = {
+    **{str(d): d for d in range(10)},
+    "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
+    "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
+    "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+}
+_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+# Position 10 cycles through these 30 codes, 1980 = "A", 2010 = "A" again (49 CFR 565.15(d)).
+_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
+
+
+def check_digit(vin: str) -> str:
+    """The check digit (position 9) that `vin` should carry: 0-9 or X."""
+    total = sum(_TRANSLITERATION[ch] * weight for ch, weight in zip(vin, _WEIGHTS, strict=True))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def vin_problem(vin: str) -> str | None:
+    """Why `vin` is not a valid VIN, in words a person can act on; None when it is valid."""
+    if len(vin) != VIN_LENGTH:
+        return f"has {len(vin)} characters; a VIN has exactly {VIN_LENGTH}"
+    bad = sorted({ch for ch in vin if ch not in _TRANSLITERATION})
+    if bad:
+        shown = ", ".join(repr(ch) for ch in bad)
+        hint = " (I, O and Q are never used; read them as 1, 0 and 0)" if set(bad) & set("IOQ") else ""
+        return f"contains {shown}; a VIN uses only digits and the letters A-Z except I, O, Q{hint}"
+    expected = check_digit(vin)
+    if vin[8] != expected:
+        return f"check digit (9th character) is {vin[8]!r} but the other characters give {expected!r}"
+    return None
+
+
+def model_year_code(model_year: int) -> str:
+    return _YEAR_CODES[(model_year - 1980) % len(_YEAR_CODES)]
