@@ -270,7 +270,8 @@ class Rulebook(_Strict):
     def required_pct(self, requirement: Literal["critical_minerals", "battery_components"],
                      on: dt.date) -> ScheduleRow | None:
         """The schedule row in force on `on`, or None when the test does not apply."""
-        for row in getattr(self, requirement).schedule:
+        schedule: tuple[ScheduleRow, ...] = getattr(self, requirement).schedule
+        for row in schedule:
             if row.from_ <= on and (row.until is None or on <= row.until):
                 return row
         return None
