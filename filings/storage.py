@@ -1,0 +1,156 @@
+"""Evidence file storage: outside any web-served folder, under server-generated names.
+
+An upload is streamed to a temporary file while its SHA-256 and size are computed and the size
+cap enforced, its content is sniffed against its extension, and only then is it moved into place.
+The original name is metadata only; it never becomes a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from filings.models import FileKind
+
+EVIDENCE_SHEET_NAMES = ("vehicle", "battery_components", "critical_minerals", "vins")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+_CHUNK = 64 * 1024
+
+
+class UploadRejected(ValueError):
+    """The upload is refused; the message tells the user what to send instead."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+# extension -> (content type, kinds it may be uploaded as)
+_ALLOWED = {
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              {FileKind.EVIDENCE}),
+    ".csv": ("text/csv", {FileKind.EVIDENCE}),
+    ".pdf": ("application/pdf", {FileKind.SUPPORTING}),
+    ".png": ("image/png", {FileKind.SUPPORTING}),
+    ".jpg": ("image/jpeg", {FileKind.SUPPORTING}),
+    ".jpeg": ("image/jpeg", {FileKind.SUPPORTING}),
+}
+
+
+def clean_original_name(name: str) -> str:
+    """A display-safe version of the client's file name: no paths, no control or bidi characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d"
+                   "\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+    base = _SAFE_NAME.sub("_", base).strip(" .") or "upload"
+    return base[:200]
+
+
+def path_of(stored_name: str) -> Path:
+    root = Path(settings.EVIDENCE_ROOT)
+    return root / stored_name[:2] / stored_name
+
+
+def store_upload(upload: UploadedFile, kind: FileKind) -> StoredFile:
+    """Validate and store one upload; raises UploadRejected with a message a person can act on."""
+    original = clean_original_name(upload.name or "upload")
+    extension = Path(original).suffix.lower()
+    if extension not in _ALLOWED or kind not in _ALLOWED[extension][1]:
+        allowed = sorted(ext for ext, (_, kinds) in _ALLOWED.items() if kind in kinds)
+        raise UploadRejected(f"{original}: a {kind.label.lower()} must be one of "
+                             f"{', '.join(allowed)} files.")
+    if kind == FileKind.EVIDENCE and extension == ".csv" and Path(original).stem not in EVIDENCE_SHEET_NAMES:
+        raise UploadRejected(f"{original}: CSV evidence files are named after their sheet: "
+                             f"{', '.join(n + '.csv' for n in EVIDENCE_SHEET_NAMES)}.")
+    limit = (settings.EVIDENCE_MAX_BYTES if kind == FileKind.EVIDENCE
+             else settings.SUPPORTING_DOCUMENT_MAX_BYTES)
+    stored_name = f"{uuid.uuid4().hex}{extension}"
+    target = path_of(stored_name)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    digest, size, temporary = _stream_to_temp(upload, target.parent, limit, original)
+    try:
+        _sniff(Path(temporary), extension, original)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return StoredFile(stored_name, original, _ALLOWED[extension][0], size, digest)
+
+
+def _stream_to_temp(upload: UploadedFile, folder: Path, limit: int,
+                    original: str) -> tuple[str, int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in upload.chunks(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UploadRejected(f"{original}: the file is larger than the "
+                                         f"{limit // (1024 * 1024)} MB limit.")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    if size == 0:
+        Path(temporary).unlink(missing_ok=True)
+        raise UploadRejected(f"{original}: the file is empty.")
+    return digest.hexdigest(), size, temporary
+
+
+def _sniff(path: Path, extension: str, original: str) -> None:
+    """The content must be what the extension says: no renamed executables or polyglots."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if extension == ".pdf" and not head.startswith(b"%PDF-"):
+        raise UploadRejected(f"{original}: this is not a PDF file (it does not start with %PDF-).")
+    if extension == ".png" and not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise UploadRejected(f"{original}: this is not a PNG image.")
+    if extension in (".jpg", ".jpeg") and not head.startswith(b"\xff\xd8\xff"):
+        raise UploadRejected(f"{original}: this is not a JPEG image.")
+    if extension == ".xlsx":
+        _sniff_xlsx(path, original)
+    if extension == ".csv":
+        _sniff_csv(path, original)
+
+
+def _sniff_xlsx(path: Path, original: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        raise UploadRejected(f"{original}: this is not an Excel workbook (.xlsx is a ZIP "
+                             "package); save it from Excel as 'Excel Workbook (.xlsx)'.") from None
+    if "[Content_Types].xml" not in names:
+        raise UploadRejected(f"{original}: this ZIP file is not an Excel workbook.")
+
+
+def _sniff_csv(path: Path, original: str) -> None:
+    decoder_input: IO[bytes]
+    with path.open("rb") as decoder_input:
+        data = decoder_input.read()
+    if b"\x00" in data:
+        raise UploadRejected(f"{original}: the file contains NUL bytes; it is not a text CSV "
+                             "(UTF-16 files must be saved as 'CSV UTF-8').")
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UploadRejected(f"{original}: the file is not UTF-8 text (byte {exc.start}); save it "
+                             "as 'CSV UTF-8 (comma delimited)'.") from None

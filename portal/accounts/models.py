@@ -1,0 +1,93 @@
+"""Users (e-mail login), organisations of two kinds, and memberships carrying one role."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from portal.accounts.roles import CAPABILITIES, ROLE_KIND, Capability, OrganisationKind, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can log in to the reviewer console.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ("email",)
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def membership(self) -> Membership | None:
+        """The user's membership (a person acts for one organisation), or None."""
+        return self.memberships.select_related("organisation").first()
+
+    def can(self, capability: Capability) -> bool:
+        membership = self.membership()
+        return membership is not None and capability in CAPABILITIES[Role(membership.role)]
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    ein = models.CharField("EIN", max_length=10, blank=True,
+                           help_text="Employer identification number, for manufacturers.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One organisation per person keeps every screen's "our filings" unambiguous.
+            models.UniqueConstraint(fields=["user"], name="one_membership_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}, {self.organisation})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if ROLE_KIND[Role(self.role)] != self.organisation.kind:
+            raise ValidationError(
+                {"role": f"A {self.role} belongs to a {ROLE_KIND[Role(self.role)].label}."})
