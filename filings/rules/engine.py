@@ -97,6 +97,14 @@ def money(value: Decimal) -> str:
     return f"${value:,.2f}"
 
 
+def canonical(value: Decimal, places: int = 2) -> str:
+    """One spelling per number whatever its input form: 7439.8, 7439.80 and 7439.800 -> "7439.80"."""
+    normal = value.normalize(Context(prec=60))
+    if normal.as_tuple().exponent > -places:  # type: ignore[operator]
+        normal = normal.quantize(Decimal(1).scaleb(-places), context=Context(prec=60))
+    return format(normal, "f")
+
+
 def display_pct(part: Decimal, whole: Decimal) -> Decimal | None:
     """part/whole as a percentage rounded down to 2 decimals; None when whole is zero."""
     if whole == 0:
@@ -228,7 +236,7 @@ class _Assessor:
         by_wmi: dict[str, list[int]] = defaultdict(list)
         year_mismatch: dict[str, list[int]] = defaultdict(list)
         expected_year = model_year_code(vehicle.model_year)
-        for entry in self.evidence.vins:
+        for entry in sorted(self.evidence.vins, key=lambda e: e.row):
             problem = vin_problem(entry.vin)
             if problem:
                 invalid.append(entry.vin)
@@ -279,7 +287,8 @@ class _Assessor:
         return RequirementResult("msrp_cap", applies, met if applies else None,
                                  rule.citation, rule.confidence,
                                  {"vehicle_class": vehicle.vehicle_class,
-                                  "msrp_usd": f"{vehicle.msrp_usd}", "cap_usd": f"{cap}"})
+                                  "msrp_usd": canonical(vehicle.msrp_usd),
+                                  "cap_usd": canonical(cap)})
 
     def _check_battery_capacity(self) -> RequirementResult:
         rule = self.rules.battery_capacity
@@ -290,8 +299,8 @@ class _Assessor:
                          f"Battery capacity {kwh} kWh is below the {rule.minimum_kwh} kWh minimum.",
                          [self.evidence.vehicle.row])
         return RequirementResult("battery_capacity", True, met, rule.citation, rule.confidence,
-                                 {"battery_capacity_kwh": f"{kwh}",
-                                  "minimum_kwh": f"{rule.minimum_kwh}"})
+                                 {"battery_capacity_kwh": canonical(kwh, 0),
+                                  "minimum_kwh": canonical(rule.minimum_kwh, 0)})
 
     def _check_gvwr(self) -> RequirementResult:
         rule = self.rules.gvwr
@@ -302,7 +311,7 @@ class _Assessor:
                          f"Gross vehicle weight rating {gvwr:,} lb is not below {rule.below_lb:,} lb.",
                          [self.evidence.vehicle.row])
         return RequirementResult("gvwr", True, met, rule.citation, rule.confidence,
-                                 {"gvwr_lb": f"{gvwr}", "below_lb": f"{rule.below_lb}"})
+                                 {"gvwr_lb": canonical(gvwr, 0), "below_lb": canonical(rule.below_lb, 0)})
 
     def _check_feoc_battery_components(self) -> RequirementResult:
         feoc = self.rules.feoc
@@ -397,15 +406,18 @@ class _Assessor:
         if row is not None:
             met = total > 0 and qualifying * 100 >= row.required_pct * total
             self._report_share(requirement, row, qualifying, total, met)
-        pct = display_pct(qualifying, total)
+        # Before the test applies its share is not reported, so rule-neutral changes (such as
+        # an FTA country's start date) do not split a period into identical-looking pieces.
+        pct = display_pct(qualifying, total) if row is not None else None
         return RequirementResult(
             requirement, row is not None, met,
             f"{row.citation if row else rules.citation}; {rules.qualifying_rule}",
             _weakest(rules.confidence, row.confidence) if row else rules.confidence,
             {"qualifying_pct": float(pct) if pct is not None else None,
              "required_pct": float(row.required_pct) if row else None,
-             "qualifying_value_usd": f"{qualifying}", "total_value_usd": f"{total}",
-             **extra,
+             "qualifying_value_usd": canonical(qualifying) if row is not None else None,
+             "total_value_usd": canonical(total),
+             **(extra if row is not None else {key: [] for key in extra}),
              "credit_usd": int(rules.amount_usd) if met and eligible else 0},
         )
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact
 from typing import NamedTuple
 
 from filings.rules.rulebook import VehicleClass
+
+
+# Sums must be exact whatever the input's digits; an inexact sum raises instead of rounding.
+_exact_add = Context(prec=80, traps=[Inexact]).add
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ class MineralLedger:
         chain = self._chains.get(key)
         if chain is None:
             chain = self._chains[key] = Chain()
-        chain.value_usd += value_usd
+        chain.value_usd = _exact_add(chain.value_usd, value_usd)
         chain.rows.append(row)
         self.line_count += 1
 

@@ -19,6 +19,8 @@ def _pct(value: float | None) -> str:
 
 
 def _share(d: dict[str, Any]) -> str:
+    if d["required_pct"] is None:
+        return f"test does not apply on these dates (total value {money(Decimal(d['total_value_usd']))})"
     required = f"at least {_pct(d['required_pct'])}" if d["required_pct"] is not None else "no test"
     return (f"{_pct(d['qualifying_pct'])} qualifies ({money(Decimal(d['qualifying_value_usd']))} "
             f"of {money(Decimal(d['total_value_usd']))}); {required}; "

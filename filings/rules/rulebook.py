@@ -195,6 +195,12 @@ class FtaCountry(DatedRule):
     basis: str
     minerals: frozenset[str] | None = None
 
+    @model_validator(mode="after")
+    def _until_not_before_from(self) -> Self:
+        if self.until is not None and self.until < self.from_:
+            raise ValueError(f"{self.country}: 'until' {self.until} is before 'from' {self.from_}")
+        return self
+
     def covers(self, mineral: str, on: dt.date) -> bool:
         in_force = self.from_ <= on and (self.until is None or on <= self.until)
         return in_force and (self.minerals is None or mineral in self.minerals)

@@ -169,7 +169,7 @@ MISTAKES = {
         ["X-1", "lithium", "", "XX", "JP", None, "NaN", "no", "Y"],
         ["X-3", "nickel", "Sulawesi Nickel Tbk", "ID", "JP", "", "inf", "no", "no"],
     ],
-    "vins": [["vin"], ["1GRT4EL7XRN100201"], ["1GRT4EL7XRN100201"], [""]],
+    "vins": [["vin"], ["1GRT4EL7XRN100201"], ["1GRT4EL7XRN100201"]],
 }
 
 

@@ -36,7 +36,7 @@ def test_an_msrp_exactly_at_the_cap_meets_it(vehicle_class, cap):
     result = assess_on(ev, ON)
 
     assert result.requirements["msrp_cap"].met is True
-    assert result.requirements["msrp_cap"].details["cap_usd"] == cap
+    assert Decimal(result.requirements["msrp_cap"].details["cap_usd"]) == Decimal(cap)
     assert result.credit_usd == 7500
 
 

@@ -79,11 +79,12 @@ def test_the_share_requirements_carry_their_percentages_and_credit(assessment_js
     for segment in assessment_json["segments"]:
         for rid in ("critical_minerals", "battery_components"):
             share = segment["requirements"][rid]
-            assert isinstance(share["qualifying_pct"], float)
             assert type(share["credit_usd"]) is int
             if share["applies"]:
+                assert isinstance(share["qualifying_pct"], float)
                 assert isinstance(share["required_pct"], float)
             else:
+                assert share["qualifying_pct"] is None
                 assert share["required_pct"] is None
 
 
@@ -91,7 +92,9 @@ def test_the_share_percentages_are_none_before_the_tests_apply(assessment_json):
     transitional = assessment_json["segments"][0]["requirements"]
 
     assert transitional["critical_minerals"]["required_pct"] is None
+    assert transitional["critical_minerals"]["qualifying_pct"] is None
     assert transitional["battery_components"]["required_pct"] is None
+    assert transitional["battery_components"]["qualifying_pct"] is None
     assert transitional["critical_minerals"]["credit_usd"] == 0
 
 
