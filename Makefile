@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint bench lock clean help
 
 help:
-	@echo "make demo   - install, migrate, load the sample evidence and show an assessment"
+	@echo "make demo   - install, migrate, load demo data, run the portal and a Celery worker"
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors"
@@ -37,7 +37,8 @@ bench: $(STAMP)
 demo: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py assess tests/data/us-pickup-japan-minerals.xlsx --placed-in-service 2024-06-01 --until 2025-12-31 --format text
+	$(BIN)/python manage.py demo_data
+	$(BIN)/python -m portal.demo
 
 lock:
 	$(BIN)/python -m pip install --quiet uv

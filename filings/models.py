@@ -32,7 +32,9 @@ class State(models.TextChoices):
 # States in which the manufacturer may still withdraw the filing.
 WITHDRAWABLE = (State.DRAFT, State.SUBMITTED, State.ASSESSED, State.INVALID, State.IN_REVIEW,
                 State.CHANGES_REQUESTED)
-VehicleClass = models.TextChoices("VehicleClass", [(c, c) for c in VEHICLE_CLASSES])
+# Generated from the rulebook's classes (the one definition); labels as people write them.
+VehicleClass = models.TextChoices(  # type: ignore[call-overload]
+    "VehicleClass", [(c.upper(), (c, "SUV" if c == "suv" else c.title())) for c in VEHICLE_CLASSES])
 
 
 class Filing(models.Model):

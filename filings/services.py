@@ -124,11 +124,15 @@ def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
     if filing.state != State.DRAFT:
         raise StateConflict("Evidence can only be added while the filing is a draft.")
     version = filing.current_version()
-    assert version is not None and not version.is_frozen
+    assert version is not None
+    assert not version.is_frozen
     if version.files.count() >= settings.EVIDENCE_MAX_FILES_PER_VERSION:
         raise ServiceError(f"A version holds at most {settings.EVIDENCE_MAX_FILES_PER_VERSION} "
                            "files; remove one first.")
-    stored = storage.store_upload(upload, kind)
+    try:
+        stored = storage.store_upload(upload, kind)
+    except storage.UploadRejected as exc:
+        raise ServiceError(str(exc)) from None
     evidence_file = EvidenceFile.objects.create(
         version=version, kind=kind, stored_name=stored.stored_name,
         original_name=stored.original_name, content_type=stored.content_type, size=stored.size,
@@ -157,7 +161,7 @@ def _check_evidence_set(version: EvidenceVersion) -> None:
     csvs = [n for n in names if n.endswith(".csv")]
     if not names:
         raise ServiceError("Upload the evidence workbook (or its CSV files) before submitting.")
-    if workbooks and csvs or len(workbooks) > 1:
+    if (workbooks and csvs) or len(workbooks) > 1:
         raise ServiceError("A version holds either one .xlsx workbook or the sheets as CSV files, "
                            "not both; remove the extra files.")
     if len(set(csvs)) != len(csvs):

@@ -48,7 +48,7 @@ def member(role: Role, organisation: Organisation | None = None, **user_fields: 
     if organisation is None:
         factory_class = (AuthorityFactory if ROLE_KIND[role] == OrganisationKind.AUTHORITY
                          else OrganisationFactory)
-        organisation = factory_class()
+        organisation = factory_class()  # type: ignore[assignment]
     if ROLE_KIND[role] == OrganisationKind.AUTHORITY:
         user_fields.setdefault("is_staff", True)
     user = UserFactory(**user_fields)

@@ -18,6 +18,7 @@ def test_the_suite_runs_on_the_database_named_in_database_url():
         assert cursor.fetchone() == (1,)
 
 
+@pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('make', models.CharField(max_length=100)),
                 ('model', models.CharField(max_length=100)),
                 ('model_year', models.PositiveSmallIntegerField()),
-                ('vehicle_class', models.CharField(choices=[('car', 'Car'), ('suv', 'Suv'), ('van', 'Van'), ('pickup', 'Pickup')], max_length=10)),
+                ('vehicle_class', models.CharField(choices=[('car', 'Car'), ('suv', 'SUV'), ('van', 'Van'), ('pickup', 'Pickup')], max_length=10)),
                 ('coverage_start', models.DateField(help_text='First placed-in-service date covered.')),
                 ('coverage_end', models.DateField(help_text='Last placed-in-service date covered (inclusive).')),
                 ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('assessing', 'Assessing'), ('assessed', 'Assessed'), ('invalid', 'Invalid evidence'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=20)),

@@ -1,0 +1,122 @@
+"""`manage.py demo_data`: the demo organisations, people and filings, built through the services.
+
+Idempotent: when the demo manufacturer exists nothing is created again. Every filing reaches its
+state the way a real one would (upload, submit, assess, review), so the audit trail is genuine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from filings import services
+from filings.models import FileKind, Filing
+from portal.accounts.models import Membership, Organisation, User
+from portal.accounts.roles import OrganisationKind, Role
+
+DATA = Path(settings.BASE_DIR) / "tests" / "data"
+DEMO_PASSWORD = "cvc-demo-password-2025"  # noqa: S105 (printed for the demo on purpose)
+MANUFACTURER = "Granite Motor Company"
+AUTHORITY = "Clean Vehicle Review Office"
+PEOPLE = [
+    ("preparer@granite.example", "Priya Preparer", MANUFACTURER, Role.PREPARER),
+    ("signer@granite.example", "Sam Signer", MANUFACTURER, Role.SIGNER),
+    ("viewer@granite.example", "Vera Viewer", MANUFACTURER, Role.VIEWER),
+    ("reviewer@authority.example", "Rafael Reviewer", AUTHORITY, Role.REVIEWER),
+    ("approver@authority.example", "Ada Approver", AUTHORITY, Role.APPROVER),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, users and filings (safe to run twice)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Organisation.objects.filter(name=MANUFACTURER).exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            people = self._people()
+            self._filings(people)
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for email, name, organisation, role in PEOPLE:
+            self.stdout.write(f"  {email:<30} {role.label:<9} {organisation} ({name})")
+
+    @transaction.atomic
+    def _people(self) -> dict[Role, User]:
+        organisations = {
+            MANUFACTURER: Organisation.objects.create(name=MANUFACTURER, ein="12-3456789",
+                                                      kind=OrganisationKind.MANUFACTURER),
+            AUTHORITY: Organisation.objects.create(name=AUTHORITY, kind=OrganisationKind.AUTHORITY),
+        }
+        people: dict[Role, User] = {}
+        for email, name, organisation, role in PEOPLE:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
+            Membership.objects.create(user=user, organisation=organisations[organisation], role=role)
+            _sync_staff(user)
+            people[role] = user
+        return people
+
+    def _filings(self, people: dict[Role, User]) -> None:
+        preparer, signer = people[Role.PREPARER], people[Role.SIGNER]
+        reviewer, approver = people[Role.REVIEWER], people[Role.APPROVER]
+        # Approved: the pickup whose minerals count thanks to Japan.
+        approved = self._submitted("Ironwood EV", "pickup", "us-pickup-japan-minerals.xlsx",
+                                   preparer, signer)
+        services.review_start(actor=reviewer, filing=approved)
+        services.review_recommend(actor=reviewer, filing=approved, recommendation="approve",
+                                  comment="Sourcing traced to Japanese processors; JP counts as "
+                                          "an FTA country from 2023-03-28. Recommend approval.")
+        services.filing_approve(actor=approver, filing=approved,
+                                comment="Approved: $7,500 per vehicle over the coverage period.")
+        # In review: the FEOC graphite compact, whose 2025 vehicles are not eligible.
+        in_review = self._submitted("Meridian", "car", "feoc-graphite-2025.xlsx", preparer, signer,
+                                    start=dt.date(2024, 6, 1), end=dt.date(2025, 9, 30),
+                                    make="Granite Motor Company", model_year=2025)
+        services.review_start(actor=reviewer, filing=in_review)
+        # Assessed, waiting in the queue: the crossover short on North American components.
+        self._submitted("Tamarack AWD", "suv", "crossover-short-na-components.xlsx", preparer,
+                        signer)
+        # Invalid evidence: the workbook full of mistakes.
+        self._submitted("Ironwood EV Long Range", "pickup", "mistakes.xlsx", preparer, signer)
+        # A draft with its workbook uploaded, ready for the demo signer to submit.
+        draft = services.filing_create(actor=preparer, make=MANUFACTURER, model="Ironwood EV XR",
+                                       model_year=2025, vehicle_class="pickup",
+                                       coverage_start=dt.date(2025, 1, 1),
+                                       coverage_end=dt.date(2025, 9, 30))
+        _upload(preparer, draft, "us-pickup-japan-minerals.xlsx")
+
+    def _submitted(self, model: str, vehicle_class: str, workbook: str, preparer: User,
+                   signer: User, *, start: dt.date = dt.date(2024, 1, 1),
+                   end: dt.date = dt.date(2024, 12, 31), make: str = MANUFACTURER,
+                   model_year: int = 2024) -> Filing:
+        filing = services.filing_create(actor=preparer, make=make, model=model,
+                                        model_year=model_year, vehicle_class=vehicle_class,
+                                        coverage_start=start, coverage_end=end)
+        _upload(preparer, filing, workbook)
+        filing = services.filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
+        version = filing.current_version()
+        assert version is not None
+        # Seed data is assessed in this process; filings submitted in the demo go to the worker.
+        services.assessment_run(filing_id=filing.pk, version_id=version.pk)
+        filing.refresh_from_db()
+        return filing
+
+
+def _upload(actor: User, filing: Filing, name: str) -> None:
+    path = DATA / name
+    with path.open("rb") as handle:
+        upload = UploadedFile(file=handle, name=name, size=path.stat().st_size)
+        services.evidence_upload(actor=actor, filing=filing, upload=upload, kind=FileKind.EVIDENCE)
+
+
+def _sync_staff(user: User) -> None:
+    """Authority members reach the reviewer console (admin) as staff, never as superusers."""
+    membership = user.membership()
+    if membership and membership.organisation.kind == OrganisationKind.AUTHORITY:
+        User.objects.filter(pk=user.pk).update(is_staff=True)
