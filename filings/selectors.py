@@ -73,3 +73,12 @@ def latest_assessment(*, filing: Filing) -> Assessment | None:
 
 def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
     return filing.audit_events.select_related("actor").order_by("pk")
+
+
+# --- reads for the reviewer console (admin) -----------------------------------------------
+
+def audit_event_list(*, actor: User) -> QuerySet[AuditEvent]:
+    """Audit events of the filings the actor may see, oldest first; an event of a filing the
+    actor cannot see (a manufacturer's draft, another organisation's filing) is not listed."""
+    return (AuditEvent.objects.filter(filing__in=_visible_filings(actor))
+            .select_related("organisation", "actor", "filing").order_by("pk"))

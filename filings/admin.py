@@ -1,0 +1,385 @@
+"""The reviewer console: Django admin as a read-only window plus buttons that call the services.
+
+Reviewers and approvers are staff with view-only permissions (see `manage.py setup_roles`).
+Nothing here writes a model: each review action parses a small form and calls exactly one service,
+which checks the role, the state and four eyes again. Every queryset comes from a selector, so the
+console shows an authority exactly the filings that have been submitted, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+
+from filings import selectors, services
+from filings.models import Assessment, AuditEvent, EvidenceFile, Filing, State
+from filings.templatetags.filings_extras import CONFIDENCE_LABELS, REQUIREMENT_LABELS
+from portal.accounts.models import User
+from portal.accounts.roles import CAPABILITIES, Capability, Role
+
+if TYPE_CHECKING:
+    _FilingAdminBase = admin.ModelAdmin[Filing]
+    _AuditEventAdminBase = admin.ModelAdmin[AuditEvent]
+else:  # Django's admin classes are generic only in the type stubs
+    _FilingAdminBase = _AuditEventAdminBase = admin.ModelAdmin
+
+admin.site.site_header = "Clean vehicle credit review console"
+admin.site.site_title = "Review console"
+admin.site.index_title = "Review console"
+
+# --- review actions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewAction:
+    """One button on a filing: which capability and state show it, and the one service it calls."""
+
+    label: str
+    capability: Capability
+    state: State
+    run: Callable[[User, Filing, str], Filing]
+    done: str
+    takes_comment: bool = True
+    needs_recommendation: bool = False
+
+
+REVIEW_ACTIONS: dict[str, ReviewAction] = {
+    "start": ReviewAction(
+        "Start review", Capability.RECOMMEND, State.ASSESSED,
+        lambda actor, filing, _: services.review_start(actor=actor, filing=filing),
+        "Review started: the filing is in review and assigned to you.", takes_comment=False),
+    "recommend-approve": ReviewAction(
+        "Recommend approval", Capability.RECOMMEND, State.IN_REVIEW,
+        lambda actor, filing, comment: services.review_recommend(
+            actor=actor, filing=filing, recommendation="approve", comment=comment),
+        "Approval recommended; an approver decides next."),
+    "recommend-reject": ReviewAction(
+        "Recommend rejection", Capability.RECOMMEND, State.IN_REVIEW,
+        lambda actor, filing, comment: services.review_recommend(
+            actor=actor, filing=filing, recommendation="reject", comment=comment),
+        "Rejection recommended; an approver decides next."),
+    "request-changes": ReviewAction(
+        "Request changes", Capability.REVIEW_FILINGS, State.IN_REVIEW,
+        lambda actor, filing, comment: services.review_request_changes(
+            actor=actor, filing=filing, comment=comment),
+        "Changes requested; the manufacturer has been told."),
+    "approve": ReviewAction(
+        "Approve", Capability.DECIDE, State.IN_REVIEW,
+        lambda actor, filing, comment: services.filing_approve(
+            actor=actor, filing=filing, comment=comment),
+        "Filing approved.", needs_recommendation=True),
+    "reject": ReviewAction(
+        "Reject", Capability.DECIDE, State.IN_REVIEW,
+        lambda actor, filing, comment: services.filing_reject(
+            actor=actor, filing=filing, comment=comment),
+        "Filing rejected.", needs_recommendation=True),
+}
+
+
+def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewAction]]:
+    """The buttons to show. Only a hint: the service decides, whatever is shown."""
+    membership = user.membership()
+    capabilities = CAPABILITIES[Role(membership.role)] if membership else frozenset()
+    return [(slug, action) for slug, action in REVIEW_ACTIONS.items()
+            if action.capability in capabilities and filing.state == action.state
+            and (filing.recommended_by_id or not action.needs_recommendation)]
+
+
+class ReviewCommentForm(forms.Form):
+    # Not required here: the service owns the rule and its message, so the form only parses.
+    comment = forms.CharField(required=False, widget=forms.Textarea(
+        attrs={"rows": 6, "cols": 80, "required": True}),
+        help_text="Required. Say what you decided and why; the manufacturer may read it.")
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # admin_view lets only active staff through
+    return request.user
+
+
+# --- the filing list ----------------------------------------------------------------------
+
+class QueueStateFilter(admin.SimpleListFilter):
+    """State, defaulting to the review queue (assessed and in review) instead of "all"."""
+
+    title = "state"
+    parameter_name = "state"
+    QUEUE, ALL = "queue", "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(self.QUEUE, "Waiting for review"), *State.choices, (self.ALL, "All states")]
+
+    def value(self) -> str:
+        return str(super().value() or self.QUEUE)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == self.QUEUE:
+            return queryset.filter(pk__in=selectors.review_queue(actor=_actor(request)).values("pk"))
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(state=self.value())
+
+    def choices(self, changelist: Any) -> Iterator[Any]:
+        # Drop Django's leading "All" (no parameter): here no parameter means the queue.
+        yield from islice(super().choices(changelist), 1, None)
+
+
+# The latest assessment's outcome, from `selectors.filing_dashboard`'s annotations.
+_OUTCOMES: dict[str, tuple[str, Q]] = {
+    "full": ("Credit for the whole period",
+             Q(latest_valid=True, latest_credit_min__gt=0)),
+    "partial": ("Credit for part of the period",
+                Q(latest_valid=True, latest_credit_min=0, latest_credit_max__gt=0)),
+    "none": ("No credit (not eligible)", Q(latest_valid=True, latest_credit_max=0)),
+    "invalid": ("Evidence invalid", Q(latest_valid=False)),
+    "unassessed": ("Not assessed yet", Q(latest_valid__isnull=True)),
+}
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    """The latest assessment's outcome; a credit above $0 means the vehicle is eligible."""
+
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(key, label) for key, (label, _) in _OUTCOMES.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        outcome = _OUTCOMES.get(self.value() or "")
+        return queryset.filter(outcome[1]) if outcome else queryset
+
+
+def _usd(amount: int | None) -> str:
+    return "—" if amount is None else f"${amount:,}"
+
+
+def _person(user: User | None) -> str:
+    return str(user) if user else "—"
+
+
+# --- the filing detail --------------------------------------------------------------------
+
+def _download_url(evidence_file: EvidenceFile, filing: Filing) -> str | None:
+    """The manufacturer-side download route, which checks the reader's access itself."""
+    try:
+        return reverse("filings:evidence_download",
+                       kwargs={"reference": filing.reference, "file_id": evidence_file.pk})
+    except NoReverseMatch:
+        return None
+
+
+def _requirement_rows(requirements: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for rid, req in requirements.items():
+        met = req.get("met")
+        status = "n/a" if not req.get("applies") or met is None else ("met" if met else "not met")
+        confidence = str(req.get("confidence", ""))
+        rows.append({"id": rid, "label": REQUIREMENT_LABELS.get(rid, rid.replace("_", " ")),
+                     "status": status, "citation": req.get("citation", ""),
+                     "confidence": CONFIDENCE_LABELS.get(confidence, confidence)})
+    return rows
+
+
+def _assessment_context(assessment: Assessment | None) -> dict[str, Any]:
+    if assessment is None:
+        return {"assessment": None}
+    segments = [{
+        "start": s["from"], "end": s["to"], "eligible": s["eligible"],
+        "credit": _usd(s["credit_usd"]),
+        "method": str(s.get("credit_basis", {}).get("method", "")).replace("_", " "),
+        "requirements": _requirement_rows(s["requirements"]), "findings": s["findings"],
+    } for s in (assessment.result or {}).get("segments", [])]
+    return {"assessment": assessment, "segments": segments, "row_errors": assessment.errors}
+
+
+def _versions_context(filing: Filing) -> list[dict[str, Any]]:
+    return [{"version": version,
+             "files": [{"file": f, "url": _download_url(f, filing)} for f in version.files.all()]}
+            for version in selectors.filing_history(filing=filing)]
+
+
+# The read-only fields of the filing page; the sections below them come from the template.
+_DETAIL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Vehicle", ("manufacturer", "make", "model", "model_year", "vehicle_class", "reference")),
+    ("Coverage", ("coverage_start", "coverage_end")),
+    ("Submission", ("state", "state_changed_at", "signed_by", "submitted_at", "attestation")),
+    ("Review", ("reviewer_name", "recommendation", "recommended_by_name", "decided_by_name",
+                "decided_at")),
+)
+
+
+@admin.register(Filing)
+class FilingAdmin(_FilingAdminBase):
+    list_display = ("manufacturer", "vehicle", "coverage", "state", "submitted_at", "credit",
+                    "reviewer_name", "recommendation")
+    list_display_links = ("vehicle",)
+    list_filter = (QueueStateFilter, ("organisation", admin.RelatedOnlyFieldListFilter),
+                   OutcomeFilter)
+    search_fields = ("make", "model", "organisation__name")
+    # Oldest submission first: the queue is worked in the order it arrived.
+    ordering = ("submitted_at", "pk")
+    list_per_page = 50
+    actions = None
+    change_form_template = "admin/filings/filing/change_form.html"
+    review_action_template = "admin/filings/filing/review_action.html"
+    fieldsets = tuple((title, {"fields": fields}) for title, fields in _DETAIL_SECTIONS)
+    readonly_fields = tuple(field for _, fields in _DETAIL_SECTIONS for field in fields)
+
+    # Read-only for everyone, superusers included: every change goes through the services.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Filing | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Filing | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Filing]:
+        return selectors.filing_dashboard(actor=_actor(request)).select_related(
+            "reviewer", "recommended_by", "decided_by", "submitted_by")
+
+    @admin.display(description="manufacturer", ordering="organisation__name")
+    def manufacturer(self, filing: Filing) -> str:
+        return filing.organisation.name
+
+    @admin.display(description="vehicle", ordering="make")
+    def vehicle(self, filing: Filing) -> str:
+        return f"{filing.make} {filing.model} {filing.model_year} ({filing.vehicle_class})"
+
+    @admin.display(description="coverage", ordering="coverage_start")
+    def coverage(self, filing: Filing) -> str:
+        return f"{filing.coverage_start} to {filing.coverage_end}"
+
+    @admin.display(description="credit", ordering="latest_credit_max")
+    def credit(self, filing: Filing) -> str:
+        valid = getattr(filing, "latest_valid", None)
+        if valid is None:
+            return "not assessed"
+        if not valid:
+            return "evidence invalid"
+        low, high = getattr(filing, "latest_credit_min", None), getattr(filing, "latest_credit_max", None)
+        return _usd(low) if low == high else f"{_usd(low)} to {_usd(high)}"
+
+    @admin.display(description="reviewer")
+    def reviewer_name(self, filing: Filing) -> str:
+        return _person(filing.reviewer)
+
+    @admin.display(description="signed by")
+    def signed_by(self, filing: Filing) -> str:
+        return _person(filing.submitted_by)
+
+    @admin.display(description="recommended by")
+    def recommended_by_name(self, filing: Filing) -> str:
+        return _person(filing.recommended_by)
+
+    @admin.display(description="decided by")
+    def decided_by_name(self, filing: Filing) -> str:
+        return _person(filing.decided_by)
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the default URLs: their catch-all `<path:object_id>/` would swallow these.
+        return [path("<path:object_id>/review/<slug:action>/",
+                     self.admin_site.admin_view(self.review_action_view),
+                     name="filings_filing_review"), *super().get_urls()]
+
+    def _visible_filing(self, request: HttpRequest, object_id: str) -> Filing:
+        filing = self.get_object(request, unquote(object_id))
+        if filing is None or not self.has_view_permission(request, filing):
+            raise Http404("No such filing.")
+        return filing
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        filing = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if filing is not None and self.has_view_permission(request, filing):
+            context.update(self._detail_context(request, filing))
+        return super().change_view(request, object_id, form_url, context)
+
+    def _detail_context(self, request: HttpRequest, filing: Filing) -> dict[str, Any]:
+        user = _actor(request)
+        context: dict[str, Any] = {"review_actions": review_actions_for(user, filing)}
+        if user.has_perm("filings.view_evidencefile"):
+            context["versions"] = _versions_context(filing)
+        if user.has_perm("filings.view_assessment"):
+            context.update(_assessment_context(selectors.latest_assessment(filing=filing)))
+        if user.has_perm("filings.view_reviewnote"):
+            context["review_notes"] = selectors.filing_review_notes(actor=user, filing=filing)
+        if user.has_perm("filings.view_auditevent"):
+            context["audit_events"] = selectors.filing_audit_events(filing=filing)
+        return context
+
+    def review_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """GET: a small form; POST: call the action's one service, then back to the filing."""
+        review_action = REVIEW_ACTIONS.get(action)
+        if review_action is None:
+            raise Http404("No such review action.")
+        filing = self._visible_filing(request, object_id)
+        form = ReviewCommentForm(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            comment = form.cleaned_data["comment"] if review_action.takes_comment else ""
+            try:
+                review_action.run(_actor(request), filing, comment)
+            except services.ServiceError as exc:
+                messages.error(request, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, review_action.done)
+                return HttpResponseRedirect(
+                    reverse("admin:filings_filing_change", args=[filing.pk]))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
+                   "action": review_action, "form": form, "title": f"{review_action.label}: {filing}",
+                   "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
+        return TemplateResponse(request, self.review_action_template, context, status=status)
+
+
+# --- the audit trail ----------------------------------------------------------------------
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(_AuditEventAdminBase):
+    """Append-only: nobody adds, changes or deletes an event here, superusers included."""
+
+    list_display = ("created_at", "organisation", "filing", "actor", "action", "from_state",
+                    "to_state", "reason")
+    list_filter = ("action", "to_state", ("organisation", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("reason", "filing__make", "filing__model", "actor__email")
+    date_hierarchy = "created_at"
+    ordering = ("-pk",)  # newest first
+    actions = None
+    # Names, not links: a reviewer may not open the accounts admin the links would lead to.
+    fields = ("created_at", "organisation_name", "filing", "actor_name", "action", "from_state",
+              "to_state", "reason", "data", "previous_hash", "hash")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return selectors.audit_event_list(actor=_actor(request))
+
+    @admin.display(description="organisation")
+    def organisation_name(self, event: AuditEvent) -> str:
+        return event.organisation.name
+
+    @admin.display(description="actor")
+    def actor_name(self, event: AuditEvent) -> str:
+        return str(event.actor) if event.actor else "system"
