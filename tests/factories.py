@@ -59,6 +59,7 @@ def member(role: Role, organisation: Organisation | None = None, **user_fields: 
 class FilingFactory(DjangoModelFactory[Filing]):
     class Meta:
         model = Filing
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     make = "Granite Motor Company"

@@ -88,6 +88,8 @@ class Membership(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        if self.organisation_id is None or not self.role:
+            return
         if ROLE_KIND[Role(self.role)] != self.organisation.kind:
             raise ValidationError(
                 {"role": f"A {self.role} belongs to a {ROLE_KIND[Role(self.role)].label}."})

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from filings import services
+from filings.management.commands.setup_roles import console_access_sync
 from filings.models import FileKind, Filing
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         for email, name, organisation, role in PEOPLE:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
             Membership.objects.create(user=user, organisation=organisations[organisation], role=role)
-            _sync_staff(user)
+            console_access_sync(user=user)
             people[role] = user
         return people
 
@@ -113,10 +114,3 @@ def _upload(actor: User, filing: Filing, name: str) -> None:
     with path.open("rb") as handle:
         upload = UploadedFile(file=handle, name=name, size=path.stat().st_size)
         services.evidence_upload(actor=actor, filing=filing, upload=upload, kind=FileKind.EVIDENCE)
-
-
-def _sync_staff(user: User) -> None:
-    """Authority members reach the reviewer console (admin) as staff, never as superusers."""
-    membership = user.membership()
-    if membership and membership.organisation.kind == OrganisationKind.AUTHORITY:
-        User.objects.filter(pk=user.pk).update(is_staff=True)
