@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from filings.models import Assessment, AuditEvent, EvidenceFile, EvidenceVersion, Filing, State
+from filings.models import (
+    Assessment,
+    AuditEvent,
+    EvidenceFile,
+    EvidenceVersion,
+    Filing,
+    ReviewNote,
+    State,
+)
 from portal.accounts.models import User
 from portal.accounts.roles import OrganisationKind
 
@@ -73,6 +81,65 @@ def latest_assessment(*, filing: Filing) -> Assessment | None:
 
 def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
     return filing.audit_events.select_related("actor").order_by("pk")
+
+
+# --- reads for the manufacturer web pages -------------------------------------------------
+
+# States in which the worker still owes the filing an assessment: pages poll while in these.
+ASSESSMENT_PENDING = (State.SUBMITTED, State.ASSESSING)
+# States after which nothing more happens to the filing.
+FINAL_STATES = (State.APPROVED, State.REJECTED, State.WITHDRAWN)
+# Review notes that stay between the authority's reviewer and approver.
+_AUTHORITY_ONLY_NOTES = (ReviewNote.Kind.RECOMMEND_APPROVE, ReviewNote.Kind.RECOMMEND_REJECT)
+
+
+def filing_dashboard(*, actor: User, state: str | None = None,
+                     search: str | None = None) -> QuerySet[Filing]:
+    """`filing_list` with the latest assessment's outcome annotated, so a page costs one query.
+
+    Annotations: `latest_valid` (None when never assessed), `latest_credit_min`,
+    `latest_credit_max` and `latest_version_number`.
+    """
+    latest = (Assessment.objects.filter(version__filing=OuterRef("pk"))
+              .order_by("-version__number", "-created_at"))
+    return filing_list(actor=actor, state=state, search=search).annotate(
+        latest_valid=Subquery(latest.values("valid")[:1]),
+        latest_credit_min=Subquery(latest.values("credit_min_usd")[:1]),
+        latest_credit_max=Subquery(latest.values("credit_max_usd")[:1]),
+        latest_version_number=Subquery(latest.values("version__number")[:1]),
+    )
+
+
+def filing_history(*, filing: Filing) -> QuerySet[EvidenceVersion]:
+    """Versions of a filing got through `filing_get`, newest first, with files, uploaders and
+    assessments (newest first) prefetched."""
+    return filing.versions.select_related("created_by").prefetch_related(
+        Prefetch("files", queryset=EvidenceFile.objects.select_related("uploaded_by")),
+        Prefetch("assessments", queryset=Assessment.objects.order_by("-created_at")),
+    ).order_by("-number")
+
+
+def filing_review_notes(*, actor: User, filing: Filing) -> QuerySet[ReviewNote]:
+    """The review notes of a filing got through `filing_get`; a manufacturer sees the
+    authority's comments, change requests and decisions, not the internal recommendations."""
+    notes = filing.review_notes.select_related("author").order_by("created_at", "pk")
+    membership = actor.membership() if actor.is_authenticated else None
+    if membership is None or membership.organisation.kind != OrganisationKind.AUTHORITY:
+        notes = notes.exclude(kind__in=_AUTHORITY_ONLY_NOTES)
+    return notes
+
+
+def filing_status(*, actor: User, reference: uuid.UUID | str) -> dict[str, object]:
+    """The small status document a filing page polls while the assessment runs."""
+    filing = filing_get(actor=actor, reference=reference)
+    return {
+        "reference": str(filing.reference),
+        "state": filing.state,
+        "state_label": State(filing.state).label,
+        "assessment_pending": filing.state in ASSESSMENT_PENDING,
+        "terminal": filing.state in FINAL_STATES,
+        "updated_at": filing.state_changed_at.isoformat(),
+    }
 
 
 # --- reads for the reviewer console (admin) -----------------------------------------------

@@ -1,0 +1,89 @@
+/* Progressive enhancement only: every form also works as a plain POST without this file. */
+(function () {
+  "use strict";
+
+  var POLL_MS = 2000;
+  var RETRY_MS = 5000;
+
+  function enhanceUpload(form) {
+    if (!window.FormData || !window.XMLHttpRequest) {
+      return;
+    }
+    var box = form.querySelector("[data-upload-progress]");
+    var bar = box ? box.querySelector("progress") : null;
+    var status = form.querySelector("[data-upload-status]");
+    var button = form.querySelector("button[type=submit]");
+
+    function show(text, isError) {
+      status.textContent = text;
+      status.classList.toggle("error", Boolean(isError));
+    }
+    function finished() {
+      button.disabled = false;
+      if (box) { box.hidden = true; }
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable || !bar) { return; }
+        var pct = Math.round((e.loaded * 100) / e.total);
+        bar.value = pct;
+        bar.textContent = pct + " %";
+        show("Uploading\u2026 " + pct + " %", false);
+      });
+      xhr.addEventListener("load", function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = null; }
+        if (xhr.status >= 200 && xhr.status < 300 && body && body.redirect) {
+          show("Uploaded. Updating the page\u2026", false);
+          window.location.assign(body.redirect);
+          return;
+        }
+        finished();
+        show((body && body.error) || "The upload did not go through (HTTP " + xhr.status +
+             "). Reload the page and try again.", true);
+      });
+      xhr.addEventListener("error", function () {
+        finished();
+        show("The upload was interrupted. Check the connection and try again.", true);
+      });
+      button.disabled = true;
+      if (box) { box.hidden = false; }
+      if (bar) { bar.value = 0; }
+      show("Uploading\u2026", false);
+      xhr.send(new FormData(form));
+    });
+  }
+
+  function pollStatus(element) {
+    var url = element.getAttribute("data-status-url");
+    var shown = element.getAttribute("data-state");
+    if (!url || !window.fetch) { return; }
+
+    function tick() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (status) {
+          if (status.state !== shown) {
+            window.location.reload();
+          } else if (status.assessment_pending) {
+            window.setTimeout(tick, POLL_MS);
+          }
+        })
+        .catch(function () { window.setTimeout(tick, RETRY_MS); });
+    }
+    window.setTimeout(tick, POLL_MS);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), enhanceUpload);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-poll][data-status-url]"), pollStatus);
+  });
+}());

@@ -1,0 +1,305 @@
+"""The manufacturer's web pages: entry points only.
+
+Each view reads through `filings.selectors` (another organisation's filing is a 404) and each
+state-changing view is POST-only and calls exactly one service; a refused request comes back as
+the page with the service's message and its status (400, 403 or 409), never as a 500.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from filings import selectors, services
+from filings.evidence import write_template
+from filings.forms import (
+    DashboardFilterForm,
+    EvidenceUploadForm,
+    FilingCreateForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from filings.models import WITHDRAWABLE, EvidenceFile, FileKind, Filing, State
+from filings.storage import path_of
+from portal.accounts.models import Membership, User
+from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+# States from which the manufacturer may start a new version.
+_REOPENABLE = (State.INVALID, State.CHANGES_REQUESTED)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # every view here is behind login_required
+    return request.user
+
+
+def _capabilities(membership: Membership | None) -> frozenset[Capability]:
+    """What the actor's role may do: only to decide which buttons a page shows."""
+    return CAPABILITIES[Role(membership.role)] if membership else frozenset()
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- pages --------------------------------------------------------------------------------
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = DashboardFilterForm(request.GET or None)
+    state = search = None
+    if form.is_valid():
+        state = form.cleaned_data["state"] or None
+        search = form.cleaned_data["q"].strip() or None
+    filings = selectors.filing_dashboard(actor=actor, state=state, search=search)
+    page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    membership = actor.membership()
+    return render(request, "filings/dashboard.html", {
+        "form": form, "page": page, "query": query.urlencode(), "filtered": bool(state or search),
+        "can_create": Capability.EDIT_FILINGS in _capabilities(membership),
+        "show_organisation": membership is not None
+        and membership.organisation.kind == OrganisationKind.AUTHORITY,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def filing_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if Capability.EDIT_FILINGS not in _capabilities(actor.membership()):
+        refusal = ("Your role can view filings but not create them; ask a preparer or signer of "
+                   "your organisation.")
+        return render(request, "filings/filing_create.html", {"refusal": refusal}, status=403)
+    form = FilingCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = services.filing_create(actor=actor, **form.cleaned_data)
+        except services.ServiceError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, f"Filing created for the {filing}. Upload its evidence next.")
+            return redirect("filings:detail", reference=filing.reference)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "filings/filing_create.html", {"form": form}, status=status)
+
+
+def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
+                 **forms: Any) -> HttpResponse:
+    """The filing page, with any bound form that failed shown with its errors."""
+    actor = _actor(request)
+    membership = actor.membership()
+    capabilities = _capabilities(membership)
+    own = membership is not None and membership.organisation_id == filing.organisation_id
+    is_draft = filing.state == State.DRAFT
+    versions = list(selectors.filing_history(filing=filing))
+    can_edit = own and Capability.EDIT_FILINGS in capabilities
+    can_submit = own and Capability.SUBMIT_FILINGS in capabilities
+    context = {
+        "filing": filing,
+        "versions": versions,
+        "current": versions[0] if versions else None,
+        "notes": selectors.filing_review_notes(actor=actor, filing=filing),
+        "assessment_pending": filing.state in selectors.ASSESSMENT_PENDING,
+        "can_upload": can_edit and is_draft,
+        "can_remove": can_edit and is_draft,
+        "can_submit": can_submit and is_draft,
+        "can_withdraw": can_submit and filing.state in WITHDRAWABLE,
+        "can_reopen": can_edit and filing.state in _REOPENABLE,
+        "edit_role_needed": own and is_draft and not can_edit,
+        "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
+        "submit_form": forms.get("submit_form") or SubmitForm(),
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
+        "error": forms.get("error"),
+    }
+    return render(request, "filings/filing_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def filing_detail(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    filing = selectors.filing_get(actor=_actor(request), reference=reference)
+    return _filing_page(request, filing)
+
+
+@require_GET
+@login_required
+@never_cache
+def filing_status(request: HttpRequest, reference: uuid.UUID) -> JsonResponse:
+    return JsonResponse(selectors.filing_status(actor=_actor(request), reference=reference))
+
+
+# --- state changes ------------------------------------------------------------------------
+
+def _refused(request: HttpRequest, filing: Filing, exc: services.ServiceError,
+             **forms: Any) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    filing.refresh_from_db()  # the refusal may be because the state moved on meanwhile
+    return _filing_page(request, filing, status=exc.status, error=exc.message, **forms)
+
+
+def _done(request: HttpRequest, filing: Filing, message: str) -> HttpResponse:
+    messages.success(request, message)
+    url = reverse("filings:detail", kwargs={"reference": filing.reference})
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "message": message, "redirect": url})
+    return redirect(url)
+
+
+def _attempt(request: HttpRequest, filing: Filing, action: Callable[[], str],
+             **forms: Any) -> HttpResponse:
+    """Run one service call; its success message on the next page, or its refusal on this one."""
+    try:
+        message = action()
+    except services.ServiceError as exc:
+        return _refused(request, filing, exc, **forms)
+    return _done(request, filing, message)
+
+
+@require_POST
+@login_required
+def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    filing = selectors.filing_get(actor=actor, reference=reference)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        error = services.ServiceError("Choose a file and what kind of file it is, then upload.")
+        return _refused(request, filing, error, upload_form=form)
+
+    def upload() -> str:
+        stored = services.evidence_upload(actor=actor, filing=filing,
+                                          upload=form.cleaned_data["file"],
+                                          kind=FileKind(form.cleaned_data["kind"]))
+        return f"Uploaded {stored.original_name}."
+
+    return _attempt(request, filing, upload, upload_form=form)
+
+
+@require_POST
+@login_required
+def evidence_remove(request: HttpRequest, reference: uuid.UUID, file_id: int) -> HttpResponse:
+    actor = _actor(request)
+    evidence_file = _file_of(actor, reference, file_id)
+    filing = evidence_file.version.filing
+
+    def remove() -> str:
+        services.evidence_remove(actor=actor, evidence_file=evidence_file)
+        return f"Removed {evidence_file.original_name}."
+
+    return _attempt(request, filing, remove)
+
+
+@require_POST
+@login_required
+def filing_submit(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    filing = selectors.filing_get(actor=actor, reference=reference)
+    form = SubmitForm(request.POST)
+    form.is_valid()  # a checkbox cannot be invalid; unticked is False
+
+    def submit() -> str:
+        services.filing_submit(actor=actor, filing=filing,
+                               attestation_confirmed=bool(form.cleaned_data.get("attest")))
+        return "Submitted. The evidence is being assessed; this page updates when it is done."
+
+    return _attempt(request, filing, submit, submit_form=form)
+
+
+@require_POST
+@login_required
+def filing_withdraw(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    filing = selectors.filing_get(actor=actor, reference=reference)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, filing, services.ServiceError("The reason is too long."),
+                        withdraw_form=form)
+
+    def withdraw() -> str:
+        services.filing_withdraw(actor=actor, filing=filing, reason=form.cleaned_data["reason"])
+        return "The filing was withdrawn."
+
+    return _attempt(request, filing, withdraw, withdraw_form=form)
+
+
+@require_POST
+@login_required
+def filing_reopen(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    filing = selectors.filing_get(actor=actor, reference=reference)
+
+    def reopen() -> str:
+        reopened = services.filing_reopen(actor=actor, filing=filing)
+        version = reopened.current_version()
+        number = version.number if version else ""
+        return f"Reopened as a draft with an empty version {number}; upload the corrected evidence."
+
+    return _attempt(request, filing, reopen)
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+def _file_of(actor: User, reference: uuid.UUID, file_id: int) -> EvidenceFile:
+    """The file, if the actor may see it and it belongs to the filing named in the URL."""
+    evidence_file = selectors.evidence_file_get(actor=actor, file_id=file_id)
+    if evidence_file.version.filing.reference != reference:
+        raise Http404("No such file.")
+    return evidence_file
+
+
+@require_GET
+@login_required
+def evidence_download(request: HttpRequest, reference: uuid.UUID, file_id: int) -> FileResponse:
+    evidence_file = _file_of(_actor(request), reference, file_id)
+    try:
+        handle = path_of(evidence_file.stored_name).open("rb")
+    except FileNotFoundError:
+        logger.error("evidence file %s (%s) is missing from storage", evidence_file.pk,
+                     evidence_file.stored_name)
+        raise Http404("The stored file is missing; contact the portal's support.") from None
+    return _attachment(FileResponse(handle, as_attachment=True,
+                                    filename=evidence_file.original_name,
+                                    content_type=evidence_file.content_type))
+
+
+@require_GET
+@login_required
+def evidence_template(request: HttpRequest) -> FileResponse:
+    """The blank workbook, generated from the evidence schema on every request."""
+    with tempfile.TemporaryDirectory(prefix="template-") as folder:
+        path = Path(folder) / "template.xlsx"
+        write_template(path)
+        content = io.BytesIO(path.read_bytes())
+    return _attachment(FileResponse(
+        content, as_attachment=True, filename="cvc-evidence-template.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+
+def _attachment(response: FileResponse) -> FileResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

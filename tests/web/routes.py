@@ -1,0 +1,134 @@
+"""The registry of every route that takes an object id, for the permission matrix (TRUST 1) and
+the coverage guard (TRUST 2).
+
+Each entry names the route, how to fill its URL from a scenario, the role of the owner for whom
+it succeeds, the state the filing must be in, the request body and how to tell it worked. A new
+route with a parameter fails `test_every_route_with_a_parameter_is_in_the_registry` until it is
+added here (or, for a route that names no object, to EXEMPT with the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, reverse
+
+from filings import services
+from filings.models import EvidenceFile, FileKind, Filing, State
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from tests.conftest import DATA
+
+SAMPLE_WORKBOOK = DATA / "us-pickup-japan-minerals.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Routes with a parameter that names no object, with the reason they are not in the matrix.
+EXEMPT = {
+    "password_reset_confirm": "a signed one-time token, not an object id; Django's own view",
+}
+# Namespaces tested elsewhere (the reviewer console has its own matrix).
+EXCLUDED_NAMESPACES = ("admin",)
+
+
+def workbook_upload(name: str = "us-pickup-japan-minerals.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, SAMPLE_WORKBOOK.read_bytes(), content_type=XLSX)
+
+
+@dataclass
+class Scenario:
+    """An owner organisation's draft filing with one uploaded evidence workbook."""
+
+    filing: Filing
+    evidence_file: EvidenceFile
+
+    @classmethod
+    def build(cls, filing: Filing, uploader: User) -> Scenario:
+        stored = services.evidence_upload(actor=uploader, filing=filing, upload=workbook_upload(),
+                                          kind=FileKind.EVIDENCE)
+        return cls(filing=filing, evidence_file=stored)
+
+    def put_in(self, state: State) -> None:
+        Filing.objects.filter(pk=self.filing.pk).update(state=state)
+        self.filing.refresh_from_db()
+
+    def refresh(self) -> Filing:
+        self.filing.refresh_from_db()
+        return self.filing
+
+
+def _filing(s: Scenario) -> dict[str, Any]:
+    return {"reference": s.filing.reference}
+
+
+def _file(s: Scenario) -> dict[str, Any]:
+    return {"reference": s.filing.reference, "file_id": s.evidence_file.pk}
+
+
+def _no_data(s: Scenario) -> dict[str, Any]:
+    return {}
+
+
+def _files_now(s: Scenario) -> int:
+    return EvidenceFile.objects.filter(version__filing=s.filing).count()
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    name: str
+    method: str
+    owner: Role
+    kwargs: Callable[[Scenario], dict[str, Any]]
+    state: State = State.DRAFT
+    data: Callable[[Scenario], dict[str, Any]] = _no_data
+    # For writes: True once the request had its effect (the matrix also checks refusals had none).
+    done: Callable[[Scenario], bool] | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.method == "POST"
+
+    def url(self, scenario: Scenario) -> str:
+        return reverse(self.name, kwargs=self.kwargs(scenario))
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name}"
+
+
+ROUTES: tuple[RouteCase, ...] = (
+    RouteCase("filings:detail", "GET", Role.VIEWER, _filing),
+    RouteCase("filings:status", "GET", Role.VIEWER, _filing),
+    RouteCase("filings:evidence_download", "GET", Role.VIEWER, _file),
+    RouteCase("filings:evidence_upload", "POST", Role.PREPARER, _filing,
+              data=lambda s: {"kind": FileKind.EVIDENCE, "file": workbook_upload("second.xlsx")},
+              done=lambda s: _files_now(s) == 2),
+    RouteCase("filings:evidence_remove", "POST", Role.PREPARER, _file,
+              done=lambda s: _files_now(s) == 0),
+    RouteCase("filings:submit", "POST", Role.SIGNER, _filing, data=lambda s: {"attest": "on"},
+              done=lambda s: s.refresh().state == State.SUBMITTED),
+    RouteCase("filings:withdraw", "POST", Role.SIGNER, _filing,
+              data=lambda s: {"reason": "Model cancelled."},
+              done=lambda s: s.refresh().state == State.WITHDRAWN),
+    RouteCase("filings:reopen", "POST", Role.PREPARER, _filing, state=State.INVALID,
+              done=lambda s: s.refresh().state == State.DRAFT),
+)
+
+
+def registered_names() -> set[str]:
+    return {route.name for route in ROUTES}
+
+
+def routes_with_parameters(patterns: Iterable[URLPattern | URLResolver], namespace: str = "",
+                           inherited: bool = False) -> Iterator[str]:
+    """The names of every route whose URL takes a parameter, walking nested includes."""
+    for pattern in patterns:
+        has_parameter = inherited or pattern.pattern.regex.groups > 0
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes_with_parameters(pattern.url_patterns, prefix, has_parameter)
+        elif has_parameter:
+            yield f"{namespace}{pattern.name}" if pattern.name else str(pattern.pattern)

@@ -1,0 +1,163 @@
+"""Uploading, removing and downloading evidence files, and the blank template."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from filings.models import EvidenceFile, FileKind, State
+from filings.storage import EVIDENCE_SHEET_NAMES
+from tests.web.routes import SAMPLE_WORKBOOK, workbook_upload
+
+
+def upload_url(filing) -> str:
+    return reverse("filings:evidence_upload", kwargs={"reference": filing.reference})
+
+
+def download_url(evidence_file) -> str:
+    return reverse("filings:evidence_download", kwargs={
+        "reference": evidence_file.version.filing.reference, "file_id": evidence_file.pk})
+
+
+def test_a_preparer_uploads_the_sample_workbook_with_its_hash_and_size(client, preparer, filing):
+    client.force_login(preparer)
+    response = client.post(upload_url(filing), {"kind": "evidence", "file": workbook_upload()},
+                           follow=True)
+    stored = EvidenceFile.objects.get()
+    assert (stored.kind, stored.size, stored.uploaded_by) == (
+        FileKind.EVIDENCE, SAMPLE_WORKBOOK.stat().st_size, preparer)
+    page = response.content.decode()
+    assert "Uploaded us-pickup-japan-minerals.xlsx." in page
+    assert stored.sha256 in page
+    assert download_url(stored) in page
+
+
+def test_an_upload_by_script_gets_json_with_where_to_go_next(client, preparer, filing):
+    client.force_login(preparer)
+    response = client.post(upload_url(filing), {"kind": "evidence", "file": workbook_upload()},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["redirect"] == reverse("filings:detail",
+                                                  kwargs={"reference": filing.reference})
+
+
+def test_a_refused_upload_by_script_gets_the_message_and_the_status(client, preparer, filing):
+    client.force_login(preparer)
+    response = client.post(upload_url(filing),
+                           {"kind": "evidence", "file": SimpleUploadedFile("notes.txt", b"hello")},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert ".xlsx" in response.json()["error"]
+
+
+@pytest.mark.parametrize(("name", "content", "kind", "expected"), [
+    ("notes.txt", b"hello", "evidence", "must be one of"),
+    ("evidence.xlsx", b"MZ\x90\x00 not a zip", "evidence", "not an Excel workbook"),
+    ("letter.pdf", b"<html>not a pdf</html>", "supporting", "not a PDF"),
+    ("vehicle.csv", b"", "evidence", "empty"),
+    ("evidence.xlsx", SAMPLE_WORKBOOK.read_bytes(), "supporting", "must be one of"),
+])
+def test_a_wrong_file_is_refused_with_a_clear_message_and_the_page(client, preparer, filing, name,
+                                                                     content, kind, expected):
+    client.force_login(preparer)
+    response = client.post(upload_url(filing),
+                           {"kind": kind, "file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert expected in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+
+
+def test_an_oversized_file_is_refused_with_the_limit(client, preparer, filing, settings):
+    settings.EVIDENCE_MAX_BYTES = 1024 * 1024
+    client.force_login(preparer)
+    big = SimpleUploadedFile("big.xlsx", b"PK" + b"\0" * (1024 * 1024 + 10))
+    response = client.post(upload_url(filing), {"kind": "evidence", "file": big})
+    assert response.status_code == 400
+    assert "larger than the 1 MB limit" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+
+
+def test_an_upload_without_a_file_is_explained(client, preparer, filing):
+    client.force_login(preparer)
+    response = client.post(upload_url(filing), {"kind": "evidence"})
+    assert response.status_code == 400
+    assert "Choose a file" in response.content.decode()
+
+
+def test_no_file_is_added_once_the_filing_is_submitted(client, preparer, scenario):
+    scenario.put_in(State.SUBMITTED)
+    client.force_login(preparer)
+    response = client.post(upload_url(scenario.filing),
+                           {"kind": "evidence", "file": workbook_upload("late.xlsx")})
+    assert response.status_code == 409
+    assert "only be added while the filing is a draft" in response.content.decode()
+    assert EvidenceFile.objects.count() == 1
+
+
+def test_a_draft_file_is_removed(client, preparer, scenario):
+    client.force_login(preparer)
+    url = reverse("filings:evidence_remove", kwargs={
+        "reference": scenario.filing.reference, "file_id": scenario.evidence_file.pk})
+    response = client.post(url, follow=True)
+    assert "Removed us-pickup-japan-minerals.xlsx." in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+
+
+def test_a_submitted_file_is_kept(client, preparer, scenario):
+    scenario.put_in(State.SUBMITTED)
+    client.force_login(preparer)
+    url = reverse("filings:evidence_remove", kwargs={
+        "reference": scenario.filing.reference, "file_id": scenario.evidence_file.pk})
+    response = client.post(url)
+    assert response.status_code == 409
+    assert EvidenceFile.objects.count() == 1
+
+
+def test_a_file_downloads_as_an_attachment_with_its_original_name(client, viewer, scenario):
+    client.force_login(viewer)
+    response = client.get(download_url(scenario.evidence_file))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="us-pickup-japan-minerals.xlsx"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == SAMPLE_WORKBOOK.read_bytes()
+
+
+def test_a_file_is_not_found_under_another_filings_reference(client, viewer, scenario,
+                                                             manufacturer):
+    from tests.factories import FilingFactory
+
+    other = FilingFactory.create(organisation=manufacturer)
+    client.force_login(viewer)
+    url = reverse("filings:evidence_download", kwargs={
+        "reference": other.reference, "file_id": scenario.evidence_file.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_a_file_missing_from_storage_is_not_found_rather_than_an_error(client, viewer, scenario):
+    from filings.storage import path_of
+
+    path_of(scenario.evidence_file.stored_name).unlink()
+    client.force_login(viewer)
+    assert client.get(download_url(scenario.evidence_file)).status_code == 404
+
+
+def test_the_blank_template_downloads_as_a_workbook_with_every_sheet(client, viewer):
+    client.force_login(viewer)
+    response = client.get(reverse("filings:evidence_template"))
+    assert response.status_code == 200
+    assert "attachment;" in response["Content-Disposition"]
+    workbook = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    sheets = workbook.read("xl/workbook.xml").decode()
+    for sheet in EVIDENCE_SHEET_NAMES:
+        assert f'name="{sheet}"' in sheets
+
+
+def test_the_blank_template_needs_a_login(client, db):
+    assert client.get(reverse("filings:evidence_template")).status_code == 302
