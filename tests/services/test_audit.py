@@ -57,9 +57,9 @@ def test_the_verifier_finds_the_first_altered_row(preparer, signer):
 def _without_triggers(cursor, statement: str) -> None:
     """Tamper the way an attacker with database access would: around the triggers."""
     if connection.vendor == "postgresql":
-        cursor.execute("ALTER TABLE filings_auditevent DISABLE TRIGGER filings_auditevent_no_update")
+        cursor.execute("SET LOCAL session_replication_role = replica")  # triggers off
         cursor.execute(statement)
-        cursor.execute("ALTER TABLE filings_auditevent ENABLE TRIGGER filings_auditevent_no_update")
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     else:
         cursor.execute("DROP TRIGGER filings_auditevent_no_update")
         cursor.execute(statement)

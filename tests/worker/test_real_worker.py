@@ -1,0 +1,80 @@
+"""A filing submitted through the web views is assessed by a real Celery worker process."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from filings.models import Assessment, Filing, State
+from portal.accounts.roles import Role
+from tests.conftest import DATA
+from tests.factories import OrganisationFactory, member
+from tests.worker.conftest import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_submitted_filing_is_assessed_by_the_worker_process(client, celery_worker_process):
+    organisation = OrganisationFactory(name="Granite Motor Company")
+    signer = member(Role.SIGNER, organisation, email="signer@granite.example")
+    client.force_login(signer)
+
+    created = client.post(reverse("filings:create"), {
+        "make": "Granite Motor Company", "model": "Ironwood EV", "model_year": "2024",
+        "vehicle_class": "pickup", "coverage_start": "2024-06-01", "coverage_end": "2025-12-31"})
+    assert created.status_code == 302, created.content
+    filing = Filing.objects.get()
+    with (DATA / "us-pickup-japan-minerals.xlsx").open("rb") as workbook:
+        uploaded = client.post(reverse("filings:evidence_upload", args=[filing.reference]),
+                               {"kind": "evidence", "file": workbook})
+    assert uploaded.status_code in (200, 302)
+    submitted = client.post(reverse("filings:submit", args=[filing.reference]), {"attest": "on"})
+    assert submitted.status_code in (200, 302)
+    filing.refresh_from_db()
+    assert filing.state in (State.SUBMITTED, State.ASSESSING, State.ASSESSED)
+
+    def assessed() -> bool:
+        filing.refresh_from_db()
+        return filing.state == State.ASSESSED
+
+    wait_for(assessed, timeout=90, what="the worker to assess the filing")
+    assessment = Assessment.objects.get(version__filing=filing)
+    segments = assessment.result["segments"]
+    # 2024-06-01..2025-09-30 earns $7,500; vehicles acquired after 2025-09-30 get nothing.
+    assert [(s["from"], s["to"], s["credit_usd"]) for s in segments][0] == ("2024-06-01", "2024-12-31", 7500)
+    assert segments[-1]["from"] == "2025-10-01" and segments[-1]["credit_usd"] == 0
+    assert assessment.duration_ms >= 0
+    status = client.get(reverse("filings:status", args=[filing.reference])).json()
+    assert status["state"] == State.ASSESSED
+
+
+def test_a_task_delivered_twice_stores_one_assessment(celery_worker_process):
+    """submit enqueues once on commit; a duplicate delivery must not store a second result."""
+    from filings.tasks import assess_filing
+    from tests.services.test_filing_services import submitted
+
+    organisation = OrganisationFactory()
+    filing = submitted(member(Role.PREPARER, organisation), member(Role.SIGNER, organisation))
+    version = filing.current_version()
+    assess_filing.delay(filing.pk, version.pk)
+
+    def done() -> bool:
+        filing.refresh_from_db()
+        return filing.state == State.ASSESSED
+
+    wait_for(done, timeout=90, what="the filing to be assessed")
+    wait_for(lambda: not _queued(), timeout=30, what="the duplicate message to be consumed")
+    assert Assessment.objects.filter(version=version).count() == 1
+    assert filing.audit_events.filter(action="assessment_finish").count() == 1
+
+
+def _queued() -> int:
+    from amqp.exceptions import ChannelError
+
+    from portal.celery import app
+
+    with app.connection_for_write() as connection, connection.channel() as channel:
+        try:
+            return int(channel.queue_declare(app.conf.task_default_queue, passive=True).message_count)
+        except ChannelError:  # Redis drops an empty queue's key: nothing is waiting
+            return 0
