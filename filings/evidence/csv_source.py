@@ -1,0 +1,275 @@
+"""Streaming CSV: strict UTF-8, chunked, and fast on the common case.
+
+The file is decoded strictly as UTF-8 (a BOM is allowed) in blocks cut at line ends. A block
+whose every line holds exactly one record (no line break inside quotes, no lone CR) is split
+column-wise with C-speed string operations; only lines containing a quote go through the
+`csv` module, one line each. A block with a multi-line quoted cell switches the rest of the
+file to the `csv` module proper. Both ways give exactly what `csv.reader` gives (a property
+test holds them to that); the fast way just avoids building a list per row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, compress, count, islice, repeat
+from operator import contains
+from pathlib import Path
+from typing import BinaryIO
+
+from filings.evidence.sheets import SheetReader, is_blank
+
+BLOCK_BYTES = 1 << 16
+MAX_LINE_CHARS = 1 << 20
+_SLOW_BATCH_ROWS = 1024
+_SEPARATOR = "\x00"  # stands in for a cell boundary; NUL is refused in the input, so it is free
+_MARKER = "\x01"  # a line break, as a cell of its own (the input has none: it is refused)
+_MARKER_CELL = "," + _MARKER + ","
+_COMMA_IN_CELL = "\x02"  # a comma inside a quoted cell, while cells are split on commas
+
+
+def _commas_back(column: Sequence[str]) -> Sequence[str]:
+    joined = "\n".join(column)  # no cell of a one-line record holds a line break
+    if _COMMA_IN_CELL not in joined:
+        return column
+    return joined.replace(_COMMA_IN_CELL, ",").split("\n")
+
+
+_SNIFFS = (
+    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "is UTF-32 text"),
+    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "is UTF-16 text"),
+    ((b"PK\x03\x04",), "is a ZIP archive (an XLSX workbook?), not a CSV file"),
+    ((b"%PDF-",), "is a PDF document, not a CSV file"),
+    ((b"\xd0\xcf\x11\xe0",), "is an old Excel (.xls) or Office document, not a CSV file"),
+)
+_SAVE_AS = "save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"
+
+Batch = tuple[Sequence[int], Sequence[Sequence[str]]]
+Overflow = Callable[[int, int, str], None]
+
+
+class CsvProblem(Exception):
+    """The file cannot be read any further; the message says why and how to fix it."""
+
+
+def read_csv_sheet(path: Path, display_name: str, reader: SheetReader) -> None:
+    """Stream one CSV file into its sheet reader; raises CsvProblem if the file is unreadable."""
+    with path.open("rb") as stream:
+        _sniff(stream.read(8), display_name)
+        stream.seek(0)
+        tokens = Tokenizer(stream, display_name)
+        header = tokens.header()
+        if header is None:
+            reader.empty()
+            return
+        row, cells = header
+        if len(cells) == 1 and (";" in cells[0] or "\t" in cells[0]):
+            raise CsvProblem(
+                f"{display_name}: the header row is not separated by commas (semicolons or tabs?); {_SAVE_AS}"
+            )
+        reader.header(row, cells)
+        for rows, columns in tokens.batches(len(cells), reader.overflow):
+            reader.chunk(rows, columns, text_only=True)
+
+
+def _sniff(head: bytes, name: str) -> None:
+    for signatures, what in _SNIFFS:
+        if head.startswith(signatures):
+            raise CsvProblem(f"{name} {what}; {_SAVE_AS}")
+
+
+def _one_line_record(line: str) -> list[str] | None:
+    """The record on a line with quotes, or None if it does not end on this line."""
+    try:
+        records = list(csv.reader([line], strict=True))
+    except csv.Error:
+        return None
+    return records[0] if len(records) == 1 else None
+
+
+class Tokenizer:
+    """Reads a CSV file record by record: `header()` first, then `batches()` of columns."""
+
+    def __init__(self, stream: BinaryIO, name: str) -> None:
+        self._stream = stream
+        self._name = name
+        # Universal newlines, as `open()` does: CRLF and lone CR become LF, so the fast
+        # path splits on LF alone. A CR inside a quoted cell would become LF too, but no
+        # cell may hold a line break anyway.
+        self._decoder = io.IncrementalNewlineDecoder(
+            codecs.getincrementaldecoder("utf-8-sig")("strict"), translate=True
+        )
+        self._pending = ""
+        self._lines = 0  # physical lines handed out so far
+        self._row = 0  # records handed out so far (the spreadsheet row number)
+        self._first_block = ""
+
+    # --- decoding -------------------------------------------------------------------------
+
+    def _blocks(self) -> Iterator[str]:
+        """Decoded text in blocks that end at a line end (the last block may not)."""
+        if self._first_block:
+            block, self._first_block = self._first_block, ""
+            yield block
+        while True:
+            data = self._stream.read(BLOCK_BYTES)
+            text = self._decode(data, final=not data)
+            if "\x00" in text:
+                line = self._lines + (self._pending + text[: text.index("\x00")]).count("\n") + 1
+                raise CsvProblem(
+                    f"{self._name}: line {line} contains a NUL byte, so this is not a "
+                    f"text CSV file (UTF-16, or a binary file?); {_SAVE_AS}"
+                )
+            text = self._pending + text
+            if not data:
+                self._pending = ""
+                if text:
+                    yield text
+                return
+            cut = text.rfind("\n") + 1
+            if not cut and len(text) > MAX_LINE_CHARS:
+                raise CsvProblem(
+                    f"{self._name}: line {self._lines + 1} is longer than "
+                    f"{MAX_LINE_CHARS:,} characters; a cell this long is not evidence"
+                )
+            self._pending = text[cut:]
+            if cut:
+                yield text[:cut]
+
+    def _decode(self, data: bytes, final: bool) -> str:
+        try:
+            return self._decoder.decode(data, final)
+        except UnicodeDecodeError as exc:
+            line = self._lines + self._pending.count("\n") + data[: exc.start].count(b"\n") + 1
+            bad = data[exc.start : exc.start + 1].hex().upper()
+            raise CsvProblem(
+                f"{self._name}: line {line} is not UTF-8 text (byte 0x{bad}); the file "
+                f"may be Latin-1 or Windows-1252 encoded; {_SAVE_AS}"
+            ) from None
+
+    # --- header ----------------------------------------------------------------------------
+
+    def header(self) -> tuple[int, list[str]] | None:
+        """The first non-blank record and its row number; None if the file has none."""
+        for block in self._blocks():
+            lines = io.StringIO(block, newline="").readlines()
+            for index, line in enumerate(lines):
+                self._lines += 1
+                self._row += 1
+                record = _one_line_record(line.rstrip("\r\n"))
+                if record is None:
+                    raise CsvProblem(
+                        f"{self._name}: the header row (line {self._lines}) is not "
+                        "valid CSV; write the column names on one line"
+                    )
+                if not all(map(is_blank, record)):
+                    self._first_block = "".join(lines[index + 1 :])
+                    return self._row, record
+        return None
+
+    # --- rows -------------------------------------------------------------------------------
+
+    def batches(self, width: int, overflow: Overflow) -> Iterator[Batch]:
+        blocks = self._blocks()
+        for block in blocks:
+            batch = self._fast_block(block, width, overflow)
+            if batch is None:
+                yield from self._csv_module_rest(chain([block], blocks), width, overflow)
+                return
+            yield batch
+
+    def _fast_block(self, block: str, width: int, overflow: Overflow) -> Batch | None:
+        """The block's columns, or None to read from here on with the csv module."""
+        text = block[:-1] if block.endswith("\n") else block
+        if _MARKER in text or _COMMA_IN_CELL in text:
+            return None
+        quoted = '"' in text
+        if quoted:
+            lines = _with_quoted_lines_parsed(text.replace(",", _SEPARATOR).split("\n"))
+            if lines is None:
+                return None
+            text = "\n".join(lines).replace(",", _COMMA_IN_CELL).replace(_SEPARATOR, ",")
+        count_lines = text.count("\n") + 1
+        rows = range(self._row + 1, self._row + 1 + count_lines)
+        self._row += count_lines
+        self._lines += count_lines
+        columns = _uniform_columns(text, count_lines, width)
+        if columns is None:
+            _, columns = _columns(rows, [line.split(",") for line in text.split("\n")], width, overflow)
+        if quoted:
+            columns = [_commas_back(column) for column in columns]
+        return rows, columns
+
+    def _csv_module_rest(self, blocks: Iterable[str], width: int, overflow: Overflow) -> Iterator[Batch]:
+        records = csv.reader(self._counted_lines(blocks), strict=True)
+        while True:
+            try:
+                batch = list(islice(records, _SLOW_BATCH_ROWS))
+            except csv.Error as exc:
+                raise CsvProblem(
+                    f"{self._name}: line {self._lines} is not valid CSV: {_explain(str(exc))}"
+                ) from None
+            if not batch:
+                return
+            first = self._row + 1
+            self._row += len(batch)
+            yield _columns(range(first, first + len(batch)), batch, width, overflow)
+
+    def _counted_lines(self, blocks: Iterable[str]) -> Iterator[str]:
+        for block in blocks:
+            for line in io.StringIO(block, newline=""):
+                self._lines += 1
+                yield line
+
+
+def _with_quoted_lines_parsed(lines: list[str]) -> list[str] | None:
+    """Lines (cells separated by NUL) with each quoted line parsed by the csv module."""
+    for i in compress(count(), map(contains, lines, repeat('"'))):
+        record = _one_line_record(lines[i].replace(_SEPARATOR, ","))
+        if record is None:
+            return None
+        lines[i] = _SEPARATOR.join(record)
+    return lines
+
+
+def _uniform_columns(text: str, count_lines: int, width: int) -> Sequence[Sequence[str]] | None:
+    """The columns of comma-separated lines if every line has `width` cells, else None.
+
+    Each line break becomes a cell of its own holding a marker. The lines all have `width`
+    cells exactly when every (width + 1)-th cell is a marker: the text has no other markers.
+    """
+    cells = text.replace("\n", _MARKER_CELL).split(",")
+    stride = width + 1
+    if len(cells) != count_lines * stride - 1:
+        return None
+    if "".join(cells[width::stride]) != _MARKER * (count_lines - 1):
+        return None
+    return [cells[i::stride] for i in range(width)]
+
+
+def _columns(rows: Sequence[int], records: list[list[str]], width: int, overflow: Overflow) -> Batch:
+    """Records of any length as `width` columns: short ones padded, extra cells reported."""
+    for row, record in zip(rows, records, strict=True):
+        if len(record) > width:
+            for index, cell in enumerate(record[width:], start=width):
+                if not is_blank(cell):
+                    overflow(row, index, cell)
+            del record[width:]
+        elif len(record) < width:
+            record.extend(repeat("", width - len(record)))
+    return rows, list(zip(*records, strict=True))
+
+
+def _explain(message: str) -> str:
+    if "unexpected end of data" in message:
+        return 'a quoted cell is never closed (a " is missing)'
+    if "expected after" in message:
+        return (
+            "a closing quote must be followed by a comma or the end of the line; write a quote "
+            'inside a quoted cell as ""'
+        )
+    if "field larger than field limit" in message:
+        return "a cell is longer than the limit of 131,072 characters"
+    return message

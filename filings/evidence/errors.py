@@ -1,0 +1,105 @@
+"""Errors a person can act on: what is wrong, where (sheet, row, column) and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_LISTED_ERRORS = 200
+_MAX_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceError:
+    """One problem. `row` is the row number a spreadsheet shows (the header is row 1)."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                f"sheet {self.sheet}" if self.sheet else "",
+                f"row {self.row}" if self.row is not None else "",
+                f"column {self.column}" if self.column else "",
+            )
+            if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class EvidenceInvalid(ValueError):
+    """The evidence cannot be used; `errors` lists every problem found (capped, with a summary)."""
+
+    def __init__(self, errors: list[EvidenceError]) -> None:
+        self.errors = errors
+        first = f"; first: {errors[0]}" if errors else ""
+        super().__init__(f"the evidence has {len(errors)} problem(s){first}")
+
+
+class StopReading(Exception):
+    """A source has logged why it cannot go on; report the errors found so far."""
+
+
+def shown(value: object) -> str:
+    """A cell value as the error should quote it: text, shortened if very long."""
+    text = value if isinstance(value, str) else format_cell(value)
+    if len(text) > _MAX_VALUE_CHARS:
+        return text[: _MAX_VALUE_CHARS - 1] + "…"
+    return text
+
+
+def format_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(value, ".15g")
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat()) if callable(isoformat) else str(value)
+
+
+class ErrorLog:
+    """Collects errors for one read: keeps the first `cap`, counts the rest."""
+
+    def __init__(self, cap: int = MAX_LISTED_ERRORS) -> None:
+        self.cap = cap
+        self.count = 0
+        self._listed: list[EvidenceError] = []
+
+    def add(
+        self, sheet: str | None, row: int | None, column: str | None, value: object, message: str
+    ) -> None:
+        self.count += 1
+        if self.count <= self.cap:
+            self._listed.append(
+                EvidenceError(sheet, row, column, None if value is None else shown(value), message)
+            )
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def errors(self) -> list[EvidenceError]:
+        hidden = self.count - len(self._listed)
+        if not hidden:
+            return list(self._listed)
+        summary = EvidenceError(
+            None,
+            None,
+            None,
+            None,
+            f"{hidden} more problem(s) not shown ({self.count} in all); fix the "
+            "ones listed and upload again to see the rest.",
+        )
+        return [*self._listed, summary]

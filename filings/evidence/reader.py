@@ -1,0 +1,115 @@
+"""`read_evidence`: one .xlsx workbook, or the CSV files, in; the engine's Evidence out.
+
+Pure Python (no Django), so the web app, Celery tasks and the CLI share it. Every problem
+becomes an `EvidenceError`; bad input never escapes as an unhandled exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from filings.evidence.csv_source import CsvProblem, read_csv_sheet
+from filings.evidence.errors import ErrorLog, EvidenceInvalid, StopReading
+from filings.evidence.schema import SHEETS
+from filings.evidence.sheets import Book
+from filings.evidence.xlsx_source import read_xlsx
+from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
+from filings.rules.inputs import Evidence
+from filings.rules.rulebook import Rulebook, load_rulebook
+
+EVIDENCE_MAX_BYTES = 50 * 1024 * 1024
+_FORMS = (
+    f"upload one .xlsx workbook, or CSV files named "
+    f"{', '.join(sheet.name + '.csv' for sheet in SHEETS)} (vins.csv is optional)"
+)
+
+
+def read_evidence(
+    paths: Sequence[Path],
+    *,
+    rulebook: Rulebook | None = None,
+    max_bytes: int = EVIDENCE_MAX_BYTES,
+    zip_limits: ZipLimits | None = None,
+) -> Evidence:
+    """Read and validate evidence from one .xlsx, several .csv files, or a folder of either.
+
+    Raises EvidenceInvalid listing every problem (at most 200, then a summary). Each file may
+    be at most `max_bytes` long; `zip_limits` caps what an .xlsx may expand to.
+    """
+    errors = ErrorLog()
+    book = Book(rulebook or load_rulebook(), errors)
+    files = _files(list(paths), errors)
+    if errors:
+        raise EvidenceInvalid(errors.errors())
+    try:
+        for path in files:
+            try:
+                _read_file(path, book, max_bytes, zip_limits or ZipLimits())
+            except OSError as exc:
+                errors.add(None, None, None, None, f"{path.name} could not be read ({exc.strerror})")
+                raise StopReading from None
+    except StopReading:
+        raise EvidenceInvalid(errors.errors()) from None
+    return book.finish()
+
+
+def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits) -> None:
+    size = path.stat().st_size
+    if size > max_bytes:
+        book.errors.add(
+            None,
+            None,
+            None,
+            None,
+            f"{path.name} is {size / 2**20:,.1f} MiB; at most {max_bytes / 2**20:,.0f} "
+            "MiB is accepted per file",
+        )
+        raise StopReading
+    if path.suffix.lower() == ".xlsx":
+        try:
+            read_xlsx(path, path.name, book, zip_limits)
+        except XlsxProblem as problem:
+            book.errors.add(None, None, None, None, str(problem))
+            raise StopReading from None
+        return
+    reader = book.reader_for(path.stem, "file")
+    if reader is None:
+        return
+    reader.seen = True
+    try:
+        read_csv_sheet(path, path.name, reader)
+    except CsvProblem as problem:
+        book.errors.add(reader.sheet.name, None, None, None, str(problem))
+        reader.usable = False
+
+
+def _files(paths: list[Path], errors: ErrorLog) -> list[Path]:
+    """The files to read: one .xlsx, or .csv files; anything else is an error."""
+    if len(paths) == 1 and paths[0].is_dir():
+        paths = sorted(p for p in paths[0].iterdir() if not p.name.startswith("."))
+        if not paths:
+            errors.add(None, None, None, None, f"the folder is empty: {_FORMS}")
+    elif not paths:
+        errors.add(None, None, None, None, f"no files given: {_FORMS}")
+    forms: dict[str, list[Path]] = {".xlsx": [], ".csv": []}
+    for path in paths:
+        suffix = path.suffix.lower()
+        if not path.is_file():
+            errors.add(None, None, None, None, f"{path.name}: no such file")
+        elif suffix not in forms:
+            errors.add(
+                None, None, None, None, f"{path.name} is neither an .xlsx workbook nor a .csv file: {_FORMS}"
+            )
+        else:
+            forms[suffix].append(path)
+    workbooks, csvs = forms[".xlsx"], forms[".csv"]
+    if len(workbooks) > 1 or (workbooks and csvs):
+        errors.add(
+            None,
+            None,
+            None,
+            None,
+            f"{len(workbooks) + len(csvs)} files mix forms or give several workbooks: {_FORMS}",
+        )
+    return workbooks + csvs

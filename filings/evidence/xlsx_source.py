@@ -1,0 +1,129 @@
+"""XLSX: the ZIP preflight (`zip_preflight`), then python-calamine (Rust) for the cells.
+
+Formula and error cells, which calamine would silently replace by their cached value or by
+an empty string, are located with openpyxl (read-only; it uses defusedxml) and refused, so
+the values assessed are the values a reviewer sees in the workbook.
+
+calamine notes (python-calamine 0.9): `iter_rows` starts at the sheet's first row even when
+the first rows are blank (it pads them), but at the first used *column*; numbers arrive as
+float, TRUE/FALSE as bool, date-formatted numbers as date/datetime/time, error cells and
+formulas without a cached value as ''. An empty sheet has `start` None, and `iter_rows` on
+it panics, so it is never called there. A sheet is held as one dense block, which is why
+the preflight bounds each sheet's used range first.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineSheet, CalamineWorkbook
+
+from filings.evidence.errors import StopReading
+from filings.evidence.sheets import Book, SheetReader, is_blank
+from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, preflight
+
+CHUNK_ROWS = 1024
+
+
+def read_xlsx(path: Path, display_name: str, book: Book, limits: ZipLimits) -> None:
+    if preflight(path, display_name, limits) and _report_formula_cells(path, display_name, book):
+        raise StopReading  # the values calamine would read are not the ones a reviewer sees
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            for name in workbook.sheet_names:
+                reader = book.reader_for(name, "sheet")
+                if reader is not None:
+                    _read_sheet(workbook.get_sheet_by_name(name), reader)
+    except BaseException as exc:
+        if isinstance(exc, XlsxProblem | StopReading) or not _is_reader_failure(exc):
+            raise
+        raise XlsxProblem(
+            f"{display_name} could not be read as a workbook ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); {RESAVE}"
+        ) from None
+
+
+def _is_reader_failure(exc: BaseException) -> bool:
+    # calamine raises CalamineError subclasses, and a Rust panic surfaces as pyo3's
+    # PanicException, which derives from BaseException; neither may escape as a crash.
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _read_sheet(sheet: CalamineSheet, reader: SheetReader) -> None:
+    start = sheet.start
+    if start is None:
+        reader.empty()
+        return
+    reader.first_column = start[1]
+    rows = iter(sheet.iter_rows())
+    number = 0
+    for cells in rows:
+        number += 1
+        if not all(map(is_blank, cells)):
+            reader.header(number, cells)
+            break
+    else:
+        reader.empty()
+        return
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        reader.chunk(
+            range(number + 1, number + 1 + len(chunk)), list(zip(*chunk, strict=True)), text_only=False
+        )
+        number += len(chunk)
+
+
+# --- formula and error cells -------------------------------------------------------------
+
+
+def _report_formula_cells(path: Path, name: str, book: Book) -> int:
+    """Name every formula or error cell in the evidence sheets (openpyxl, read-only)."""
+    import openpyxl  # only needed on this rare path
+
+    workbook = None
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        return sum(
+            _formula_cells_of(worksheet, book)
+            for worksheet in workbook.worksheets
+            if book.is_evidence_sheet(str(worksheet.title))
+        )
+    except Exception as exc:
+        raise XlsxProblem(
+            f"{name} has formula cells and could not be read to locate them "
+            f"({type(exc).__name__}); paste the values only and save again, or "
+            f"{RESAVE}"
+        ) from None
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _formula_cells_of(worksheet: Any, book: Book) -> int:
+    found = 0
+    names: dict[int, str] = {}
+    for row in worksheet.iter_rows():
+        cells = [cell for cell in row if getattr(cell, "value", None) is not None]
+        if not names and cells:
+            names = {cell.column: str(cell.value).strip() for cell in cells}
+        for cell in cells:
+            if cell.data_type in ("f", "e"):
+                found += 1
+                column = names.get(cell.column) or cell.column_letter
+                book.errors.add(
+                    str(worksheet.title),
+                    cell.row,
+                    column,
+                    str(cell.value),
+                    _FORMULA
+                    if cell.data_type == "f"
+                    else f"shows the Excel error {cell.value}; correct the cell or clear it",
+                )
+    return found
+
+
+_FORMULA = (
+    "holds a formula; evidence must be plain values: copy the cells and paste them back "
+    "with Paste Special > Values"
+)

@@ -1,0 +1,243 @@
+"""The XLSX preflight: check the ZIP container before any workbook parser opens it.
+
+1. The directory: a ZIP with `[Content_Types].xml`, no macros, no unsafe entry names, at
+   most `max_entries` entries, declared sizes within `max_uncompressed_bytes` and no entry
+   compressed more than `max_ratio` times (zip bombs are refused here, unread).
+2. Every entry is inflated here, in bounded pieces, never past its declared size, and its
+   CRC checked: a file whose headers lie about sizes is refused before a parser trusts them.
+3. While inflating: XML document type declarations (entity expansion) are refused, and each
+   worksheet's used range is measured from its cell references. calamine stores a sheet as
+   one dense block of rows x columns, so a few cells in far corners would ask for hundreds of
+   GB and abort the process; a range over `max_cells_per_sheet` is refused instead. Cells
+   without a reference (which no spreadsheet program writes) are refused for the same reason.
+4. It notes formula and error cells, which the caller then locates and refuses.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+_READ_BYTES = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
+
+
+@dataclass(frozen=True, slots=True)
+class ZipLimits:
+    """Caps on what an XLSX may hold. 100,000 evidence rows take 10-50 MB of XML."""
+
+    max_entries: int = 1_000
+    max_uncompressed_bytes: int = 256 * 1024 * 1024
+    max_ratio: int = 200
+    ratio_applies_above: int = 1024 * 1024
+    max_cells_per_sheet: int = 5_000_000
+
+
+class XlsxProblem(Exception):
+    """The workbook cannot be read; the message says why and how to fix it."""
+
+
+def preflight(path: Path, name: str, limits: ZipLimits) -> bool:
+    """Check the container without parsing the workbook; True if it has formula or error cells."""
+    with path.open("rb") as stream:
+        head = stream.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise XlsxProblem(
+                f"{name} is an old Excel (.xls) file or a password-protected workbook; "
+                "remove the password and save it as 'Excel Workbook (.xlsx)'"
+            )
+        if not head.startswith(b"PK\x03\x04"):
+            raise XlsxProblem(f"{name} is not an XLSX workbook (an .xlsx file is a ZIP archive); {RESAVE}")
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise XlsxProblem(
+                f"{name} is damaged or truncated ({exc}); upload it again, or {RESAVE}"
+            ) from None
+        entries = archive.infolist()
+        _check_directory(entries, name, limits)
+        flagged = [_scan_entry(stream, entry, name, limits) for entry in entries]  # every entry
+        return any(flagged)
+
+
+def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimits) -> None:
+    if len(entries) > limits.max_entries:
+        raise XlsxProblem(
+            f"{name} holds {len(entries):,} files; a workbook has a few dozen "
+            f"(at most {limits.max_entries:,} accepted)"
+        )
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" not in names:
+        raise XlsxProblem(
+            f"{name} is a ZIP archive but not an XLSX workbook (no [Content_Types].xml); {RESAVE}"
+        )
+    if "xl/vbaProject.bin" in names:
+        raise XlsxProblem(f"{name} contains macros; save it as 'Excel Workbook (.xlsx)', which has none")
+    for entry in entries:
+        _check_entry(entry, name, limits)
+    total = sum(entry.file_size for entry in entries)
+    if total > limits.max_uncompressed_bytes:
+        raise XlsxProblem(
+            f"{name} expands to {total / 2**20:,.0f} MiB; at most "
+            f"{limits.max_uncompressed_bytes / 2**20:,.0f} MiB is accepted"
+        )
+
+
+def _check_entry(entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> None:
+    parts = PurePosixPath(entry.filename).parts
+    if entry.filename.startswith("/") or ".." in parts or "\\" in entry.filename:
+        raise XlsxProblem(f"{name} contains an entry with an unsafe path ({entry.filename[:80]!r})")
+    if entry.flag_bits & 0x1:
+        raise XlsxProblem(f"{name} is encrypted; remove the password and save it again")
+    if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise XlsxProblem(f"{name} uses an unusual compression method; {RESAVE}")
+    ratio = entry.file_size / max(entry.compress_size, 1)
+    if entry.file_size > limits.ratio_applies_above and ratio > limits.max_ratio:
+        raise XlsxProblem(
+            f"{name} is refused: an entry expands {ratio:,.0f} times (at most "
+            f"{limits.max_ratio} accepted); this is how zip bombs look"
+        )
+
+
+def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> bool:
+    scan = _WorksheetScan(name, entry.filename) if _WORKSHEET.fullmatch(entry.filename) else None
+    carry = b""
+    for data in _inflate(stream, entry, name):
+        # Scan whole tags only: cut each piece before its last '<' and carry the rest.
+        piece = carry + data
+        cut = piece.rfind(b"<")
+        piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
+        _refuse_declarations(piece, name)
+        if scan:
+            scan.feed(piece)
+    _refuse_declarations(carry, name)
+    if scan:
+        scan.feed(carry)
+        scan.check(limits.max_cells_per_sheet)
+        return scan.flagged
+    return False
+
+
+def _refuse_declarations(piece: bytes, name: str) -> None:
+    if any(declaration in piece for declaration in _DECLARATIONS):
+        raise XlsxProblem(
+            f"{name} contains an XML document type declaration, which spreadsheet "
+            f"programs never write; {RESAVE}"
+        )
+
+
+class _WorksheetScan:
+    """Counts cells, measures the range their references span, and spots formulas.
+
+    Spreadsheet programs write `<c r="B7" ...>` with the reference first; that form is
+    counted with fast byte searches. A piece that may use namespace prefixes (`<x:c ...>`)
+    goes through the slower general expressions.
+    """
+
+    def __init__(self, name: str, part: str) -> None:
+        self.name = name
+        self.part = part
+        self.flagged = False
+        self._cells = 0
+        self._referenced = 0
+        self._rows: list[int] = []
+        self._columns: set[bytes] = set()
+
+    def feed(self, piece: bytes) -> None:
+        if any(marker in piece for marker in _PREFIXED):
+            cells = len(_ANY_CELL.findall(piece))
+            references = _ANY_REFERENCE.findall(piece)
+            formulas = _ANY_FORMULA.search(piece) is not None
+        else:
+            cells = sum(piece.count(tag) for tag in _CELL_TAGS)
+            references = _REFERENCE.findall(piece)
+            formulas = any(marker in piece for marker in _FORMULA_MARKERS)
+        self.flagged = self.flagged or formulas or any(m in piece for m in _ERROR_MARKERS)
+        self._cells += cells
+        self._referenced += len(references)
+        if references:
+            rows = list(map(int, (row for _, row in references)))
+            self._rows.extend((min(rows), max(rows)))
+            self._columns.update(column for column, _ in references)
+
+    def check(self, max_cells: int) -> None:
+        if self._cells != self._referenced:
+            raise XlsxProblem(
+                f"{self.name}: {self._cells - self._referenced:,} cells in "
+                f"{self.part} have no plain cell reference, which spreadsheet "
+                f"programs always write; {RESAVE}"
+            )
+        if not self._rows:
+            return
+        columns = [_column_number(c) for c in self._columns]
+        height = max(self._rows) - min(self._rows) + 1
+        width = max(columns) - min(columns) + 1
+        if height * width > max_cells:
+            raise XlsxProblem(
+                f"{self.name}: a sheet spans {height:,} rows by {width:,} columns "
+                f"({height * width:,} cells, at most {max_cells:,} accepted); "
+                "delete stray cells far below or to the right of the data"
+            )
+
+
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_ANY_CELL = re.compile(_PREFIX + rb"c[\s/>]")
+_ANY_REFERENCE = re.compile(_PREFIX + rb'c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ANY_FORMULA = re.compile(_PREFIX + rb"f[\s/>]")
+_PREFIXED = (b":c ", b":c>", b":c/", b":f ", b":f>", b":f/")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+_REFERENCE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/>")
+_ERROR_MARKERS = (b' t="e"', b" t='e'")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _inflate(stream: BinaryIO, entry: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
+    """The entry's bytes in pieces; XlsxProblem if they disagree with its directory record."""
+    damaged = XlsxProblem(
+        f"{name} is damaged (entry {entry.filename[:80]!r} does not match its "
+        f"directory record); upload it again, or {RESAVE}"
+    )
+    stream.seek(entry.header_offset)
+    header = stream.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size:
+        raise damaged
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04":
+        raise damaged
+    stream.seek(entry.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if entry.compress_type else None
+    left, produced, crc = entry.compress_size, 0, 0
+    try:
+        while left:
+            data = stream.read(min(left, _READ_BYTES))
+            if not data:
+                raise damaged
+            left -= len(data)
+            while data:
+                out = inflater.decompress(data, _READ_BYTES) if inflater else data
+                data = inflater.unconsumed_tail if inflater else b""
+                produced += len(out)
+                if produced > entry.file_size:
+                    raise damaged
+                crc = zlib.crc32(out, crc)
+                yield out
+    except zlib.error:
+        raise damaged from None
+    if produced != entry.file_size or crc != entry.CRC or (inflater and not inflater.eof):
+        raise damaged
