@@ -33,6 +33,8 @@ class State(models.TextChoices):
 WITHDRAWABLE = (State.DRAFT, State.SUBMITTED, State.ASSESSED, State.INVALID, State.IN_REVIEW,
                 State.CHANGES_REQUESTED)
 # Generated from the rulebook's classes (the one definition); labels as people write them.
+# States from which the manufacturer reopens the filing as a draft with a new evidence version.
+REOPENABLE = (State.INVALID, State.CHANGES_REQUESTED)
 VehicleClass = models.TextChoices(  # type: ignore[call-overload]
     "VehicleClass", [(c.upper(), (c, "SUV" if c == "suv" else c.title())) for c in VEHICLE_CLASSES])
 

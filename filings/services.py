@@ -26,6 +26,7 @@ from filings import storage
 from filings.audit import audit_record
 from filings.evidence import EvidenceInvalid, read_evidence
 from filings.models import (
+    REOPENABLE,
     WITHDRAWABLE,
     Assessment,
     EvidenceFile,
@@ -207,7 +208,7 @@ def filing_withdraw(*, actor: User, filing: Filing, reason: str) -> Filing:
 def filing_reopen(*, actor: User, filing: Filing) -> Filing:
     """Back to draft after invalid evidence or a change request, with a new empty version."""
     _require(actor, Capability.EDIT_FILINGS, filing)
-    filing = _transition(filing, actor=actor, from_states=[State.INVALID, State.CHANGES_REQUESTED],
+    filing = _transition(filing, actor=actor, from_states=REOPENABLE,
                          to_state=State.DRAFT, action="filing_reopen")
     latest = filing.current_version()
     EvidenceVersion.objects.create(filing=filing, number=(latest.number if latest else 0) + 1,

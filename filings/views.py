@@ -33,7 +33,7 @@ from filings.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from filings.models import WITHDRAWABLE, EvidenceFile, FileKind, Filing, State
+from filings.models import REOPENABLE, WITHDRAWABLE, EvidenceFile, FileKind, Filing, State
 from filings.storage import path_of
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 # States from which the manufacturer may start a new version.
-_REOPENABLE = (State.INVALID, State.CHANGES_REQUESTED)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -128,7 +127,7 @@ def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
         "can_remove": can_edit and is_draft,
         "can_submit": can_submit and is_draft,
         "can_withdraw": can_submit and filing.state in WITHDRAWABLE,
-        "can_reopen": can_edit and filing.state in _REOPENABLE,
+        "can_reopen": can_edit and filing.state in REOPENABLE,
         "edit_role_needed": own and is_draft and not can_edit,
         "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
         "submit_form": forms.get("submit_form") or SubmitForm(),

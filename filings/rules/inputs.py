@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from filings.rules.rulebook import VehicleClass
 
-
 # Sums must be exact whatever the input's digits; an inexact sum raises instead of rounding.
 _exact_add = Context(prec=80, traps=[Inexact]).add
 

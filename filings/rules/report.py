@@ -47,6 +47,11 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+def requirement_summary(requirement: str, details: dict[str, Any]) -> str:
+    """One line saying what a requirement's result rests on (figures, caps, dates)."""
+    return _SUMMARIES[requirement](details)
+
+
 def _status(result: RequirementResult) -> str:
     if not result.applies:
         return "n/a"
@@ -60,7 +65,8 @@ def _segment(segment: SegmentResult) -> list[str]:
              f"{money(Decimal(segment.credit_usd))} ({method})", ""]
     for rid in REQUIREMENT_IDS:
         result = segment.requirements[rid]
-        lines.append(f"  [{_status(result):>7}] {rid:<24} {_SUMMARIES[rid](result.to_dict())}")
+        lines.append(f"  [{_status(result):>7}] {rid:<24} "
+                     f"{requirement_summary(rid, result.to_dict())}")
         lines.extend(textwrap.wrap(f"{result.citation} [{result.confidence}]", _WIDTH,
                                    initial_indent=" " * 36, subsequent_indent=" " * 36))
     if segment.findings:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import template
 
-from filings.rules.report import _SUMMARIES
+from filings.rules.report import requirement_summary
 from filings.rules.results import REQUIREMENT_IDS
 
 register = template.Library()
@@ -78,7 +78,7 @@ def _status(details: dict[str, Any]) -> tuple[str, str]:
 
 def _summary(rid: str, details: dict[str, Any]) -> str:
     try:
-        return _SUMMARIES[rid](details)
+        return requirement_summary(rid, details)
     except (KeyError, TypeError, ValueError, InvalidOperation):
         # A result stored by an older engine may lack a field; the status still shows.
         return ""

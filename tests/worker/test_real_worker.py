@@ -35,13 +35,14 @@ def test_a_submitted_filing_is_assessed_by_the_worker_process(client, celery_wor
 
     def assessed() -> bool:
         filing.refresh_from_db()
-        return filing.state == State.ASSESSED
+        return bool(filing.state == State.ASSESSED)
 
     wait_for(assessed, timeout=90, what="the worker to assess the filing")
     assessment = Assessment.objects.get(version__filing=filing)
     segments = assessment.result["segments"]
     # 2024-06-01..2025-09-30 earns $7,500; vehicles acquired after 2025-09-30 get nothing.
-    assert [(s["from"], s["to"], s["credit_usd"]) for s in segments][0] == ("2024-06-01", "2024-12-31", 7500)
+    first = segments[0]
+    assert (first["from"], first["to"], first["credit_usd"]) == ("2024-06-01", "2024-12-31", 7500)
     assert segments[-1]["from"] == "2025-10-01" and segments[-1]["credit_usd"] == 0
     assert assessment.duration_ms >= 0
     status = client.get(reverse("filings:status", args=[filing.reference])).json()
@@ -60,7 +61,7 @@ def test_a_task_delivered_twice_stores_one_assessment(celery_worker_process):
 
     def done() -> bool:
         filing.refresh_from_db()
-        return filing.state == State.ASSESSED
+        return bool(filing.state == State.ASSESSED)
 
     wait_for(done, timeout=90, what="the filing to be assessed")
     wait_for(lambda: not _queued(), timeout=30, what="the duplicate message to be consumed")
@@ -75,6 +76,7 @@ def _queued() -> int:
 
     with app.connection_for_write() as connection, connection.channel() as channel:
         try:
-            return int(channel.queue_declare(app.conf.task_default_queue, passive=True).message_count)
+            declared = channel.queue_declare(app.conf.task_default_queue, passive=True)  # type: ignore[attr-defined]
+            return int(declared.message_count)
         except ChannelError:  # Redis drops an empty queue's key: nothing is waiting
             return 0
