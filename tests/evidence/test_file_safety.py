@@ -1,0 +1,398 @@
+"""Bad files get a clear error, never a crash: encodings, binaries, damaged ZIPs, zip bombs."""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from filings.evidence import EvidenceInvalid, ZipLimits, read_evidence
+from tests.evidence.factories import EvidenceFiles, errors_of, one_error, write_text
+
+# --- which files ----------------------------------------------------------------------------
+
+
+def test_a_file_that_is_neither_xlsx_nor_csv_is_refused_naming_the_allowed_forms(tmp_path):
+    path = write_text(tmp_path / "evidence.exe", "MZ")
+
+    errors = errors_of([path])
+
+    assert errors == [
+        one_error(
+            errors,
+            message="neither an .xlsx workbook nor a .csv file: upload "
+            "one .xlsx workbook, or CSV files named vehicle.csv",
+        )
+    ]
+
+
+def test_two_workbooks_are_refused(tmp_path):
+    paths = [EvidenceFiles.valid().write_xlsx(tmp_path / f"{n}.xlsx") for n in "ab"]
+
+    one_error(errors_of(paths), message="several workbooks")
+
+
+def test_a_workbook_with_csv_files_is_refused(tmp_path):
+    paths = [
+        *EvidenceFiles.valid().write_csv(tmp_path),
+        EvidenceFiles.valid().write_xlsx(tmp_path / "evidence.xlsx"),
+    ]
+
+    one_error(errors_of(paths), message="mix forms")
+
+
+def test_no_files_and_missing_files_are_errors(tmp_path):
+    one_error(errors_of([]), message="no files given")
+    one_error(errors_of([tmp_path / "gone.csv"]), message="gone.csv: no such file")
+    (tmp_path / "empty").mkdir()
+    one_error(errors_of([tmp_path / "empty"]), message="the folder is empty")
+
+
+def test_a_file_over_the_size_cap_is_refused_before_reading(tmp_path):
+    path = EvidenceFiles.valid().write_xlsx(tmp_path / "evidence.xlsx")
+
+    errors = errors_of([path], max_bytes=1024)
+
+    assert errors == [one_error(errors, message="at most 0 MiB is accepted per file")]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def csv_set_with(tmp_path: Path, sheet: str, content: bytes) -> list[Path]:
+    paths = EvidenceFiles.valid().write_csv(tmp_path)
+    (tmp_path / f"{sheet}.csv").write_bytes(content)
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("vin\r\n1HGCM82633A004352\r\n".encode("utf-16"), "is UTF-16 text"),
+        ("vin\r\n1HGCM82633A004352\r\n".encode("utf-16-le"), "line 1 contains a NUL byte"),
+        ("vin\r\n1HGCM82633A004352\r\nJosé\r\n".encode("latin-1"), "line 3 is not UTF-8 text (byte 0xE9)"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "contains a NUL byte"),
+        (b"PK\x03\x04 rest of a zip", "is a ZIP archive"),
+        (b"%PDF-1.7 ...", "is a PDF document"),
+        (b"vin\r\n" + b"A" * (2 << 20), "longer than 1,048,576 characters"),
+        (b'vin\r\n"1HGCM82633A004352"x\r\n', "a closing quote must be followed by a comma"),
+        (b'vin\r\n1HGCM82633A004352\r\n"1HGCM82633A004353\r\n', "a quoted cell is never closed"),
+        (b"vin;note\r\n1HGCM82633A004352;x\r\n", "not separated by commas"),
+        (b'"vin\r\n', "the header row (line 1) is not valid csv"),
+    ],
+)
+def test_an_unreadable_csv_file_gets_a_clear_error(tmp_path, content, says):
+    errors = errors_of(csv_set_with(tmp_path, "vins", content))
+
+    assert errors == [one_error(errors, sheet="vins", message=says)]
+
+
+def test_a_very_long_cell_is_an_error_not_a_crash(tmp_path):
+    content = b"vin\r\n" + b"A" * 150_000 + b"\r\n"
+
+    errors = errors_of(csv_set_with(tmp_path, "vins", content))
+
+    assert errors == [one_error(errors, sheet="vins", row=2, column="vin", message="150000 characters long")]
+
+
+def test_markup_in_text_is_kept_as_text(tmp_path):
+    files = EvidenceFiles.valid().set(
+        "battery_components", 2, "supplier", "<script>alert('x')</script> =cmd|' /C calc'!A0"
+    )
+
+    evidence = read_evidence(files.write_csv(tmp_path))
+
+    assert evidence.battery_components[0].supplier == "<script>alert('x')</script> =cmd|' /C calc'!A0"
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def valid_workbook() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return EvidenceFiles.valid().write_xlsx(Path(folder) / "evidence.xlsx").read_bytes()
+
+
+def rezip(tmp_path: Path, change: dict[str, bytes | None], **options: int) -> Path:
+    """The valid workbook with some entries replaced (None removes one) or added."""
+    source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
+    path = tmp_path / "evidence.xlsx"
+    with source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, **options) as target:
+        for info in source.infolist():
+            if info.filename not in change:
+                target.writestr(info.filename, source.read(info.filename))
+        for name, data in change.items():
+            if data is not None:
+                target.writestr(name, data)
+    return path
+
+
+def test_a_text_file_named_xlsx_is_refused(tmp_path):
+    path = write_text(tmp_path / "evidence.xlsx", "make,model\r\n")
+
+    errors = errors_of([path])
+
+    assert errors == [one_error(errors, message="is not an XLSX workbook")]
+
+
+def test_an_old_or_password_protected_workbook_is_refused(tmp_path):
+    path = tmp_path / "evidence.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+
+    one_error(errors_of([path]), message="password-protected")
+
+
+def test_a_truncated_workbook_is_refused(tmp_path):
+    data = valid_workbook()
+    path = tmp_path / "evidence.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+
+    one_error(errors_of([path]), message="damaged or truncated")
+
+
+def test_a_zip_without_content_types_is_not_a_workbook(tmp_path):
+    path = rezip(tmp_path, {"[Content_Types].xml": None})
+
+    one_error(errors_of([path]), message="no [Content_Types].xml")
+
+
+def test_a_zip_bomb_is_refused_by_its_compression_ratio(tmp_path):
+    path = rezip(tmp_path, {"xl/media/padding.bin": bytes(50 * 2**20)})
+
+    one_error(errors_of([path]), message="this is how zip bombs look")
+
+
+def test_a_workbook_expanding_past_the_cap_is_refused(tmp_path):
+    path = EvidenceFiles.valid().write_xlsx(tmp_path / "evidence.xlsx")
+
+    errors = errors_of([path], zip_limits=ZipLimits(max_uncompressed_bytes=10_000))
+
+    one_error(errors, message="at most 0 MiB is accepted")
+
+
+def test_a_workbook_with_too_many_entries_is_refused(tmp_path):
+    path = EvidenceFiles.valid().write_xlsx(tmp_path / "evidence.xlsx")
+
+    one_error(errors_of([path], zip_limits=ZipLimits(max_entries=3)), message="at most 3 accepted")
+
+
+def test_an_entry_larger_than_its_header_declares_is_refused(tmp_path):
+    path = rezip(tmp_path, {"xl/media/notes.txt": b"x" * 100_000})
+    data = bytearray(path.read_bytes())
+    entry = zipfile.ZipFile(path).getinfo("xl/media/notes.txt")
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(entry.filename)] != entry.filename.encode():
+        central = data.index(b"PK\x01\x02", central + 1)
+    struct.pack_into("<I", data, entry.header_offset + 22, 1000)  # local header: uncompressed size
+    struct.pack_into("<I", data, central + 24, 1000)  # central directory: uncompressed size
+    path.write_bytes(bytes(data))
+
+    one_error(errors_of([path]), message="does not match its directory record")
+
+
+def test_a_corrupted_entry_is_refused(tmp_path):
+    path = rezip(tmp_path, {})
+    data = bytearray(path.read_bytes())
+    sheet = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet3.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename) + 10
+    data[start : start + 20] = bytes(20)
+    path.write_bytes(bytes(data))
+
+    one_error(errors_of([path]), message="is damaged")
+
+
+def test_a_document_type_declaration_is_refused(tmp_path):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    )
+    path = rezip(tmp_path, {"xl/sharedStrings.xml": bomb})
+
+    one_error(errors_of([path]), message="document type declaration")
+
+
+def test_a_workbook_with_macros_is_refused(tmp_path):
+    path = rezip(tmp_path, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"})
+
+    one_error(errors_of([path]), message="contains macros")
+
+
+def test_an_entry_with_a_path_traversal_name_is_refused(tmp_path):
+    path = rezip(tmp_path, {"../../etc/cron.d/evil": b"* * * * * root sh"})
+
+    one_error(errors_of([path]), message="unsafe path")
+
+
+def test_formula_cells_are_refused_naming_each_cell(tmp_path):
+    files = EvidenceFiles.valid()
+    files.set("critical_minerals", 3, "value_usd", "=100+0.1")
+    files.set("battery_components", 4, "feoc", '=IF(TRUE,"no","yes")')
+    path = files.write_xlsx(tmp_path / "evidence.xlsx")
+
+    errors = errors_of([path])
+
+    assert len(errors) == 2
+    one_error(
+        errors,
+        sheet="critical_minerals",
+        row=3,
+        column="value_usd",
+        value="=100+0.1",
+        message="holds a formula",
+    )
+    one_error(errors, sheet="battery_components", row=4, column="feoc", message="Paste Special")
+
+
+def test_error_cells_are_refused(tmp_path):
+    files = EvidenceFiles.valid().set("critical_minerals", 2, "recycling_country", "#N/A")
+    path = files.write_xlsx(tmp_path / "evidence.xlsx")
+
+    errors = errors_of([path])
+
+    assert errors == [
+        one_error(
+            errors,
+            sheet="critical_minerals",
+            row=2,
+            column="recycling_country",
+            message="shows the Excel error #N/A",
+        )
+    ]
+
+
+def test_formulas_outside_the_evidence_sheets_do_not_matter(tmp_path):
+    files = EvidenceFiles.valid()
+    files.rows["read_me"] = [["total"], ["=SUM(1,2)"]]
+
+    assert read_evidence([files.write_xlsx(tmp_path / "evidence.xlsx")]).vins
+
+
+# --- never a crash ---------------------------------------------------------------------------
+
+
+def outcome(path: Path) -> str:
+    """'read', or 'errors' when EvidenceInvalid lists some; anything else propagates."""
+    try:
+        read_evidence([path])
+    except EvidenceInvalid as exc:
+        return "errors" if exc.errors else "empty error list"
+    return "read"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".xlsx"]))
+def test_arbitrary_bytes_give_errors_never_a_crash(tmp_path, content, suffix):
+    path = tmp_path / f"vins{suffix}"
+    path.write_bytes(content)
+
+    with pytest.raises(EvidenceInvalid):
+        read_evidence([path])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_damaged_workbook_gives_errors_never_a_crash(tmp_path, data):
+    damaged = bytearray(valid_workbook())
+    for _ in range(data.draw(st.integers(1, 8))):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path / "evidence.xlsx"
+    path.write_bytes(bytes(damaged))
+
+    assert outcome(path) in ("read", "errors")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.data(),
+    part=st.sampled_from(
+        [
+            "xl/worksheets/sheet1.xml",
+            "xl/worksheets/sheet3.xml",
+            "xl/workbook.xml",
+            "xl/styles.xml",
+            "xl/_rels/workbook.xml.rels",
+            "[Content_Types].xml",
+        ]
+    ),
+)
+def test_damaged_xml_inside_a_sound_zip_gives_errors_never_a_crash(tmp_path, data, part):
+    xml = bytearray(zipfile.ZipFile(io.BytesIO(valid_workbook())).read(part))
+    for _ in range(data.draw(st.integers(1, 6))):
+        position = data.draw(st.integers(0, len(xml) - 1))
+        xml[position : position + data.draw(st.integers(0, 3))] = data.draw(st.binary(max_size=3))
+    path = rezip(tmp_path, {part: bytes(xml)})
+
+    assert outcome(path) in ("read", "errors")
+
+
+def with_sheet_xml(tmp_path: Path, change) -> Path:
+    """The valid workbook with the vins sheet's XML passed through `change`."""
+    part = "xl/worksheets/sheet4.xml"
+    xml = zipfile.ZipFile(io.BytesIO(valid_workbook())).read(part)
+    return rezip(tmp_path, {part: change(xml)})
+
+
+def far_corner(xml: bytes) -> bytes:
+    return xml.replace(
+        b"</row></sheetData>",
+        b'</row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+    )
+
+
+def prefixed(xml: bytes) -> bytes:
+    xml = re.sub(rb"<(/?)([A-Za-z]+)", rb"<\1x:\2", xml)
+    return xml.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
+
+
+def read_in_a_child_process(path: Path) -> subprocess.CompletedProcess[str]:
+    """Read `path` in a memory-capped child, so a regression fails this test, not the run."""
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+        "from pathlib import Path\n"
+        "from filings.evidence import EvidenceInvalid, read_evidence\n"
+        "try:\n    read_evidence([Path(sys.argv[1])])\n"
+        "except EvidenceInvalid as exc:\n    print(exc.errors[0].message)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "change", [far_corner, lambda xml: prefixed(far_corner(xml))], ids=["plain", "namespace-prefixed"]
+)
+def test_a_cell_in_a_far_corner_is_refused_before_the_sheet_is_parsed(tmp_path, change):
+    path = with_sheet_xml(tmp_path, change)
+
+    child = read_in_a_child_process(path)
+
+    assert child.returncode == 0, child.stderr[-500:]
+    assert "a sheet spans 1,048,576 rows by 16,384 columns" in child.stdout
+
+
+def test_cells_without_a_reference_are_refused(tmp_path):
+    path = with_sheet_xml(tmp_path, lambda xml: xml.replace(b'<c r="A3"', b"<c"))
+
+    one_error(errors_of([path]), message="1 cells in xl/worksheets/sheet4.xml have no plain cell reference")
+
+
+def test_a_namespace_prefixed_workbook_is_read(tmp_path):
+    path = with_sheet_xml(tmp_path, prefixed)
+
+    assert len(read_evidence([path]).vins) == 2
