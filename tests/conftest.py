@@ -64,3 +64,7 @@ def approver(authority) -> User:
 @pytest.fixture
 def sample_workbook() -> Path:
     return DATA / "us-pickup-japan-minerals.xlsx"
+
+
+# A real Celery worker process for the worker and browser tests.
+from tests.celery_worker import celery_worker_process  # noqa: E402, F401

@@ -72,7 +72,7 @@
         })
         .then(function (status) {
           if (status.state !== shown) {
-            window.location.reload();
+            refreshMain();
           } else if (status.assessment_pending) {
             window.setTimeout(tick, POLL_MS);
           }
@@ -82,8 +82,28 @@
     window.setTimeout(tick, POLL_MS);
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), enhanceUpload);
-    Array.prototype.forEach.call(document.querySelectorAll("[data-poll][data-status-url]"), pollStatus);
-  });
+  // Swap in the server-rendered page's <main> without reloading, so the result appears in place
+  // (focus and scroll position stay); a full reload is the fallback if anything goes wrong.
+  function refreshMain() {
+    fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+        var current = document.getElementById("main");
+        if (!fresh || !current) { throw new Error("no main element"); }
+        current.innerHTML = fresh.innerHTML;
+        enhance(current);
+      })
+      .catch(function () { window.location.reload(); });
+  }
+
+  function enhance(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("form[data-upload]"), enhanceUpload);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-poll][data-status-url]"), pollStatus);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 }());

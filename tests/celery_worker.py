@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _database_url() -> str:
@@ -47,6 +47,8 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
             worker.kill()
             worker.wait()
         log.close()
+        # Shown by pytest only when the test fails: what the worker itself said.
+        print((tmp_path / "worker.log").read_text(errors="replace")[-6000:])
         _clear_audit_events()
 
 
