@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from filings.models import FileKind, State, VehicleClass
 from portal.accounts.roles import ATTESTATION_STATEMENT
+from portal.accounts.services import login_allowed, login_failure_record, login_failures_clear
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,6 +29,22 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse while throttled (before checking the password), and count each failure."""
+        email = str(self.cleaned_data.get("username", ""))
+        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if not login_allowed(email=email, ip_address=address):
+            raise forms.ValidationError(
+                "Too many failed log-in attempts. Wait 15 minutes, or reset your password.",
+                code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_failure_record(email=email, ip_address=address)
+            raise
+        login_failures_clear(email=email)
+        return cleaned
 
 
 class DashboardFilterForm(forms.Form):

@@ -93,3 +93,14 @@ class Membership(models.Model):
         if ROLE_KIND[Role(self.role)] != self.organisation.kind:
             raise ValidationError(
                 {"role": f"A {self.role} belongs to a {ROLE_KIND[Role(self.role)].label}."})
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept in the database so throttling holds even when the cache is down."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.ip_address}"
