@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def test_a_period_is_split_where_the_rules_change_and_at_the_acquisition_cut_off
                          "--until", "2025-12-31")
     spans = [(s["from"], s["to"]) for s in result["segments"]]
     assert spans[0][0] == "2023-01-01" and spans[-1][1] == "2025-12-31"
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in pairwise(spans):
         assert (date(start) - date(end)).days == 1
     starts = {s for s, _ in spans}
     assert {"2023-04-18", "2024-01-01", "2025-01-01", "2025-10-01"} <= starts

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from filings.evidence.csv_source import BLOCK_BYTES, Tokenizer
 
-CELLS = st.text(alphabet=st.sampled_from(list('ab, "\r\n\t;é€\x01\x02')), max_size=6)
+CELLS = st.text(alphabet=st.sampled_from(list('ab, "\r\n\t;é€\x01\x02\x1f')), max_size=6)
 # Column names go on one line (the reader says so when they do not); at least one is named.
 HEADER_CELLS = st.text(alphabet=st.sampled_from(list('ab, "\t;é')), min_size=1, max_size=6).filter(str.strip)
 

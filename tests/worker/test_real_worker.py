@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from filings.models import Assessment, Filing, State
 from portal.accounts.roles import Role
+from tests.celery_worker import wait_for
 from tests.conftest import DATA
 from tests.factories import OrganisationFactory, member
-from tests.celery_worker import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
