@@ -1,0 +1,87 @@
+"""What every service shares: the errors it raises, role checks, the state CAS, notifications."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from filings.audit import audit_record
+from filings.models import (
+    Filing,
+    State,
+)
+from portal.accounts.models import Membership, User
+from portal.accounts.roles import CAPABILITIES, Capability, Role
+
+logger = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """A request the service refuses; `message` says what was wrong and what to do."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(ServiceError):
+    status = 403
+
+
+class StateConflict(ServiceError):
+    status = 409
+
+
+def _membership(actor: User) -> Membership:
+    membership = actor.membership() if actor.is_authenticated else None
+    if membership is None:
+        raise NotAllowed("Your account does not belong to an organisation.")
+    return membership
+
+
+def _require(actor: User, capability: Capability, filing: Filing | None = None) -> Membership:
+    membership = _membership(actor)
+    if capability not in CAPABILITIES[Role(membership.role)]:
+        raise NotAllowed(f"A {membership.role} cannot do this; ask a colleague with the right role.")
+    if filing is not None and capability in (Capability.EDIT_FILINGS, Capability.SUBMIT_FILINGS) \
+            and filing.organisation_id != membership.organisation_id:
+        raise NotAllowed("This filing belongs to another organisation.")
+    return membership
+
+
+def _transition(filing: Filing, *, actor: User | None, from_states: Iterable[str], to_state: str,
+                action: str, reason: str = "", **changes: Any) -> Filing:
+    """Compare-and-swap the state, then record the audit event. Call inside a transaction."""
+    allowed = tuple(from_states)
+    now = timezone.now()
+    updated = Filing.objects.filter(pk=filing.pk, state__in=allowed).update(
+        state=to_state, state_changed_at=now, **changes)
+    if updated != 1:
+        current = Filing.objects.values_list("state", flat=True).get(pk=filing.pk)
+        raise StateConflict(f"This filing is {State(current).label.lower()} now, so it cannot be "
+                            f"{action.replace('_', ' ')}; reload the page to see its state.")
+    from_state = filing.state if filing.state in allowed else allowed[0]
+    filing.refresh_from_db()
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing, action=action,
+                 from_state=from_state, to_state=to_state, reason=reason)
+    return filing
+
+
+def _notify_manufacturer(filing: Filing, subject: str, body: str) -> None:
+    """Mail the manufacturer's members after commit (never inside the transaction)."""
+    recipients = list(User.objects.filter(memberships__organisation=filing.organisation,
+                                          is_active=True).values_list("email", flat=True))
+    link = f"{settings.PORTAL_BASE_URL}/filings/{filing.reference}/"
+    send: Callable[[], object] = lambda: send_mail(  # noqa: E731
+        f"[CVC portal] {subject}: {filing}", f"{body}\n\n{link}\n", settings.DEFAULT_FROM_EMAIL,
+        recipients, fail_silently=True)
+    if recipients:
+        transaction.on_commit(send)

@@ -1,0 +1,143 @@
+"""The manufacturer's side: create, upload, submit, withdraw, reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from filings import storage
+from filings.audit import audit_record
+from filings.models import (
+    REOPENABLE,
+    WITHDRAWABLE,
+    EvidenceFile,
+    EvidenceVersion,
+    FileKind,
+    Filing,
+    State,
+)
+from filings.services.common import ServiceError, StateConflict, _require, _transition
+from portal.accounts.models import User
+from portal.accounts.roles import ATTESTATION_STATEMENT, Capability
+
+
+@transaction.atomic
+def filing_create(*, actor: User, make: str, model: str, model_year: int, vehicle_class: str,
+                  coverage_start: dt.date, coverage_end: dt.date) -> Filing:
+    membership = _require(actor, Capability.EDIT_FILINGS)
+    if coverage_end < coverage_start:
+        raise ServiceError("The coverage period ends before it starts; check the two dates.")
+    filing = Filing.objects.create(
+        organisation=membership.organisation, make=make.strip(), model=model.strip(),
+        model_year=model_year, vehicle_class=vehicle_class, coverage_start=coverage_start,
+        coverage_end=coverage_end, created_by=actor)
+    EvidenceVersion.objects.create(filing=filing, number=1, created_by=actor)
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action="filing_create", to_state=State.DRAFT)
+    return filing
+
+
+@transaction.atomic
+def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
+                    kind: FileKind) -> EvidenceFile:
+    """Add a file to the filing's draft evidence version."""
+    _require(actor, Capability.EDIT_FILINGS, filing)
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    if filing.state != State.DRAFT:
+        raise StateConflict("Evidence can only be added while the filing is a draft.")
+    version = filing.current_version()
+    assert version is not None
+    assert not version.is_frozen
+    if version.files.count() >= settings.EVIDENCE_MAX_FILES_PER_VERSION:
+        raise ServiceError(f"A version holds at most {settings.EVIDENCE_MAX_FILES_PER_VERSION} "
+                           "files; remove one first.")
+    try:
+        stored = storage.store_upload(upload, kind)
+    except storage.UploadRejected as exc:
+        raise ServiceError(str(exc)) from None
+    evidence_file = EvidenceFile.objects.create(
+        version=version, kind=kind, stored_name=stored.stored_name,
+        original_name=stored.original_name, content_type=stored.content_type, size=stored.size,
+        sha256=stored.sha256, uploaded_by=actor)
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action="evidence_upload", reason=stored.original_name,
+                 data={"sha256": stored.sha256, "size": stored.size, "version": version.number})
+    return evidence_file
+
+
+@transaction.atomic
+def evidence_remove(*, actor: User, evidence_file: EvidenceFile) -> None:
+    filing = evidence_file.version.filing
+    _require(actor, Capability.EDIT_FILINGS, filing)
+    if evidence_file.version.is_frozen or filing.state != State.DRAFT:
+        raise StateConflict("Submitted evidence is kept as it was; start a new version instead.")
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action="evidence_remove", reason=evidence_file.original_name,
+                 data={"sha256": evidence_file.sha256})
+    evidence_file.delete()
+
+
+def _check_evidence_set(version: EvidenceVersion) -> None:
+    names = [f.original_name.lower() for f in version.files.filter(kind=FileKind.EVIDENCE)]
+    workbooks = [n for n in names if n.endswith(".xlsx")]
+    csvs = [n for n in names if n.endswith(".csv")]
+    if not names:
+        raise ServiceError("Upload the evidence workbook (or its CSV files) before submitting.")
+    if (workbooks and csvs) or len(workbooks) > 1:
+        raise ServiceError("A version holds either one .xlsx workbook or the sheets as CSV files, "
+                           "not both; remove the extra files.")
+    if len(set(csvs)) != len(csvs):
+        raise ServiceError("Two CSV files have the same sheet name; remove one.")
+
+
+@transaction.atomic
+def filing_submit(*, actor: User, filing: Filing, attestation_confirmed: bool) -> Filing:
+    """A signer attests and submits the draft; the assessment is queued after commit."""
+    _require(actor, Capability.SUBMIT_FILINGS, filing)
+    if not attestation_confirmed:
+        raise ServiceError(f"Confirm the attestation to submit: \u201c{ATTESTATION_STATEMENT}\u201d")
+    version = filing.current_version()
+    assert version is not None
+    _check_evidence_set(version)
+    now = timezone.now()
+    filing = _transition(filing, actor=actor, from_states=[State.DRAFT], to_state=State.SUBMITTED,
+                         action="filing_submit", submitted_by=actor, submitted_at=now,
+                         attestation=ATTESTATION_STATEMENT, assessment_attempts=1,
+                         reviewer=None, recommendation="", recommended_by=None)
+    EvidenceVersion.objects.filter(pk=version.pk).update(submitted_at=now)
+    _enqueue_assessment(filing, version)
+    return filing
+
+
+def _enqueue_assessment(filing: Filing, version: EvidenceVersion) -> None:
+    from filings.tasks import assess_filing
+
+    filing_id, version_id = filing.pk, version.pk
+    transaction.on_commit(lambda: assess_filing.delay(filing_id, version_id))
+
+
+@transaction.atomic
+def filing_withdraw(*, actor: User, filing: Filing, reason: str) -> Filing:
+    _require(actor, Capability.SUBMIT_FILINGS, filing)
+    if not reason.strip():
+        raise ServiceError("Say why the filing is withdrawn.")
+    return _transition(filing, actor=actor, from_states=WITHDRAWABLE, to_state=State.WITHDRAWN,
+                       action="filing_withdraw", reason=reason.strip())
+
+
+@transaction.atomic
+def filing_reopen(*, actor: User, filing: Filing) -> Filing:
+    """Back to draft after invalid evidence or a change request, with a new empty version."""
+    _require(actor, Capability.EDIT_FILINGS, filing)
+    filing = _transition(filing, actor=actor, from_states=REOPENABLE,
+                         to_state=State.DRAFT, action="filing_reopen")
+    latest = filing.current_version()
+    EvidenceVersion.objects.create(filing=filing, number=(latest.number if latest else 0) + 1,
+                                   created_by=actor)
+    return filing
+
+

@@ -1,0 +1,106 @@
+"""The reviewing authority's side: take into review, recommend, request changes, decide."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from filings.audit import audit_record
+from filings.models import (
+    Filing,
+    ReviewNote,
+    State,
+)
+from filings.services.common import (
+    NotAllowed,
+    ServiceError,
+    StateConflict,
+    _notify_manufacturer,
+    _require,
+    _transition,
+)
+from portal.accounts.models import Membership, User
+from portal.accounts.roles import Capability, OrganisationKind
+
+
+def _require_authority(actor: User, capability: Capability) -> Membership:
+    membership = _require(actor, capability)
+    if membership.organisation.kind != OrganisationKind.AUTHORITY:
+        raise NotAllowed("Only the reviewing authority can do this.")
+    return membership
+
+
+def _comment_required(comment: str) -> str:
+    if not comment.strip():
+        raise ServiceError("A comment is required: say what you decided and why.")
+    return comment.strip()
+
+
+@transaction.atomic
+def review_start(*, actor: User, filing: Filing) -> Filing:
+    _require_authority(actor, Capability.RECOMMEND)
+    return _transition(filing, actor=actor, from_states=[State.ASSESSED], to_state=State.IN_REVIEW,
+                       action="review_start", reviewer=actor)
+
+
+@transaction.atomic
+def review_recommend(*, actor: User, filing: Filing, recommendation: str, comment: str) -> Filing:
+    _require_authority(actor, Capability.RECOMMEND)
+    text = _comment_required(comment)
+    if recommendation not in ("approve", "reject"):
+        raise ServiceError("Recommend either approve or reject.")
+    updated = Filing.objects.filter(pk=filing.pk, state=State.IN_REVIEW).update(
+        recommendation=recommendation, recommended_by=actor, reviewer=actor)
+    if not updated:
+        raise StateConflict("Only a filing in review can be recommended; reload the page.")
+    filing.refresh_from_db()
+    kind = (ReviewNote.Kind.RECOMMEND_APPROVE if recommendation == "approve"
+            else ReviewNote.Kind.RECOMMEND_REJECT)
+    ReviewNote.objects.create(filing=filing, author=actor, kind=kind, text=text)
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action=f"review_recommend_{recommendation}", from_state=State.IN_REVIEW,
+                 to_state=State.IN_REVIEW, reason=text)
+    return filing
+
+
+@transaction.atomic
+def review_request_changes(*, actor: User, filing: Filing, comment: str) -> Filing:
+    _require_authority(actor, Capability.REVIEW_FILINGS)
+    text = _comment_required(comment)
+    filing = _transition(filing, actor=actor, from_states=[State.IN_REVIEW],
+                         to_state=State.CHANGES_REQUESTED, action="review_request_changes",
+                         reason=text)
+    ReviewNote.objects.create(filing=filing, author=actor, kind=ReviewNote.Kind.REQUEST_CHANGES,
+                              text=text)
+    _notify_manufacturer(filing, "Changes requested", f"The reviewer asked for changes to "
+                         f"{filing}:\n\n{text}")
+    return filing
+
+
+def _decide(actor: User, filing: Filing, comment: str, to_state: State,
+            kind: ReviewNote.Kind) -> Filing:
+    _require_authority(actor, Capability.DECIDE)
+    text = _comment_required(comment)
+    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    if not current.recommended_by_id:
+        raise StateConflict("A reviewer must recommend a decision before an approver decides.")
+    if actor.pk in (current.recommended_by_id, current.reviewer_id):
+        raise NotAllowed("Four eyes: the approver cannot be the reviewer who recommended it.")
+    filing = _transition(current, actor=actor, from_states=[State.IN_REVIEW], to_state=to_state,
+                         action=f"filing_{to_state}", reason=text, decided_by=actor,
+                         decided_at=timezone.now())
+    ReviewNote.objects.create(filing=filing, author=actor, kind=kind, text=text)
+    _notify_manufacturer(filing, f"Filing {to_state}", f"{filing} was {to_state}:\n\n{text}")
+    return filing
+
+
+@transaction.atomic
+def filing_approve(*, actor: User, filing: Filing, comment: str) -> Filing:
+    return _decide(actor, filing, comment, State.APPROVED, ReviewNote.Kind.APPROVE)
+
+
+@transaction.atomic
+def filing_reject(*, actor: User, filing: Filing, comment: str) -> Filing:
+    return _decide(actor, filing, comment, State.REJECTED, ReviewNote.Kind.REJECT)
+
+
