@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import Context
 from functools import partial
 from itertools import repeat
 from typing import Any
@@ -22,10 +22,11 @@ from filings.rules.rulebook import Rulebook
 
 # Each value is a plain number the slow path accepts unchanged: at most 12 integer digits
 # (so below 1e12) and at most 6 decimal places. Anything else takes the slow path.
-_PLAIN_AMOUNT_LINES = re.compile(
-    rf"(?:(?:[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(?:\.[0-9]{{0,{MAX_DECIMAL_PLACES}}})?"
-    rf"|\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})\n)*"
-)
+# Possessive quantifiers (++, ?+): nothing to backtrack into, twice as fast here.
+_PLAIN_AMOUNT = rf"[0-9]{{1,{MAX_AMOUNT_DIGITS}}}+(?:\.[0-9]{{0,{MAX_DECIMAL_PLACES}}}+)?+"
+_PLAIN_AMOUNT_LINES = re.compile(rf"{_PLAIN_AMOUNT}(?:\n{_PLAIN_AMOUNT})*+")
+# At most 18 significant digits pass that pattern, so converting in this context is exact.
+_to_decimal = Context(prec=40).create_decimal
 _MEMO_KINDS = frozenset({Kind.TEXT, Kind.CODE, Kind.COUNTRY, Kind.OPTIONAL_COUNTRY, Kind.YES_NO})
 _TEXT_OR_NUMBER = frozenset({str, float, int})
 _NUMBERS = frozenset({float, int})
@@ -64,13 +65,15 @@ class ColumnReader:
         return list(map(memo.__getitem__, column))
 
     def _fast_identifiers(self, column: Sequence[object], text_only: bool) -> list[Any] | None:
-        if text_only or set(map(type, column)) == {str}:
-            texts = list(map(str.strip, column))  # type: ignore[arg-type]
-        else:
+        if not text_only and set(map(type, column)) != {str}:
             return self._fast_cell_by_cell(column, text_only)
-        if "" in texts or max(map(len, texts)) > self.column.max_length:
-            return None
-        if cells.FORBIDDEN_CHARACTERS.search(" ".join(texts)):
+        texts: list[str] = list(column)  # type: ignore[arg-type]
+        if not _stripped_and_printable(texts):
+            texts = list(map(str.strip, texts))
+            joined = " ".join(texts)
+            if "" in texts or (not joined.isprintable() and cells.FORBIDDEN_CHARACTERS.search(joined)):
+                return None
+        if max(map(len, texts)) > self.column.max_length:
             return None
         return list(map(str.upper, texts)) if self.column.kind is Kind.VIN else texts
 
@@ -81,15 +84,26 @@ class ColumnReader:
                 column = list(map(format, column, repeat(".15g")))
             elif types != {str}:
                 return None
-        if not _PLAIN_AMOUNT_LINES.fullmatch("\n".join(column) + "\n"):  # type: ignore[arg-type]
+        if not _PLAIN_AMOUNT_LINES.fullmatch("\n".join(column)):  # type: ignore[arg-type]
             return None
-        return list(map(Decimal, column))  # type: ignore[arg-type]
+        return list(map(_to_decimal, column))  # type: ignore[arg-type]
 
     def _fast_cell_by_cell(self, column: Sequence[object], text_only: bool) -> list[Any] | None:
         try:
             return [self._parse(self.column, cell) for cell in column]
         except cells.CellProblem:
             return None
+
+
+def _stripped_and_printable(texts: list[str]) -> bool:
+    """True if no text is empty, has surrounding white space or an unprintable character.
+
+    Every forbidden character is unprintable, and of the white space str.strip() removes only
+    the plain space is printable; an empty or space-edged text leaves "  " or a space at an
+    end of the joined texts. One C-speed pass instead of stripping every text.
+    """
+    joined = " ".join(texts)
+    return bool(joined) and joined.isprintable() and "  " not in joined and joined[0] != " " != joined[-1]
 
 
 def _parser(column: Column, rulebook: Rulebook) -> Callable[[Column, object], Any]:

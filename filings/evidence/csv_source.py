@@ -24,17 +24,11 @@ from filings.evidence.sheets import SheetReader, is_blank
 BLOCK_BYTES = 1 << 16
 MAX_LINE_CHARS = 1 << 20
 _SLOW_BATCH_ROWS = 1024
-_SEPARATOR = "\x00"  # stands in for a cell boundary; NUL is refused in the input, so it is free
 _MARKER = "\x01"  # a line break, as a cell of its own (the input has none: it is refused)
-_MARKER_CELL = "," + _MARKER + ","
-_COMMA_IN_CELL = "\x02"  # a comma inside a quoted cell, while cells are split on commas
-
-
-def _commas_back(column: Sequence[str]) -> Sequence[str]:
-    joined = "\n".join(column)  # no cell of a one-line record holds a line break
-    if _COMMA_IN_CELL not in joined:
-        return column
-    return joined.replace(_COMMA_IN_CELL, ",").split("\n")
+_CELL_END = "\x1f"  # ends a cell where quoted cells may hold commas
+_QUOTE = "\x02"  # briefly, where a quote was
+_STAND_INS = (_MARKER, _CELL_END, _QUOTE)  # blocks holding these take the slow way
+_CELL_EDGES = (_CELL_END,)
 
 
 _SNIFFS = (
@@ -183,23 +177,27 @@ class Tokenizer:
     def _fast_block(self, block: str, width: int, overflow: Overflow) -> Batch | None:
         """The block's columns, or None to read from here on with the csv module."""
         text = block[:-1] if block.endswith("\n") else block
-        if _MARKER in text or _COMMA_IN_CELL in text:
+        if any(stand_in in text for stand_in in _STAND_INS):
             return None
-        quoted = '"' in text
-        if quoted:
-            lines = _with_quoted_lines_parsed(text.replace(",", _SEPARATOR).split("\n"))
-            if lines is None:
-                return None
-            text = "\n".join(lines).replace(",", _COMMA_IN_CELL).replace(_SEPARATOR, ",")
         count_lines = text.count("\n") + 1
+        separator = ","
+        if '"' in text:  # unquote; then cells end at _CELL_END, as quoted cells may hold commas
+            separator = _CELL_END
+            cells = _simply_quoted(text)
+            if cells is None:
+                lines = _with_quoted_lines_parsed(text.replace(",", _CELL_END).split("\n"))
+                if lines is None:
+                    return None
+                cells = _line_break(_CELL_END).join(lines)
+        else:
+            cells = text.replace("\n", _line_break(","))
         rows = range(self._row + 1, self._row + 1 + count_lines)
         self._row += count_lines
         self._lines += count_lines
-        columns = _uniform_columns(text, count_lines, width)
+        columns = _uniform_columns(cells, count_lines, width, separator)
         if columns is None:
-            _, columns = _columns(rows, [line.split(",") for line in text.split("\n")], width, overflow)
-        if quoted:
-            columns = [_commas_back(column) for column in columns]
+            lines = cells.split(_line_break(separator))
+            _, columns = _columns(rows, [line.split(separator) for line in lines], width, overflow)
         return rows, columns
 
     def _csv_module_rest(self, blocks: Iterable[str], width: int, overflow: Overflow) -> Iterator[Batch]:
@@ -224,23 +222,65 @@ class Tokenizer:
                 yield line
 
 
+def _simply_quoted(text: str) -> str | None:
+    """The text unquoted, cells ending at _CELL_END, if every quoted cell is simply quoted.
+
+    Simply quoted: the quotes enclose a whole cell, which holds no quote and no line break
+    (as in "Granite Co., Ltd."). Then splitting on quotes puts the quoted cells at odd
+    places; every comma becomes a cell end, except those inside quoted cells.
+    Anything else (None) goes to the csv module.
+    """
+    if '""' in text:
+        return None
+    parts = text.replace(",", _CELL_END).replace("\n", _line_break(_CELL_END)).split('"')
+    if len(parts) % 2 == 0:
+        return None
+    quoted = _QUOTE.join(parts[1::2])
+    outside = parts[0::2]
+    after_quotes = outside[1:-1] if outside[-1] == "" else outside[1:]
+    before_quotes = outside[1:-1] if outside[0] == "" else outside[:-1]
+    if _MARKER in quoted or not all(map(str.startswith, after_quotes, repeat(_CELL_EDGES))):
+        return None
+    if not all(map(str.endswith, before_quotes, repeat(_CELL_EDGES))):
+        return None
+    parts[1::2] = quoted.replace(_CELL_END, ",").split(_QUOTE)
+    return "".join(parts)
+
+
 def _with_quoted_lines_parsed(lines: list[str]) -> list[str] | None:
-    """Lines (cells separated by NUL) with each quoted line parsed by the csv module."""
-    for i in compress(count(), map(contains, lines, repeat('"'))):
-        record = _one_line_record(lines[i].replace(_SEPARATOR, ","))
-        if record is None:
-            return None
-        lines[i] = _SEPARATOR.join(record)
+    """Lines whose cells end at _CELL_END, the quoted ones parsed by the csv module.
+
+    All quoted lines go through one csv reader; if any of them does not end its record (a
+    line break inside quotes), the reader makes fewer records than lines: None is returned.
+    """
+    quoted = list(compress(count(), map(contains, lines, repeat('"'))))
+    originals = [lines[i].replace(_CELL_END, ",") for i in quoted]
+    try:
+        records = list(csv.reader(originals, strict=True))
+    except csv.Error:
+        return None
+    if len(records) != len(quoted):
+        return None
+    for i, line in zip(quoted, map(_CELL_END.join, records), strict=True):
+        lines[i] = line
     return lines
 
 
-def _uniform_columns(text: str, count_lines: int, width: int) -> Sequence[Sequence[str]] | None:
-    """The columns of comma-separated lines if every line has `width` cells, else None.
+def _line_break(separator: str) -> str:
+    """A line break as a cell of its own, holding a marker."""
+    return separator + _MARKER + separator
 
-    Each line break becomes a cell of its own holding a marker. The lines all have `width`
-    cells exactly when every (width + 1)-th cell is a marker: the text has no other markers.
+
+def _uniform_columns(
+    cells_text: str, count_lines: int, width: int, separator: str
+) -> Sequence[Sequence[str]] | None:
+    """The columns of the lines if every line has `width` cells, else None.
+
+    Each line break is a cell of its own holding a marker (`_line_break`). The lines all
+    have `width` cells exactly when every (width + 1)-th cell is a marker, as the text has
+    no other markers.
     """
-    cells = text.replace("\n", _MARKER_CELL).split(",")
+    cells = cells_text.split(separator)
     stride = width + 1
     if len(cells) != count_lines * stride - 1:
         return None

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from filings.evidence.book import Book
 from filings.evidence.csv_source import CsvProblem, read_csv_sheet
 from filings.evidence.errors import ErrorLog, EvidenceInvalid, StopReading
 from filings.evidence.schema import SHEETS
-from filings.evidence.sheets import Book
 from filings.evidence.xlsx_source import read_xlsx
 from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
 from filings.rules.inputs import Evidence

@@ -14,18 +14,8 @@ from typing import Any, cast
 
 from filings.evidence.cells import CellProblem
 from filings.evidence.columns import ColumnReader
-from filings.evidence.errors import ErrorLog, EvidenceInvalid, format_cell
-from filings.evidence.schema import (
-    BATTERY_COMPONENTS,
-    CRITICAL_MINERALS,
-    READ_ME_SHEET,
-    SHEETS,
-    SHEETS_BY_NAME,
-    VEHICLE,
-    VINS,
-    Sheet,
-)
-from filings.rules.inputs import BatteryComponent, ChainKey, Evidence, MineralLedger, Vehicle, VinEntry
+from filings.evidence.errors import ErrorLog, format_cell
+from filings.evidence.schema import Sheet
 from filings.rules.rulebook import Rulebook
 
 Cells = Sequence[object]
@@ -45,8 +35,12 @@ def is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _normalised_name(name: str) -> str:
+def normalised_name(name: str) -> str:
+    """How a near miss was probably meant: 'Line ID' -> 'line_id'."""
     return re.sub(r"[\s-]+", "_", name.strip().lower())
+
+
+_BAD = object()  # marks a cell that failed, so the row is not used
 
 
 class SheetReader:
@@ -65,18 +59,14 @@ class SheetReader:
         self._positions: list[int] = []
         self._unnamed: list[int] = []
         self._unique_at = next((i for i, c in enumerate(sheet.columns) if c is sheet.unique_column), None)
-        self._ids: list[str] = []
-        self._id_rows: list[int] = []
+        # Ids with their rows, a chunk at a time: no int object per row, and no copying.
+        self._ids: list[tuple[Sequence[str], Sequence[int]]] = []
 
     # --- header --------------------------------------------------------------------------
 
     def letter(self, index: int) -> str:
         """The spreadsheet letter of the file's column `index`."""
         return column_letter(index + self.first_column)
-
-    def name_at(self, index: int) -> str:
-        """The header name of the file's column `index`, or its letter if it has none."""
-        return (self.names[index] if index < len(self.names) else "") or self.letter(index)
 
     def header(self, row: int, cells: Cells) -> None:
         """Match the header row against the schema; rows are read only if it matches."""
@@ -106,7 +96,7 @@ class SheetReader:
             if name in expected:
                 continue
             letter = self.letter(indexes[0])
-            meant = _normalised_name(name)
+            meant = normalised_name(name)
             if meant in expected:
                 hinted.add(meant)
                 self._error(
@@ -175,8 +165,7 @@ class SheetReader:
             return
         self._count_rows(rows)
         if self._unique_at is not None:
-            self._ids.extend(values[self._unique_at])
-            self._id_rows.extend(rows)
+            self._ids.append((values[self._unique_at], rows))
         self.accept_columns(rows, values)
 
     def _fast(self, columns: list[Cells], text_only: bool) -> list[list[Any]] | None:
@@ -204,8 +193,7 @@ class SheetReader:
                     self._error(row, reader.column.name, cell, str(problem))
                     values.append(_BAD)
             if self._unique_at is not None and values[self._unique_at] is not _BAD:
-                self._ids.append(values[self._unique_at])
-                self._id_rows.append(row)
+                self._ids.append(([values[self._unique_at]], [row]))
             if _BAD not in values:
                 self.accept_row(row, values)
 
@@ -261,199 +249,24 @@ class SheetReader:
             )
 
     def _check_unique(self) -> None:
-        if len(set(self._ids)) == len(self._ids):
+        unique: set[str] = set()
+        for values, _ in self._ids:
+            unique.update(values)
+        if len(unique) == sum(len(values) for values, _ in self._ids):
             return
         column = self.sheet.columns[cast(int, self._unique_at)].name
         first: dict[str, int] = {}
-        for value, row in zip(self._ids, self._id_rows, strict=True):
-            if value in first:
+        for values, rows in self._ids:
+            for value, row in zip(values, rows, strict=True):
+                if value not in first:
+                    first[value] = row
+                    continue
                 self._error(
                     row,
                     column,
                     value,
                     f"{column} {value!r} is already used in row {first[value]}; each {column} must be unique",
                 )
-            else:
-                first[value] = row
 
     def _error(self, row: int | None, column: str | None, value: object, message: str) -> None:
         self.errors.add(self.sheet.name, row, column, value, message)
-
-
-_BAD = object()  # marks a cell that failed, so the row is not used
-
-
-class _VehicleReader(SheetReader):
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(VEHICLE, rulebook, errors)
-        self.vehicles: list[Vehicle] = []
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        for row, make, model, year, vehicle_class, msrp, kwh, gvwr, country in zip(
-            rows, *values, strict=True
-        ):
-            self.vehicles.append(Vehicle(make, model, year, vehicle_class, msrp, kwh, gvwr, country, row=row))
-
-    def finish(self) -> None:
-        super().finish()
-        if self.usable and self.data_row_count > 1:
-            listed = ", ".join(map(str, self.first_data_rows[:10]))
-            more = ", ..." if self.data_row_count > 10 else ""
-            self._error(
-                None,
-                None,
-                None,
-                f"the vehicle sheet has {self.data_row_count} data rows (rows {listed}{more}); "
-                "it must have exactly one: file one vehicle per filing",
-            )
-
-
-class _BatteryComponentsReader(SheetReader):
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(BATTERY_COMPONENTS, rulebook, errors)
-        self.components: list[BatteryComponent] = []
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        self.components.extend(map(BatteryComponent, rows, *values))
-
-
-class _CriticalMineralsReader(SheetReader):
-    """Sums lines into the ledger per chain.
-
-    The fast path parses each distinct combination of the chain columns once (a 100,000-line
-    sheet has a few hundred), so per line it only hashes the raw cells and adds to the ledger.
-    """
-
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(CRITICAL_MINERALS, rulebook, errors)
-        self.ledger = MineralLedger()
-        self._by_cells: dict[tuple[object, ...], ChainKey] = {}
-        self._by_values: dict[tuple[Any, ...], ChainKey] = {}
-
-    def _fast(self, columns: list[Cells], text_only: bool) -> list[list[Any]] | None:
-        ids = self.readers[0].fast(columns[0], text_only)
-        amounts = self.readers[_VALUE].fast(columns[_VALUE], text_only) if ids else None
-        chain_columns = [columns[i] for i in _CHAIN]
-        if ids is None or amounts is None:
-            return None
-        if not text_only and any(set(map(type, c)) != {str} for c in chain_columns):
-            return None  # numbers, dates or TRUE/FALSE in a chain column: read cell by cell
-        cells = list(zip(*chain_columns, strict=True))
-        known = self._by_cells
-        try:
-            keys = list(map(known.__getitem__, cells))
-        except KeyError:  # a chain not seen before: parse each new one once
-            for new in set(cells).difference(known):
-                try:
-                    known[new] = self._key([self.readers[i].one(c) for i, c in zip(_CHAIN, new, strict=True)])
-                except CellProblem:
-                    return None
-            keys = list(map(known.__getitem__, cells))
-        return [ids, keys, amounts]
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        _, keys, amounts = values
-        add = self.ledger.add
-        for row, key, amount in zip(rows, keys, amounts, strict=True):
-            add(row, key, amount)
-
-    def accept_row(self, row: int, values: list[Any]) -> None:
-        self.ledger.add(row, self._key([values[i] for i in _CHAIN]), values[_VALUE])
-
-    def _key(self, fields: list[Any]) -> ChainKey:
-        """One ChainKey object per chain, however its cells were spelt ('us' or 'US')."""
-        values = tuple(fields)
-        key = self._by_values.get(values)
-        if key is None:
-            key = self._by_values[values] = ChainKey(*values)
-        return key
-
-
-_CHAIN = tuple(CRITICAL_MINERALS.column_names.index(name) for name in ChainKey._fields)
-_VALUE = CRITICAL_MINERALS.column_names.index("value_usd")
-
-
-class _VinsReader(SheetReader):
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(VINS, rulebook, errors)
-        self.vins: list[VinEntry] = []
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        self.vins.extend(map(VinEntry, rows, values[0]))
-
-
-class Book:
-    """All sheets of one upload: routes sheets to readers and assembles the Evidence."""
-
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        self.errors = errors
-        self.vehicle = _VehicleReader(rulebook, errors)
-        self.battery_components = _BatteryComponentsReader(rulebook, errors)
-        self.critical_minerals = _CriticalMineralsReader(rulebook, errors)
-        self.vins = _VinsReader(rulebook, errors)
-        self._readers: dict[str, SheetReader] = {
-            r.sheet.name: r
-            for r in (self.vehicle, self.battery_components, self.critical_minerals, self.vins)
-        }
-
-    def reader_for(self, name: str, where: str) -> SheetReader | None:
-        """The reader for a sheet (or CSV file) name; None (with an error if due) to skip it.
-
-        `where` says what the name belongs to in messages: "sheet" or "file".
-        """
-        if name == READ_ME_SHEET:
-            return None
-        reader = self._readers.get(name)
-        if reader is None:
-            reader = self._unknown(name, where)
-        if reader is None:
-            return None
-        if reader.seen:
-            self.errors.add(name, None, None, None, f"the {name} sheet is given twice; keep one")
-            return None
-        return reader
-
-    def is_evidence_sheet(self, name: str) -> bool:
-        return _normalised_name(name) in self._readers
-
-    def _unknown(self, name: str, where: str) -> SheetReader | None:
-        """Report an unexpected name; a near miss ('Vehicle') is still read, for its errors."""
-        meant = _normalised_name(name)
-        if meant in SHEETS_BY_NAME or meant == READ_ME_SHEET:
-            self.errors.add(
-                None, None, None, name, f"{where} {name!r} must be named exactly {meant!r} (lower case)"
-            )
-            return self._readers.get(meant)
-        allowed = ", ".join(s.name for s in SHEETS)
-        self.errors.add(
-            None,
-            None,
-            None,
-            name,
-            f"unknown {where} {name!r}: the evidence has the sheets {allowed} "
-            f"(vins is optional) and may have a {READ_ME_SHEET} sheet; remove "
-            "or rename it",
-        )
-        return None
-
-    def finish(self) -> Evidence:
-        """The Evidence, or EvidenceInvalid listing every problem found."""
-        for reader in self._readers.values():
-            if not reader.seen and not reader.sheet.optional:
-                self.errors.add(
-                    reader.sheet.name,
-                    None,
-                    None,
-                    None,
-                    f"missing sheet {reader.sheet.name!r}: add it with the header row "
-                    f"{', '.join(reader.sheet.column_names)}",
-                )
-            reader.finish()
-        if self.errors:
-            raise EvidenceInvalid(self.errors.errors())
-        return Evidence(
-            vehicle=self.vehicle.vehicles[0],
-            battery_components=tuple(self.battery_components.components),
-            critical_minerals=self.critical_minerals.ledger,
-            vins=tuple(self.vins.vins),
-        )

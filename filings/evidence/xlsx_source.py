@@ -20,8 +20,9 @@ from typing import Any
 
 from python_calamine import CalamineSheet, CalamineWorkbook
 
+from filings.evidence.book import Book
 from filings.evidence.errors import StopReading
-from filings.evidence.sheets import Book, SheetReader, is_blank
+from filings.evidence.sheets import SheetReader, is_blank
 from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, preflight
 
 CHUNK_ROWS = 1024

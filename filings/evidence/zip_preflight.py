@@ -59,7 +59,7 @@ def preflight(path: Path, name: str, limits: ZipLimits) -> bool:
             raise XlsxProblem(f"{name} is not an XLSX workbook (an .xlsx file is a ZIP archive); {RESAVE}")
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except Exception as exc:  # BadZipFile, NotImplementedError (version), EOFError, ...
             raise XlsxProblem(
                 f"{name} is damaged or truncated ({exc}); upload it again, or {RESAVE}"
             ) from None
