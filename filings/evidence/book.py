@@ -78,11 +78,11 @@ class _CriticalMineralsReader(SheetReader):
         if not text_only and any(set(map(type, c)) != {str} for c in chain_columns):
             return None  # numbers, dates or TRUE/FALSE in a chain column: read cell by cell
         # One string per line holds its chain cells: hashing it is cheaper than seven cells.
-        cells = list(map(_JOINER.join, zip(*chain_columns, strict=True)))
         known = self._by_cells
         try:
-            keys = list(map(known.__getitem__, cells))
+            keys = list(map(known.__getitem__, map(_JOINER.join, zip(*chain_columns, strict=True))))
         except KeyError:  # a chain not seen before: parse each new one once
+            cells = list(map(_JOINER.join, zip(*chain_columns, strict=True)))
             for new in set(cells).difference(known):
                 key = self._parsed_key(new)
                 if key is None:

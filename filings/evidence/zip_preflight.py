@@ -26,7 +26,6 @@ from typing import BinaryIO
 
 _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
 
@@ -109,7 +108,9 @@ def _check_entry(entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> None:
 
 
 def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> bool:
-    scan = _WorksheetScan(name, entry.filename) if _WORKSHEET.fullmatch(entry.filename) else None
+    # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
+    # the entry's name, say which parts calamine reads as sheets.
+    scan = _WorksheetScan(name, entry.filename)
     carry = b""
     for data in _inflate(stream, entry, name):
         # Scan whole tags only: cut each piece before its last '<' and carry the rest.
@@ -117,14 +118,11 @@ def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: Zip
         cut = piece.rfind(b"<")
         piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
         _refuse_declarations(piece, name)
-        if scan:
-            scan.feed(piece)
+        scan.feed(piece)
     _refuse_declarations(carry, name)
-    if scan:
-        scan.feed(carry)
-        scan.check(limits.max_cells_per_sheet)
-        return scan.flagged
-    return False
+    scan.feed(carry)
+    scan.check(limits.max_cells_per_sheet)
+    return scan.flagged
 
 
 def _refuse_declarations(piece: bytes, name: str) -> None:
@@ -146,13 +144,15 @@ class _WorksheetScan:
     def __init__(self, name: str, part: str) -> None:
         self.name = name
         self.part = part
-        self.flagged = False
+        self.is_sheet = False  # only a part with <sheetData> holds cells calamine reads
+        self._formulas = False
         self._cells = 0
         self._referenced = 0
         self._rows: list[int] = []
         self._columns: set[bytes] = set()
 
     def feed(self, piece: bytes) -> None:
+        self.is_sheet = self.is_sheet or b"sheetData" in piece
         if any(marker in piece for marker in _PREFIXED):
             cells = len(_ANY_CELL.findall(piece))
             references = _ANY_REFERENCE.findall(piece)
@@ -161,7 +161,7 @@ class _WorksheetScan:
             cells = sum(piece.count(tag) for tag in _CELL_TAGS)
             references = _REFERENCE.findall(piece)
             formulas = any(marker in piece for marker in _FORMULA_MARKERS)
-        self.flagged = self.flagged or formulas or any(m in piece for m in _ERROR_MARKERS)
+        self._formulas = self._formulas or formulas or any(m in piece for m in _ERROR_MARKERS)
         self._cells += cells
         self._referenced += len(references)
         if references:
@@ -169,7 +169,14 @@ class _WorksheetScan:
             self._rows.extend((min(rows), max(rows)))
             self._columns.update(column for column, _ in references)
 
+    @property
+    def flagged(self) -> bool:
+        """True if the sheet has formula or error cells."""
+        return self.is_sheet and self._formulas
+
     def check(self, max_cells: int) -> None:
+        if not self.is_sheet:
+            return
         if self._cells != self._referenced:
             raise XlsxProblem(
                 f"{self.name}: {self._cells - self._referenced:,} cells in "

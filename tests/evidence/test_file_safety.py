@@ -396,3 +396,27 @@ def test_a_namespace_prefixed_workbook_is_read(tmp_path):
     path = with_sheet_xml(tmp_path, prefixed)
 
     assert len(read_evidence([path]).vins) == 2
+
+
+def moved_sheet(tmp_path: Path, change=lambda xml: xml) -> Path:
+    """The vins sheet stored at an unusual path, as the relationships allow."""
+    source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
+    rels = source.read("xl/_rels/workbook.xml.rels").replace(
+        b"/xl/worksheets/sheet4.xml", b"/xl/elsewhere/data.xml"
+    )
+    xml = change(source.read("xl/worksheets/sheet4.xml"))
+    return rezip(
+        tmp_path,
+        {"xl/worksheets/sheet4.xml": None, "xl/elsewhere/data.xml": xml, "xl/_rels/workbook.xml.rels": rels},
+    )
+
+
+def test_a_sheet_stored_at_an_unusual_path_is_read(tmp_path):
+    assert len(read_evidence([moved_sheet(tmp_path)]).vins) == 2
+
+
+def test_a_far_corner_cell_in_a_sheet_at_an_unusual_path_is_refused(tmp_path):
+    child = read_in_a_child_process(moved_sheet(tmp_path, far_corner))
+
+    assert child.returncode == 0, child.stderr[-500:]
+    assert "a sheet spans 1,048,576 rows by 16,384 columns" in child.stdout
