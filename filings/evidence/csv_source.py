@@ -1,11 +1,14 @@
-"""Streaming CSV: strict UTF-8, chunked, and fast on the common case.
+"""Streaming CSV: strict UTF-8, in blocks, fast on the common case, exact on every case.
 
-The file is decoded strictly as UTF-8 (a BOM is allowed) in blocks cut at line ends. A block
-whose every line holds exactly one record (no line break inside quotes, no lone CR) is split
-column-wise with C-speed string operations; only lines containing a quote go through the
-`csv` module, one line each. A block with a multi-line quoted cell switches the rest of the
-file to the `csv` module proper. Both ways give exactly what `csv.reader` gives (a property
-test holds them to that); the fast way just avoids building a list per row.
+The file is decoded strictly as UTF-8 (a BOM is allowed; line ends are normalised as
+`open()` does) in blocks cut at line ends. A block becomes columns with C-speed string
+operations: each line break turns into a cell holding a marker, so one `str.split` gives
+every cell and slicing gives the columns; the block is taken only if every line has exactly
+the header's number of cells. Quoted cells are unquoted in bulk when simply quoted (a whole
+cell, no quote or line break inside); otherwise the block's quoted lines go through one
+`csv.reader`, and a quoted cell spanning lines hands the rest of the file to the `csv`
+module proper. Every way gives exactly what `csv.reader` gives (a property test holds them
+to that); the fast ways skip building a list per row, which is most of a csv loop's cost.
 """
 
 from __future__ import annotations

@@ -61,6 +61,13 @@ def shown(value: object) -> str:
     return text
 
 
+def size_text(size: int) -> str:
+    """A byte count for people: '50 MiB', '3.2 MiB', '1,024 bytes'."""
+    if size < 2**20:
+        return f"{size:,} bytes"
+    return f"{size / 2**20:,.1f}".removesuffix(".0") + " MiB"
+
+
 def format_cell(value: object) -> str:
     if value is None:
         return ""

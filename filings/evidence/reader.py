@@ -11,7 +11,7 @@ from pathlib import Path
 
 from filings.evidence.book import Book
 from filings.evidence.csv_source import CsvProblem, read_csv_sheet
-from filings.evidence.errors import ErrorLog, EvidenceInvalid, StopReading
+from filings.evidence.errors import ErrorLog, EvidenceInvalid, StopReading, size_text
 from filings.evidence.schema import SHEETS
 from filings.evidence.xlsx_source import read_xlsx
 from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
@@ -62,8 +62,7 @@ def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits) ->
             None,
             None,
             None,
-            f"{path.name} is {size / 2**20:,.1f} MiB; at most {max_bytes / 2**20:,.0f} "
-            "MiB is accepted per file",
+            f"{path.name} is {size_text(size)}; at most {size_text(max_bytes)} is accepted per file",
         )
         raise StopReading
     if path.suffix.lower() == ".xlsx":
@@ -95,7 +94,9 @@ def _files(paths: list[Path], errors: ErrorLog) -> list[Path]:
     forms: dict[str, list[Path]] = {".xlsx": [], ".csv": []}
     for path in paths:
         suffix = path.suffix.lower()
-        if not path.is_file():
+        if path.is_dir():
+            errors.add(None, None, None, None, f"{path.name} is a folder inside the upload: {_FORMS}")
+        elif not path.is_file():
             errors.add(None, None, None, None, f"{path.name}: no such file")
         elif suffix not in forms:
             errors.add(

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from filings.evidence.errors import size_text
+
 _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
@@ -86,8 +88,8 @@ def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimit
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_uncompressed_bytes:
         raise XlsxProblem(
-            f"{name} expands to {total / 2**20:,.0f} MiB; at most "
-            f"{limits.max_uncompressed_bytes / 2**20:,.0f} MiB is accepted"
+            f"{name} expands to {size_text(total)}; at most "
+            f"{size_text(limits.max_uncompressed_bytes)} is accepted"
         )
 
 

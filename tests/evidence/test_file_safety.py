@@ -63,7 +63,7 @@ def test_a_file_over_the_size_cap_is_refused_before_reading(tmp_path):
 
     errors = errors_of([path], max_bytes=1024)
 
-    assert errors == [one_error(errors, message="at most 0 MiB is accepted per file")]
+    assert errors == [one_error(errors, message="at most 1,024 bytes is accepted per file")]
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_a_workbook_expanding_past_the_cap_is_refused(tmp_path):
 
     errors = errors_of([path], zip_limits=ZipLimits(max_uncompressed_bytes=10_000))
 
-    one_error(errors, message="at most 0 MiB is accepted")
+    one_error(errors, message="at most 10,000 bytes is accepted")
 
 
 def test_a_workbook_with_too_many_entries_is_refused(tmp_path):
@@ -420,3 +420,12 @@ def test_a_far_corner_cell_in_a_sheet_at_an_unusual_path_is_refused(tmp_path):
 
     assert child.returncode == 0, child.stderr[-500:]
     assert "a sheet spans 1,048,576 rows by 16,384 columns" in child.stdout
+
+
+def test_a_folder_inside_the_upload_folder_is_an_error(tmp_path):
+    EvidenceFiles.valid().write_csv(tmp_path / "upload")
+    (tmp_path / "upload" / "more").mkdir()
+
+    errors = errors_of([tmp_path / "upload"])
+
+    assert errors == [one_error(errors, message="more is a folder inside the upload")]
