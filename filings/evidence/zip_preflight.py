@@ -128,7 +128,7 @@ def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: Zip
 
 
 def _refuse_declarations(piece: bytes, name: str) -> None:
-    if any(declaration in piece for declaration in _DECLARATIONS):
+    if b"<!" in piece and any(declaration in piece for declaration in _DECLARATIONS):
         raise XlsxProblem(
             f"{name} contains an XML document type declaration, which spreadsheet "
             f"programs never write; {RESAVE}"
@@ -154,22 +154,30 @@ class _WorksheetScan:
         self._columns: set[bytes] = set()
 
     def feed(self, piece: bytes) -> None:
+        # Each test is a byte search over the piece; the precise ones run only when a
+        # cheap one finds something, which in an ordinary sheet is seldom.
         self.is_sheet = self.is_sheet or b"sheetData" in piece
-        if any(marker in piece for marker in _PREFIXED):
-            cells = len(_ANY_CELL.findall(piece))
-            references = _ANY_REFERENCE.findall(piece)
-            formulas = _ANY_FORMULA.search(piece) is not None
+        if b":c" in piece or b":f" in piece:  # maybe namespace-prefixed cells: the general way
+            self._cells += len(_ANY_CELL.findall(piece))
+            self._count_references(_ANY_ROW.findall(piece), _ANY_COLUMN.findall(piece))
+            self._formulas = self._formulas or _ANY_FORMULA.search(piece) is not None
         else:
-            cells = sum(piece.count(tag) for tag in _CELL_TAGS)
-            references = _REFERENCE.findall(piece)
-            formulas = any(marker in piece for marker in _FORMULA_MARKERS)
-        self._formulas = self._formulas or formulas or any(m in piece for m in _ERROR_MARKERS)
-        self._cells += cells
-        self._referenced += len(references)
-        if references:
-            rows = list(map(int, (row for _, row in references)))
-            self._rows.extend((min(rows), max(rows)))
-            self._columns.update(column for column, _ in references)
+            cells = piece.count(b"<c ")
+            if piece.count(b"<c") != cells:
+                cells += piece.count(b"<c>") + piece.count(b"<c/>")
+            self._cells += cells
+            self._count_references(_ROW.findall(piece), _COLUMN.findall(piece))
+            if b"<f" in piece:
+                self._formulas = self._formulas or any(m in piece for m in _FORMULA_MARKERS)
+        if b"'e'" in piece or b'"e"' in piece:
+            self._formulas = self._formulas or _ERROR_CELL.search(piece) is not None
+
+    def _count_references(self, rows: list[bytes], columns: list[bytes]) -> None:
+        self._referenced += len(rows)
+        if rows:
+            numbers = list(map(int, set(rows)))  # a row's cells share its number: few distinct
+            self._rows.extend((min(numbers), max(numbers)))
+            self._columns.update(columns)
 
     @property
     def flagged(self) -> bool:
@@ -200,13 +208,13 @@ class _WorksheetScan:
 
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
 _ANY_CELL = re.compile(_PREFIX + rb"c[\s/>]")
-_ANY_REFERENCE = re.compile(_PREFIX + rb'c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ANY_ROW = re.compile(_PREFIX + rb'c r="[A-Z]{1,3}([0-9]{1,7})"')
+_ANY_COLUMN = re.compile(_PREFIX + rb'c r="([A-Z]{1,3})[0-9]{1,7}"')
 _ANY_FORMULA = re.compile(_PREFIX + rb"f[\s/>]")
-_PREFIXED = (b":c ", b":c>", b":c/", b":f ", b":f>", b":f/")
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
-_REFERENCE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/>")
-_ERROR_MARKERS = (b' t="e"', b" t='e'")
+_ERROR_CELL = re.compile(rb"""\st=["']e["']""")
 
 
 def _column_number(letters: bytes) -> int:

@@ -312,7 +312,7 @@ def test_a_damaged_workbook_gives_errors_never_a_crash(tmp_path, data):
     assert outcome(path) in ("read", "errors")
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.data(),
     part=st.sampled_from(
