@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "portal.accounts",
     "filings",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "filings.api",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -191,4 +195,47 @@ ASSESSMENT_STUCK_AFTER_SECONDS = envint("ASSESSMENT_STUCK_AFTER_SECONDS", "120")
 ASSESSMENT_MAX_ATTEMPTS = envint("ASSESSMENT_MAX_ATTEMPTS", "3")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-assessments": {"task": "filings.tasks.sweep_stuck_assessments", "schedule": 30.0},
+}
+
+# --- REST API (filings/api) ----------------------------------------------------------------
+# Token or session auth, authenticated by default, one problem-details error shape, throttled
+# per token and per user (rates from the environment), OpenAPI 3 by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "filings.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "filings.api.throttling.TokenRateThrottle",
+        "filings.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_THROTTLE_PER_TOKEN", "600/minute"),
+        "user": os.environ.get("API_THROTTLE_PER_USER", "1200/minute"),
+    },
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "filings.api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "filings.api.schema.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clean vehicle credit portal API",
+    "DESCRIPTION": "File and follow IRC §30D compliance filings from a manufacturer's systems; "
+                   "the reviewing authority's decisions. Authenticate with `Authorization: Token "
+                   "<key>` (tokens are made on the portal's API tokens page).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"FilingState": "filings.models.State"},
 }

@@ -13,6 +13,7 @@ from filings.services.manufacturer import (
     filing_create,
     filing_reopen,
     filing_submit,
+    filing_update,
     filing_withdraw,
 )
 from filings.services.review import (
@@ -36,6 +37,7 @@ __all__ = [
     "filing_reject",
     "filing_reopen",
     "filing_submit",
+    "filing_update",
     "filing_withdraw",
     "review_recommend",
     "review_request_changes",

@@ -42,6 +42,32 @@ def filing_create(*, actor: User, make: str, model: str, model_year: int, vehicl
 
 
 @transaction.atomic
+def filing_update(*, actor: User, filing: Filing, **fields: object) -> Filing:
+    """Change a draft's description (make, model, model year, class, coverage period)."""
+    _require(actor, Capability.EDIT_FILINGS, filing)
+    unknown = fields.keys() - _UPDATABLE
+    if unknown:
+        raise ServiceError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    if filing.state != State.DRAFT:
+        raise StateConflict("A filing can only be changed while it is a draft.")
+    changed = {name: value.strip() if isinstance(value, str) else value
+               for name, value in fields.items()}
+    for name, value in changed.items():
+        setattr(filing, name, value)
+    if filing.coverage_end < filing.coverage_start:
+        raise ServiceError("The coverage period ends before it starts; check the two dates.")
+    filing.save(update_fields=list(changed))
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action="filing_update", data={"fields": sorted(changed)})
+    return filing
+
+
+_UPDATABLE = frozenset({"make", "model", "model_year", "vehicle_class", "coverage_start",
+                        "coverage_end"})
+
+
+@transaction.atomic
 def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
                     kind: FileKind) -> EvidenceFile:
     """Add a file to the filing's draft evidence version."""

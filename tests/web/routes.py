@@ -117,7 +117,10 @@ ROUTES: tuple[RouteCase, ...] = (
 
 
 def registered_names() -> set[str]:
-    return {route.name for route in ROUTES}
+    """Names in this registry and in the API's (tests/api/routes.py), which has its own matrix."""
+    from tests.api.routes import registered_api_names
+
+    return {route.name for route in ROUTES} | registered_api_names()
 
 
 def routes_with_parameters(patterns: Iterable[URLPattern | URLResolver], namespace: str = "",

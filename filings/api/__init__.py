@@ -1,0 +1,1 @@
+"""The REST API for manufacturers' systems and the authority (`/api/v1/`), and its tokens."""

@@ -1,0 +1,89 @@
+"""One error shape for every API response that is not a success (in the spirit of RFC 9457).
+
+    {"type": "https://…/problems/<slug>", "title": "…", "detail": "…", "errors": [{…}]}
+
+`errors` lists each problem: `{"field", "message"}` for a request field, or the evidence reader's
+`{"sheet", "row", "column", "value", "message"}` for a row of an invalid workbook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from filings.services import ServiceError
+
+PROBLEM_BASE = "https://cvc-portal.example/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+_TITLES = {
+    400: ("invalid-request", "The request is not valid"),
+    401: ("not-authenticated", "Authentication is required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict with the current state"),
+    413: ("too-large", "The request is too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("throttled", "Too many requests"),
+}
+
+
+def problem(status_code: int, detail: str, errors: list[dict[str, Any]] | None = None,
+            slug: str | None = None, title: str | None = None) -> dict[str, Any]:
+    default_slug, default_title = _TITLES.get(status_code, ("error", "Error"))
+    return {"type": PROBLEM_BASE + (slug or default_slug), "title": title or default_title,
+            "detail": detail, "errors": errors or []}
+
+
+def _field_errors(data: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten DRF's nested validation errors into `{"field", "message"}` items."""
+    if isinstance(data, dict):
+        return [item for key, value in data.items()
+                for item in _field_errors(value, f"{prefix}.{key}" if prefix else str(key))]
+    if isinstance(data, list):
+        if all(not isinstance(v, dict | list) for v in data):
+            field = None if prefix in ("", "non_field_errors") else prefix
+            return [{"field": field, "message": str(v)} for v in data]
+        return [item for i, value in enumerate(data)
+                for item in _field_errors(value, f"{prefix}[{i}]")]
+    return [{"field": prefix or None, "message": str(data)}]
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ServiceError):
+        return Response(problem(exc.status, exc.message), status=exc.status,
+                        content_type=PROBLEM_CONTENT_TYPE)
+    response = exception_handler(exc, context)  # Http404/PermissionDenied too; keeps Retry-After
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        detail = "; ".join(e["message"] if not e["field"] else f"{e['field']}: {e['message']}"
+                           for e in errors[:3])
+        response.data = problem(status.HTTP_400_BAD_REQUEST, detail or "Invalid request.", errors)
+    elif isinstance(exc, exceptions.Throttled):
+        raw_wait = getattr(exc, "wait", None)
+        wait = int(raw_wait) if raw_wait is not None else None
+        detail = (f"Too many requests; retry in {wait} seconds." if wait is not None
+                  else "Too many requests; retry later.")
+        response.data = problem(429, detail)
+    else:
+        message = _message(exc, response.data)
+        response.data = problem(response.status_code, message)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _message(exc: Exception, data: Any) -> str:
+    if isinstance(exc, Http404 | PermissionDenied) and str(exc):
+        return str(exc)
+    if isinstance(data, dict) and "detail" in data:
+        return str(data["detail"])
+    return str(data)
