@@ -22,7 +22,15 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
 from filings import selectors, services
-from filings.models import Assessment, AuditEvent, EvidenceFile, Filing, State
+from filings.certificates.selectors import filing_certificates
+from filings.models import (
+    Assessment,
+    AuditEvent,
+    CertificateStatus,
+    EvidenceFile,
+    Filing,
+    State,
+)
 from filings.templatetags.filings_extras import CONFIDENCE_LABELS, REQUIREMENT_LABELS
 from portal.accounts.models import User
 from portal.accounts.roles import CAPABILITIES, Capability, Role
@@ -51,6 +59,8 @@ class ReviewAction:
     done: str
     takes_comment: bool = True
     needs_recommendation: bool = False
+    # An extra condition on the filing for showing the button (the service checks again).
+    shown_when: Callable[[Filing], bool] | None = None
 
 
 REVIEW_ACTIONS: dict[str, ReviewAction] = {
@@ -83,6 +93,17 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
         lambda actor, filing, comment: services.filing_reject(
             actor=actor, filing=filing, comment=comment),
         "Filing rejected.", needs_recommendation=True),
+    "revoke-certificate": ReviewAction(
+        "Revoke the certificate", Capability.DECIDE, State.APPROVED,
+        lambda actor, filing, comment: services.certificate_revoke(
+            actor=actor, filing=filing, reason=comment).filing,
+        "Certificate revoked; its verification page shows the reason.",
+        shown_when=lambda filing: filing.certificates.filter(
+            status=CertificateStatus.ISSUED).exists()),
+    "retry-certificate": ReviewAction(
+        "Retry the certificate", Capability.DECIDE, State.CERTIFICATE_FAILED,
+        lambda actor, filing, _: services.certificate_retry(actor=actor, filing=filing).filing,
+        "The certificate is being rendered again.", takes_comment=False),
 }
 
 
@@ -92,7 +113,8 @@ def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewActi
     capabilities = CAPABILITIES[Role(membership.role)] if membership else frozenset()
     return [(slug, action) for slug, action in REVIEW_ACTIONS.items()
             if action.capability in capabilities and filing.state == action.state
-            and (filing.recommended_by_id or not action.needs_recommendation)]
+            and (filing.recommended_by_id or not action.needs_recommendation)
+            and (action.shown_when is None or action.shown_when(filing))]
 
 
 class ReviewCommentForm(forms.Form):
@@ -215,7 +237,7 @@ _DETAIL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Coverage", ("coverage_start", "coverage_end")),
     ("Submission", ("state", "state_changed_at", "signed_by", "submitted_at", "attestation")),
     ("Review", ("reviewer_name", "recommendation", "recommended_by_name", "decided_by_name",
-                "decided_at")),
+                "decided_at", "certificate")),
 )
 
 
@@ -287,6 +309,13 @@ class FilingAdmin(_FilingAdminBase):
     @admin.display(description="decided by")
     def decided_by_name(self, filing: Filing) -> str:
         return _person(filing.decided_by)
+
+    @admin.display(description="certificate")
+    def certificate(self, filing: Filing) -> str:
+        """Every certificate of the filing, newest first, with its status (never deleted)."""
+        certificates = filing_certificates(filing=filing)
+        return "; ".join(f"{c.serial} ({c.get_status_display().lower()}"
+                         f"{': ' + c.error if c.error else ''})" for c in certificates) or "—"
 
     def get_urls(self) -> list[URLPattern]:
         # Before the default URLs: their catch-all `<path:object_id>/` would swallow these.

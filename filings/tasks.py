@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from filings import services
@@ -17,3 +18,11 @@ def assess_filing(filing_id: int, version_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_stuck_assessments() -> int:
     return services.assessment_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.CERTIFICATE_RENDER_SOFT_TIME_LIMIT,
+             time_limit=settings.CERTIFICATE_RENDER_TIME_LIMIT)
+def certificate_render(certificate_id: int) -> None:
+    """Routed to the `certificates` queue (CELERY_TASK_ROUTES); a failure ends in a state."""
+    services.certificate_render(certificate_id=certificate_id)

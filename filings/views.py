@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from filings import selectors, services
+from filings.certificates.selectors import filing_certificates
 from filings.evidence import write_template
 from filings.forms import (
     DashboardFilterForm,
@@ -122,6 +123,7 @@ def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
         "versions": versions,
         "current": versions[0] if versions else None,
         "notes": selectors.filing_review_notes(actor=actor, filing=filing),
+        "certificates": filing_certificates(filing=filing),
         "assessment_pending": filing.state in selectors.ASSESSMENT_PENDING,
         "can_upload": can_edit and is_draft,
         "can_remove": can_edit and is_draft,

@@ -239,3 +239,20 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"FilingState": "filings.models.State"},
 }
+
+# --- Certificates (filings/certificates, filings.services.certificates) --------------------
+# The signing key and certificate (PEM); `make demo` generates a self-signed pair here when absent.
+CERTIFICATE_SIGNING_KEY = Path(os.environ.get("CERTIFICATE_SIGNING_KEY",
+                                              VAR_DIR / "signing" / "key.pem"))
+CERTIFICATE_SIGNING_CERT = Path(os.environ.get("CERTIFICATE_SIGNING_CERT",
+                                               VAR_DIR / "signing" / "cert.pem"))
+# Issued PDFs, stored once under generated names, outside any web-served folder.
+CERTIFICATE_ROOT = Path(os.environ.get("CERTIFICATE_ROOT", VAR_DIR / "certificates"))
+# A render that takes longer is stopped (soft) and killed (hard); both far below visibility_timeout.
+CERTIFICATE_RENDER_SOFT_TIME_LIMIT = envint("CERTIFICATE_RENDER_SOFT_TIME_LIMIT", "45")
+CERTIFICATE_RENDER_TIME_LIMIT = envint("CERTIFICATE_RENDER_TIME_LIMIT", "60")
+# Renders started (including ones lost with their worker) before the filing is marked failed.
+CERTIFICATE_MAX_ATTEMPTS = envint("CERTIFICATE_MAX_ATTEMPTS", "3")
+# An uploaded PDF the verification page checks is refused above this size.
+CERTIFICATE_VERIFY_MAX_BYTES = envint("CERTIFICATE_VERIFY_MAX_BYTES", str(10 * 1024 * 1024))
+CELERY_TASK_ROUTES = {"filings.tasks.certificate_render": {"queue": "certificates"}}

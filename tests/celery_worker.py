@@ -31,10 +31,14 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
 
     app.control.purge()
     env = {**os.environ, "DATABASE_URL": _database_url(),
-           "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT)}
+           "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
+           "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
+           "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
+           "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT)}
     log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
+         "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},certificates",
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

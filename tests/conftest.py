@@ -17,6 +17,7 @@ DATA = Path(__file__).parent / "data"
 def _evidence_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never to var/."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.CERTIFICATE_ROOT = tmp_path / "certificates"
 
 
 @pytest.fixture

@@ -6,6 +6,12 @@ transaction. Side effects (queueing, mail) happen after commit.
 """
 
 from filings.services.assessment import assessment_run, assessment_sweep
+from filings.services.certificates import (
+    certificate_render,
+    certificate_request,
+    certificate_retry,
+    certificate_revoke,
+)
 from filings.services.common import NotAllowed, ServiceError, StateConflict
 from filings.services.manufacturer import (
     evidence_remove,
@@ -30,6 +36,10 @@ __all__ = [
     "StateConflict",
     "assessment_run",
     "assessment_sweep",
+    "certificate_render",
+    "certificate_request",
+    "certificate_retry",
+    "certificate_revoke",
     "evidence_remove",
     "evidence_upload",
     "filing_approve",

@@ -11,6 +11,7 @@ from filings.models import (
     ReviewNote,
     State,
 )
+from filings.services.certificates import certificate_request
 from filings.services.common import (
     NotAllowed,
     ServiceError,
@@ -96,7 +97,10 @@ def _decide(actor: User, filing: Filing, comment: str, to_state: State,
 
 @transaction.atomic
 def filing_approve(*, actor: User, filing: Filing, comment: str) -> Filing:
-    return _decide(actor, filing, comment, State.APPROVED, ReviewNote.Kind.APPROVE)
+    """Approve; the certificate is created in this transaction and rendered after commit."""
+    filing = _decide(actor, filing, comment, State.APPROVED, ReviewNote.Kind.APPROVE)
+    certificate_request(filing=filing, approver=actor)
+    return filing
 
 
 @transaction.atomic

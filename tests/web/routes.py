@@ -17,7 +17,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, reverse
 
 from filings import services
-from filings.models import EvidenceFile, FileKind, Filing, State
+from filings.models import (
+    Assessment,
+    Certificate,
+    CertificateStatus,
+    EvidenceFile,
+    FileKind,
+    Filing,
+    State,
+)
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.conftest import DATA
@@ -28,6 +36,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Routes with a parameter that names no object, with the reason they are not in the matrix.
 EXEMPT = {
     "password_reset_confirm": "a signed one-time token, not an object id; Django's own view",
+    "filings:verify": "public by design: a certificate's random public id from its QR code; "
+                      "tests/certificates/test_verify.py shows it exposes no evidence",
 }
 # Namespaces tested elsewhere (the reviewer console has its own matrix).
 EXCLUDED_NAMESPACES = ("admin",)
@@ -69,6 +79,26 @@ def _file(s: Scenario) -> dict[str, Any]:
 
 def _no_data(s: Scenario) -> dict[str, Any]:
     return {}
+
+
+def _certificate(s: Scenario) -> dict[str, Any]:
+    """The filing's published certificate (made once per scenario, with a stand-in PDF)."""
+    from filings.certificates.selectors import PUBLISHED
+    from filings.services.certificates import certificate_path
+
+    certificate = s.filing.certificates.filter(status__in=PUBLISHED).first()
+    if certificate is None:
+        assessment = Assessment.objects.create(
+            version=s.evidence_file.version, rulebook_id="us-irc-30d", rulebook_version="test",
+            valid=True, result={"segments": []}, duration_ms=1)
+        certificate = Certificate.objects.create(
+            filing=s.filing, assessment=assessment, approved_by=s.filing.created_by,
+            serial=f"CVC-TEST-{s.filing.pk:06d}", status=CertificateStatus.ISSUED,
+            pdf_sha256="0" * 64)
+        path = certificate_path(certificate)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 stand-in")
+    return {"reference": s.filing.reference, "public_id": certificate.public_id}
 
 
 def _files_now(s: Scenario) -> int:
@@ -113,6 +143,8 @@ ROUTES: tuple[RouteCase, ...] = (
               done=lambda s: s.refresh().state == State.WITHDRAWN),
     RouteCase("filings:reopen", "POST", Role.PREPARER, _filing, state=State.INVALID,
               done=lambda s: s.refresh().state == State.DRAFT),
+    RouteCase("filings:certificate_download", "GET", Role.VIEWER, _certificate,
+              state=State.APPROVED),
 )
 
 

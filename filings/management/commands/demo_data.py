@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from filings import services
+from filings.certificates.signing import ensure_dev_signing_material
 from filings.management.commands.setup_roles import console_access_sync
 from filings.models import FileKind, Filing
 from portal.accounts.models import Membership, Organisation, User
@@ -38,6 +39,10 @@ class Command(BaseCommand):
     help = "Load the demo organisations, users and filings (safe to run twice)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if ensure_dev_signing_material(settings.CERTIFICATE_SIGNING_KEY,
+                                       settings.CERTIFICATE_SIGNING_CERT):
+            self.stdout.write(f"Generated a development signing key and self-signed certificate "
+                              f"in {settings.CERTIFICATE_SIGNING_CERT.parent}.")
         if Organisation.objects.filter(name=MANUFACTURER).exists():
             self.stdout.write("Demo data already loaded.")
         else:
@@ -75,6 +80,9 @@ class Command(BaseCommand):
                                           "an FTA country from 2023-03-28. Recommend approval.")
         services.filing_approve(actor=approver, filing=approved,
                                 comment="Approved: $7,500 per vehicle over the coverage period.")
+        # Seed data's certificate is rendered in this process, as its assessments are.
+        for certificate in approved.certificates.all():
+            services.certificate_render(certificate_id=certificate.pk)
         # In review: the FEOC graphite compact, whose 2025 vehicles are not eligible.
         in_review = self._submitted("Meridian", "car", "feoc-graphite-2025.xlsx", preparer, signer,
                                     start=dt.date(2024, 6, 1), end=dt.date(2025, 9, 30),

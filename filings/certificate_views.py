@@ -1,0 +1,70 @@
+"""Certificate pages: the public verification page and the scoped PDF download."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from filings.certificates import selectors
+from filings.certificates.content import certificate_context
+from filings.certificates.signing import check_signature
+from filings.models import Certificate, CertificateStatus
+from filings.services.certificates import certificate_path
+from portal.accounts.models import User
+
+
+class VerifyUploadForm(forms.Form):
+    pdf = forms.FileField(label="A copy of the certificate (PDF)")
+
+
+def _check_upload(certificate: Certificate, upload: object) -> dict[str, object]:
+    size = getattr(upload, "size", 0)
+    if size > settings.CERTIFICATE_VERIFY_MAX_BYTES:
+        return {"problem": "The file is larger than any certificate the portal issues."}
+    content = upload.read()  # type: ignore[attr-defined]
+    sha256 = hashlib.sha256(content).hexdigest()
+    signature = check_signature(content, cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    return {"identical": sha256 == certificate.pdf_sha256, "sha256": sha256,
+            "signature": signature}
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Public by design (reached from the QR code): status and printed details, no evidence."""
+    certificate = selectors.certificate_public(public_id=public_id)
+    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    check = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            check = _check_upload(certificate, form.cleaned_data["pdf"])
+        else:
+            status = 400
+    context = certificate_context(certificate)
+    context.update({"form": form, "check": check, "statuses": CertificateStatus})
+    return render(request, "certificates/verify.html", context, status=status)
+
+
+@require_GET
+@login_required
+def certificate_download(request: HttpRequest, reference: uuid.UUID,
+                         public_id: uuid.UUID) -> FileResponse:
+    assert isinstance(request.user, User)
+    certificate = selectors.certificate_get(actor=request.user, reference=reference,
+                                            public_id=public_id)
+    try:
+        handle = certificate_path(certificate).open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored certificate is missing; contact the portal's support.") from None
+    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
+                            filename=f"{certificate.serial}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

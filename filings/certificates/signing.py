@@ -1,0 +1,112 @@
+"""PAdES signatures with pyHanko: sign a rendered certificate, validate an uploaded one, and make
+the development key and self-signed certificate `make demo` uses.
+
+Production sets CERTIFICATE_SIGNING_KEY and CERTIFICATE_SIGNING_CERT to a real key and certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+FIELD_NAME = "PortalAttestation"
+
+
+def ensure_dev_signing_material(key_path: Path, cert_path: Path) -> bool:
+    """Write an RSA key and a self-signed certificate when either file is missing.
+
+    RSA, not an ISO 32002 curve: an ECDSA signature makes pyHanko raise the file to PDF 2.0,
+    which PDF/A-3 (based on PDF 1.7) does not allow.
+
+    Returns True when it generated them. For development and the demo only.
+    """
+    if key_path.exists() and cert_path.exists():
+        return False
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CVC portal (development)"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "CVC portal certificate signing")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
+                encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return True
+
+
+def sign_pdf(pdf: bytes, *, key_path: Path, cert_path: Path) -> bytes:
+    """An invisible PAdES baseline signature as an incremental update of `pdf`."""
+    signer = signers.SimpleSigner.load(str(key_path), str(cert_path))  # type: ignore[no-untyped-call]
+    if signer is None:
+        raise RuntimeError(f"Could not load the signing key {key_path} and certificate {cert_path}.")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+        reason="Attestation of an approved clean vehicle credit filing",
+        location="CVC portal")
+    output = signers.PdfSigner(metadata, signer=signer).sign_pdf(writer)
+    assert isinstance(output, io.BytesIO)
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    signed: bool
+    intact: bool = False
+    trusted: bool = False
+    covers_whole_file: bool = False
+    signer: str = ""
+    problem: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.signed and self.intact and self.trusted and self.covers_whole_file
+
+
+def _trust_roots(cert_path: Path) -> list[asn1_x509.Certificate]:
+    pem = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    return [asn1_x509.Certificate.load(pem.public_bytes(serialization.Encoding.DER))]
+
+
+def check_signature(pdf: bytes, *, cert_path: Path) -> SignatureCheck:
+    """Whether `pdf` carries one signature, by our certificate, over the whole file, unaltered."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # anything unreadable is simply "not a signed PDF"
+        return SignatureCheck(signed=False, problem=f"not a readable PDF ({type(exc).__name__})")
+    if not signatures:
+        return SignatureCheck(signed=False, problem="the PDF carries no signature")
+    context = ValidationContext(trust_roots=_trust_roots(cert_path), allow_fetching=False)
+    try:
+        status = validate_pdf_signature(signatures[-1], context)
+    except Exception as exc:  # a malformed signature is reported, not raised
+        return SignatureCheck(signed=True, problem=f"the signature could not be checked ({exc})")
+    return SignatureCheck(
+        signed=True, intact=bool(status.intact), trusted=bool(status.trusted),
+        covers_whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
+        signer=str(status.signing_cert.subject.human_friendly) if status.signing_cert else "")

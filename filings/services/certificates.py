@@ -1,0 +1,201 @@
+"""Certificates: requested in the approval's transaction, rendered and signed by the worker,
+revoked or retried by an approver. Nothing is ever deleted; the PDF is written once.
+
+Idempotency (TRUST 16): one approval creates one `Certificate` row; the render writes the PDF
+under a name fixed by the certificate and never overwrites it (a render after a crash reuses the
+file it finds), and only the compare-and-swap PENDING → ISSUED records the audit event and queues
+the e-mail, so running the render twice leaves one file, one event, one e-mail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from filings.audit import audit_record
+from filings.certificates.content import assessment_json, certificate_context
+from filings.certificates.rendering import render_pdf
+from filings.certificates.signing import sign_pdf
+from filings.models import Assessment, Certificate, CertificateStatus, Filing, State
+from filings.services.common import (
+    NotAllowed,
+    ServiceError,
+    StateConflict,
+    _notify_manufacturer,
+    _require,
+    _transition,
+)
+from portal.accounts.models import User
+from portal.accounts.roles import Capability, OrganisationKind
+
+logger = logging.getLogger(__name__)
+
+
+def certificate_path(certificate: Certificate) -> Path:
+    return Path(settings.CERTIFICATE_ROOT) / f"{certificate.public_id.hex}.pdf"
+
+
+def certificate_request(*, filing: Filing, approver: User) -> Certificate | None:
+    """Create the certificate of an approval; call inside the approval's transaction."""
+    assessment = (Assessment.objects.filter(version__filing=filing, valid=True)
+                  .order_by("-version__number", "-created_at").first())
+    if assessment is None:
+        # Review starts only from `assessed`, so this means data made by hand (tests, fixtures).
+        logger.warning("filing %s approved without a valid assessment: no certificate", filing.pk)
+        return None
+    certificate = Certificate.objects.create(filing=filing, assessment=assessment,
+                                             approved_by=approver, serial=uuid.uuid4().hex[:20])
+    certificate.serial = f"CVC-{certificate.created_at:%Y}-{certificate.pk:06d}"
+    Certificate.objects.filter(pk=certificate.pk).update(serial=certificate.serial)
+    _enqueue_render(certificate)
+    return certificate
+
+
+def _enqueue_render(certificate: Certificate) -> None:
+    from filings.tasks import certificate_render
+
+    certificate_id = certificate.pk
+    transaction.on_commit(lambda: certificate_render.delay(certificate_id))
+
+
+def certificate_render(*, certificate_id: int) -> Certificate:
+    """Render, sign and store the PDF of a pending certificate; safe to run twice or after a
+    crash. A failure (or too many lost attempts) marks the filing `certificate_failed`."""
+    Certificate.objects.filter(pk=certificate_id, status=CertificateStatus.PENDING).update(
+        render_attempts=F("render_attempts") + 1)
+    certificate = Certificate.objects.select_related(
+        "filing__organisation", "assessment__version", "approved_by").get(pk=certificate_id)
+    if certificate.status != CertificateStatus.PENDING:
+        return certificate
+    if certificate.render_attempts > settings.CERTIFICATE_MAX_ATTEMPTS:
+        _fail(certificate, f"The render was started {settings.CERTIFICATE_MAX_ATTEMPTS} times "
+                           "without finishing.")
+        certificate.refresh_from_db()
+        return certificate
+    path = certificate_path(certificate)
+    try:
+        if not path.exists():
+            _write_once(path, _produce_pdf(certificate))
+    except SoftTimeLimitExceeded:
+        _fail(certificate, "Rendering took longer than the time limit.")
+    except Exception as exc:  # a failed render must end in a state, never in a retry loop
+        logger.exception("certificate %s could not be rendered", certificate_id)
+        _fail(certificate, f"Rendering failed: {type(exc).__name__}: {exc}"[:500])
+    else:
+        _issue(certificate, path)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def _produce_pdf(certificate: Certificate) -> bytes:
+    """The signed PDF/A-3b of a certificate (no side effects)."""
+    pdf = render_pdf(certificate_context(certificate),
+                     assessment_json=assessment_json(certificate))
+    return sign_pdf(pdf, key_path=settings.CERTIFICATE_SIGNING_KEY,
+                    cert_path=settings.CERTIFICATE_SIGNING_CERT)
+
+
+def _write_once(path: Path, content: bytes) -> None:
+    """Write `content` to `path` unless a file is there already; never a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with temporary.open("xb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)  # atomic, and refuses to replace an existing file
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+
+
+def _issue(certificate: Certificate, path: Path) -> None:
+    content = path.read_bytes()
+    sha256 = hashlib.sha256(content).hexdigest()
+    filing = certificate.filing
+    with transaction.atomic():
+        issued = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING)\
+            .update(status=CertificateStatus.ISSUED, stored_name=path.name, pdf_sha256=sha256,
+                    pdf_size=len(content), issued_at=timezone.now(), error="")
+        if not issued:
+            return  # another run issued it first
+        earlier = Certificate.objects.filter(filing=filing, status=CertificateStatus.ISSUED)\
+            .exclude(pk=certificate.pk)
+        for previous in earlier.select_for_update():
+            Certificate.objects.filter(pk=previous.pk).update(
+                status=CertificateStatus.SUPERSEDED, superseded_by=certificate)
+            audit_record(organisation=filing.organisation, actor=None, filing=filing,
+                         action="certificate_supersede", reason=previous.serial,
+                         data={"superseded_by": certificate.serial})
+        audit_record(organisation=filing.organisation, actor=None, filing=filing,
+                     action="certificate_issue", reason=certificate.serial,
+                     data={"public_id": str(certificate.public_id), "sha256": sha256})
+        _notify_manufacturer(filing, "Certificate issued",
+                             f"Certificate {certificate.serial} for {filing} was issued. Download "
+                             "it from the filing page; anyone can check it on its verification "
+                             "page.")
+
+
+def _fail(certificate: Certificate, message: str) -> None:
+    filing = certificate.filing
+    with transaction.atomic():
+        failed = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING)\
+            .update(status=CertificateStatus.FAILED, error=message)
+        if failed:
+            _transition(filing, actor=None, from_states=[State.APPROVED],
+                        to_state=State.CERTIFICATE_FAILED, action="certificate_fail",
+                        reason=message)
+
+
+def _require_approver(actor: User) -> None:
+    membership = _require(actor, Capability.DECIDE)
+    if membership.organisation.kind != OrganisationKind.AUTHORITY:
+        raise NotAllowed("Only the reviewing authority's approvers can do this.")
+
+
+@transaction.atomic
+def certificate_retry(*, actor: User, filing: Filing) -> Certificate:
+    """An approver renders a failed certificate again (once; a new failure needs a new retry)."""
+    _require_approver(actor)
+    certificate = filing.certificates.filter(status=CertificateStatus.FAILED).first()
+    if certificate is None:
+        raise StateConflict("This filing has no failed certificate to retry; reload the page.")
+    _transition(filing, actor=actor, from_states=[State.CERTIFICATE_FAILED],
+                to_state=State.APPROVED, action="certificate_retry", reason=certificate.serial)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.PENDING, render_attempts=0, error="")
+    _enqueue_render(certificate)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certificate:
+    """An approver revokes the filing's valid certificate; the verification page shows why."""
+    _require_approver(actor)
+    if not reason.strip():
+        raise ServiceError("Say why the certificate is revoked; the verification page shows it.")
+    certificate = (filing.certificates.select_for_update()
+                   .filter(status=CertificateStatus.ISSUED).first())
+    if certificate is None:
+        raise StateConflict("This filing has no valid certificate to revoke; reload the page.")
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.REVOKED, revoked_at=timezone.now(), revoked_by=actor,
+        revoked_reason=reason.strip())
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action="certificate_revoke", reason=reason.strip(),
+                 data={"serial": certificate.serial})
+    _notify_manufacturer(filing, "Certificate revoked",
+                         f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")
+    certificate.refresh_from_db()
+    return certificate

@@ -1,0 +1,80 @@
+"""Approved filings, a development signing key, and readers for the PDFs (poppler's tools)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from filings import services
+from filings.certificates.signing import ensure_dev_signing_material
+from filings.models import Certificate, Filing, State
+from portal.accounts.models import Organisation, User
+from tests.admin.conftest import filing_in
+
+APPROVAL = "Approved: sourcing traced to Japanese processors."
+
+
+@pytest.fixture(scope="session")
+def signing_material(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("signing")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    assert ensure_dev_signing_material(key, cert)
+    return key, cert
+
+
+@pytest.fixture(autouse=True)
+def _signing(settings, signing_material):
+    settings.CERTIFICATE_SIGNING_KEY, settings.CERTIFICATE_SIGNING_CERT = signing_material
+    settings.PORTAL_BASE_URL = "https://portal.example"
+
+
+def approve(filing: Filing, reviewer: User, approver: User, comment: str = APPROVAL) -> Filing:
+    services.review_start(actor=reviewer, filing=filing)
+    services.review_recommend(actor=reviewer, filing=filing, recommendation="approve",
+                              comment="Recommend approval.")
+    return services.filing_approve(actor=approver, filing=filing, comment=comment)
+
+
+@pytest.fixture
+def approved(manufacturer: Organisation, reviewer: User, approver: User) -> Filing:
+    """The sample pickup (2024-06-01..2024-12-31, $7,500), approved through the services."""
+    return approve(filing_in(State.ASSESSED, manufacturer), reviewer, approver)
+
+
+def issue(filing: Filing) -> Certificate:
+    """Render the filing's pending certificate, as the worker's task does."""
+    pending = filing.certificates.get(status="pending")
+    return services.certificate_render(certificate_id=pending.pk)
+
+
+def pdf_bytes(certificate: Certificate) -> bytes:
+    from filings.services.certificates import certificate_path
+
+    return certificate_path(certificate).read_bytes()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text with runs of whitespace made single spaces."""
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode()
+    return " ".join(out.split())
+
+
+def embedded_files(pdf: bytes, folder: Path) -> dict[str, bytes]:
+    """Every embedded file, by name (poppler's pdfdetach)."""
+    source = folder / "in.pdf"
+    source.write_bytes(pdf)
+    target = folder / "attachments"
+    target.mkdir()
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(target), str(source)], check=True,
+                   capture_output=True)
+    return {p.name: p.read_bytes() for p in target.iterdir()}
+
+
+def xmp(pdf: bytes, folder: Path) -> str:
+    source = folder / "meta.pdf"
+    source.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", "-meta", str(source)], capture_output=True, check=True,
+                          text=True).stdout

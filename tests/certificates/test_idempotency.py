@@ -1,0 +1,116 @@
+"""TRUST 16: rendering twice, or again after a crash, leaves one certificate, one stored file, one
+e-mail and one audit event; a failed render ends in `certificate_failed` with a retry, not a loop."""
+
+from __future__ import annotations
+
+import hashlib
+
+from filings import services
+from filings.models import AuditEvent, Certificate, CertificateStatus, State
+from filings.services.certificates import _produce_pdf, _write_once, certificate_path
+from tests.admin.conftest import filing_in
+from tests.certificates.conftest import approve, issue
+
+
+def _outcome(filing, mailoutbox) -> tuple[int, int, int, int]:
+    """(certificates, stored files, e-mails about the certificate, issue events)."""
+    stored = list(certificate_path(filing.certificates.get()).parent.glob("*.pdf"))
+    mails = [m for m in mailoutbox if "Certificate issued" in m.subject]
+    events = AuditEvent.objects.filter(filing=filing, action="certificate_issue").count()
+    return filing.certificates.count(), len(stored), len(mails), events
+
+
+def test_rendering_twice_issues_once(approved, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = issue(approved)
+        again = services.certificate_render(certificate_id=first.pk)
+
+    assert again.pdf_sha256 == first.pdf_sha256
+    assert _outcome(approved, mailoutbox) == (1, 1, 1, 1)
+
+
+def test_a_render_after_a_crash_between_writing_and_recording_keeps_the_written_file(
+        approved, mailoutbox, django_capture_on_commit_callbacks):
+    certificate = approved.certificates.get()
+    path = certificate_path(certificate)
+    # The crashed run: the PDF was written, the state was never updated.
+    _write_once(path, _produce_pdf(certificate))
+    written = path.read_bytes()
+    assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = services.certificate_render(certificate_id=certificate.pk)
+
+    assert path.read_bytes() == written  # stored once, never rewritten
+    assert issued.pdf_sha256 == hashlib.sha256(written).hexdigest()
+    assert _outcome(approved, mailoutbox) == (1, 1, 1, 1)
+
+
+def test_writing_never_replaces_a_stored_file(tmp_path):
+    path = tmp_path / "certificate.pdf"
+    _write_once(path, b"first")
+    _write_once(path, b"second")
+
+    assert path.read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["certificate.pdf"]  # no temporary left
+
+
+def test_a_failed_render_marks_the_filing_and_does_not_retry_by_itself(approved, settings,
+                                                                      tmp_path):
+    settings.CERTIFICATE_SIGNING_KEY = tmp_path / "missing-key.pem"
+
+    certificate = issue(approved)
+
+    approved.refresh_from_db()
+    assert certificate.status == CertificateStatus.FAILED
+    assert "Rendering failed" in certificate.error
+    assert approved.state == State.CERTIFICATE_FAILED
+    assert not certificate_path(certificate).exists()
+    # A redelivered message does nothing more.
+    assert services.certificate_render(certificate_id=certificate.pk).status == "failed"
+    assert AuditEvent.objects.filter(filing=approved, action="certificate_fail").count() == 1
+
+
+def test_an_approver_retries_a_failed_certificate(approved, approver, settings, tmp_path,
+                                                  signing_material):
+    settings.CERTIFICATE_SIGNING_KEY = tmp_path / "missing-key.pem"
+    failed = issue(approved)
+    settings.CERTIFICATE_SIGNING_KEY = signing_material[0]
+    approved.refresh_from_db()
+
+    services.certificate_retry(actor=approver, filing=approved)
+    issued = services.certificate_render(certificate_id=failed.pk)
+
+    approved.refresh_from_db()
+    assert approved.state == State.APPROVED
+    assert issued.status == CertificateStatus.ISSUED
+    assert approved.certificates.count() == 1
+
+
+def test_a_render_started_too_often_without_finishing_fails_instead_of_looping(approved,
+                                                                             settings):
+    certificate = approved.certificates.get()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_attempts=settings.CERTIFICATE_MAX_ATTEMPTS)
+
+    failed = services.certificate_render(certificate_id=certificate.pk)
+
+    assert failed.status == CertificateStatus.FAILED
+    assert "without finishing" in failed.error
+    assert not certificate_path(certificate).exists()
+
+
+def test_a_re_approved_filing_supersedes_its_earlier_certificate(manufacturer, reviewer,
+                                                                 approver):
+    filing = filing_in(State.ASSESSED, manufacturer)
+    first = issue(approve(filing, reviewer, approver))
+    # Back in the queue (as after a new assessment), then approved again.
+    filing.__class__.objects.filter(pk=filing.pk).update(state=State.ASSESSED,
+                                                         recommended_by=None)
+    filing.refresh_from_db()
+    second = issue(approve(filing, reviewer, approver))
+
+    first.refresh_from_db()
+    assert (first.status, first.superseded_by) == (CertificateStatus.SUPERSEDED, second)
+    assert second.status == CertificateStatus.ISSUED
+    assert filing.certificates.count() == 2  # nothing is deleted
