@@ -213,6 +213,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_THROTTLE_PER_TOKEN", "600/minute"),
         "user": os.environ.get("API_THROTTLE_PER_USER", "1200/minute"),
+        # The public certificate lookup, per client address.
+        "anon": os.environ.get("API_THROTTLE_ANONYMOUS", "60/minute"),
     },
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

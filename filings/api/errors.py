@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -57,9 +58,17 @@ def _field_errors(data: Any, prefix: str = "") -> list[dict[str, Any]]:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _problem_response(exc, context)
+    renderer = getattr(context.get("request"), "accepted_renderer", None)
+    # The browsable API keeps its HTML page; machines get application/problem+json.
+    if response is not None and (renderer is None or renderer.format == "json"):
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _problem_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
-        return Response(problem(exc.status, exc.message), status=exc.status,
-                        content_type=PROBLEM_CONTENT_TYPE)
+        return Response(problem(exc.status, exc.message), status=exc.status)
     response = exception_handler(exc, context)  # Http404/PermissionDenied too; keeps Retry-After
     if response is None:
         return None
@@ -70,14 +79,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         response.data = problem(status.HTTP_400_BAD_REQUEST, detail or "Invalid request.", errors)
     elif isinstance(exc, exceptions.Throttled):
         raw_wait = getattr(exc, "wait", None)
-        wait = int(raw_wait) if raw_wait is not None else None
+        wait = max(1, math.ceil(raw_wait)) if raw_wait is not None else None
         detail = (f"Too many requests; retry in {wait} seconds." if wait is not None
                   else "Too many requests; retry later.")
         response.data = problem(429, detail)
     else:
-        message = _message(exc, response.data)
-        response.data = problem(response.status_code, message)
-    response.content_type = PROBLEM_CONTENT_TYPE
+        response.data = problem(response.status_code, _message(exc, response.data))
     return response
 
 
@@ -87,3 +94,9 @@ def _message(exc: Exception, data: Any) -> str:
     if isinstance(data, dict) and "detail" in data:
         return str(data["detail"])
     return str(data)
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other URL under /api/v1/ (an id that is not a UUID, a typo): a 404 in the one shape."""
+    return JsonResponse(problem(404, "No such API resource; see /api/docs/."), status=404,
+                        content_type=PROBLEM_CONTENT_TYPE)

@@ -31,3 +31,9 @@ class TokenRateThrottle(_LiveRate, throttling.SimpleRateThrottle):
 
 class UserRateThrottle(_LiveRate, throttling.UserRateThrottle):
     scope = "user"
+
+
+class AnonRateThrottle(_LiveRate, throttling.AnonRateThrottle):
+    """Per client address, for the public certificate lookup."""
+
+    scope = "anon"

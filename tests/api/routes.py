@@ -16,10 +16,13 @@ from filings.models import EvidenceFile, Filing, State
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.web.conftest import engine_result, store_assessment
-from tests.web.routes import Scenario, workbook_upload
+from tests.web.routes import Scenario, _certificate, workbook_upload
 
-# Web routes of the API tokens page, tested by tests/api/test_tokens_web.py's own matrix.
+# Web routes of the API tokens page, tested by tests/api/test_tokens.py's own matrix.
 TOKEN_WEB_ROUTES = {"api_tokens:revoke"}
+# Public by design, like the verification page: a certificate's random public id from its QR code;
+# tests/api/test_certificates_api.py shows it exposes no evidence and no unpublished certificate.
+PUBLIC_ROUTES = {"api:certificate_public"}
 
 
 def _filing(s: Scenario) -> dict[str, Any]:
@@ -60,6 +63,9 @@ class ApiRouteCase:
     extra: Callable[[dict[str, User]], dict[str, Any]] = field(default=lambda users: {})
     # The filing holds a valid assessment (a decision needs one).
     assessed: bool = False
+    kwargs: Callable[[Scenario], dict[str, Any]] = _filing
+    # Anything else the route needs (a certificate), made before the request.
+    setup: Callable[[Scenario], object] | None = None
 
     @property
     def writes(self) -> bool:
@@ -70,7 +76,7 @@ class ApiRouteCase:
         return self.owner in (Role.REVIEWER, Role.APPROVER)
 
     def url(self, scenario: Scenario) -> str:
-        return reverse(self.name, kwargs=_filing(scenario))
+        return reverse(self.name, kwargs=self.kwargs(scenario))
 
     def prepare(self, scenario: Scenario, users: dict[str, User]) -> None:
         if self.assessed:
@@ -81,6 +87,8 @@ class ApiRouteCase:
             _submitted(scenario, self.state, **self.extra(users))
         else:
             scenario.put_in(self.state)
+        if self.setup is not None:
+            self.setup(scenario)
 
     def __str__(self) -> str:
         return f"{self.method} {self.name}"
@@ -120,8 +128,13 @@ API_ROUTES: tuple[ApiRouteCase, ...] = (
                  extra=lambda users: {"recommended_by": users["reviewer"],
                                       "reviewer": users["reviewer"], "recommendation": "reject"},
                  assessed=True, done=lambda s: _state(s) == State.REJECTED),
+    ApiRouteCase("api:certificates", "GET", Role.VIEWER, setup=_certificate),
+    ApiRouteCase("api:certificate_pdf", "GET", Role.VIEWER, kwargs=_certificate),
+    ApiRouteCase("api:certificate_revoke", "POST", Role.APPROVER, state=State.APPROVED,
+                 submitted=True, setup=_certificate, data=lambda s: {"reason": "Mis-issued."},
+                 done=lambda s: s.filing.certificates.filter(status="revoked").exists()),
 )
 
 
 def registered_api_names() -> set[str]:
-    return {route.name for route in API_ROUTES} | TOKEN_WEB_ROUTES
+    return {route.name for route in API_ROUTES} | TOKEN_WEB_ROUTES | PUBLIC_ROUTES

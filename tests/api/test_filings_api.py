@@ -96,3 +96,18 @@ def test_an_unknown_reference_is_a_404_problem(preparer):
     response = token_client(preparer).get("/api/v1/filings/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
     assert response.json()["title"] == "Not found"
+
+
+def test_the_browsable_api_shows_errors_as_a_page_not_as_problem_json(client, preparer):
+    client.force_login(preparer)
+    response = client.get("/api/v1/filings/00000000-0000-0000-0000-000000000000/",
+                          HTTP_ACCEPT="text/html")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_id_that_is_not_a_uuid_is_a_404_problem_too(preparer):
+    response = token_client(preparer).get("/api/v1/filings/not-a-uuid/evidence/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Not found"
