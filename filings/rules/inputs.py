@@ -106,6 +106,21 @@ class MineralLedger:
         chain.rows.append(row)
         self.line_count += 1
 
+    def add_many(self, rows: Iterable[int], keys: Iterable[ChainKey],
+                 values: Iterable[Decimal]) -> None:
+        """`add` for many lines in one loop (the readers' bulk path); same result, less overhead."""
+        chains = self._chains
+        exact_add = _exact_add
+        count = 0
+        for row, key, value in zip(rows, keys, values, strict=True):
+            chain = chains.get(key)
+            if chain is None:
+                chain = chains[key] = Chain()
+            chain.value_usd = exact_add(chain.value_usd, value)
+            chain.rows.append(row)
+            count += 1
+        self.line_count += count
+
     def chains(self) -> Iterator[tuple[ChainKey, Chain]]:
         return iter(self._chains.items())
 

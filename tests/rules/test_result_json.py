@@ -188,3 +188,22 @@ def test_a_finding_lists_at_most_the_first_rows_and_says_how_many_more():
     [info] = findings_for(result, "critical_minerals", "info")
     assert info.rows == tuple(rows)[:MAX_ROWS_PER_FINDING]
     assert f"(first {MAX_ROWS_PER_FINDING} of {len(rows)} rows listed)" in info.message
+
+
+def test_adding_lines_in_bulk_gives_the_same_ledger_as_one_by_one():
+    from decimal import Decimal
+
+    from filings.rules.inputs import ChainKey, MineralLedger
+
+    key_a = ChainKey("lithium", "Mine Co", "AU", "JP", None, False, False)
+    key_b = ChainKey("nickel", "Refine Co", "ID", "CN", None, True, False)
+    lines = [(2, key_a, Decimal("10.10")), (3, key_b, Decimal("0.01")), (4, key_a, Decimal("5"))]
+    one_by_one = MineralLedger()
+    for row, key, value in lines:
+        one_by_one.add(row, key, value)
+    bulk = MineralLedger()
+    bulk.add_many(*zip(*lines, strict=True))
+    assert len(bulk) == len(one_by_one) == 3
+    assert [(k, c.value_usd, c.rows) for k, c in bulk.chains()] == \
+        [(k, c.value_usd, c.rows) for k, c in one_by_one.chains()] == \
+        [(key_a, Decimal("15.10"), [2, 4]), (key_b, Decimal("0.01"), [3])]
