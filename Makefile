@@ -10,7 +10,7 @@ help:
 	@echo "make demo   - install, migrate, load demo data, run the portal and a Celery worker"
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors"
+	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors; certificate rendering"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
 
 $(BIN)/python:
@@ -33,6 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.evidence
+	$(BIN)/python -m bench.certificates
 
 demo: $(STAMP)
 	mkdir -p var

@@ -118,7 +118,7 @@ def test_it_shows_the_figures_of_the_assessment(approved):
     assert f"${segment['credit_usd']:,}" in text
     assert f"{minerals['qualifying_pct']:.2f} % qualifies" in text
     assert f"at least {minerals['required_pct']:.2f} % required" in text
-    assert "No FEOC battery components: Met" in text
+    assert "No FEOC battery components: met" in text
     assert "us-irc-30d version" in text
     for sha256 in certificate.assessment.evidence_hashes.values():
         assert sha256 in text
@@ -145,3 +145,49 @@ def test_issuing_records_one_audit_event_and_mails_the_manufacturer(
     events = AuditEvent.objects.filter(filing=approved, action="certificate_issue")
     assert [e.reason for e in events] == [certificate.serial]
     assert [m.subject for m in mailoutbox] == [f"[CVC portal] Certificate issued: {approved}"]
+
+
+def _qr_modules_on_page_one(pdf: bytes, size: int) -> list[list[bool]]:
+    """Read the QR code's modules off page 1 rendered at 300 dpi (no decoder needed): find the
+    top-left finder pattern (a dark run 7 modules long) and sample every module's centre."""
+    import io
+    import subprocess
+
+    from PIL import Image
+
+    png = subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", "1", "-l", "1", "-"],
+                         input=pdf, capture_output=True, check=True).stdout
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    pixels = image.load()
+    assert pixels is not None
+    mm = 300 / 25.4
+
+    def dark(x: int, y: int) -> bool:
+        return int(pixels[x, y]) < 128
+
+    for y in range(height // 2, height):
+        x = 0
+        while x < width // 5:
+            if dark(x, y):
+                start = x
+                while dark(x, y):
+                    x += 1
+                if 3 * mm <= x - start <= 7 * mm:  # not a rule across the page, not text
+                    module = (x - start) / 7
+                    return [[dark(int(start + (c + 0.5) * module), int(y + (r + 0.5) * module))
+                             for c in range(size)] for r in range(size)]
+            x += 1
+    raise AssertionError("no QR code found on page 1")
+
+
+def test_the_qr_code_on_page_one_encodes_the_verification_url(approved):
+    import segno
+
+    certificate = issue(approved)
+    expected = segno.make(verify_url(certificate), error="m", micro=False)
+    size = expected.symbol_size(border=0)[0]
+
+    modules = _qr_modules_on_page_one(pdf_bytes(certificate), size)
+
+    assert modules == [[bool(v) for v in row] for row in expected.matrix]

@@ -1,0 +1,88 @@
+"""Benchmark: rendering a certificate against WeasyPrint rendering a one-line page, same run.
+
+    python -m bench.certificates                 (a second line of `make bench`)
+    python -m bench.certificates --repeats 21
+
+Loads the demo data into a throw-away VAR_DIR (SQLite), so the demo's approved filing and its
+assessment are what is rendered. Measures, alternating so machine load hits both alike:
+
+  floor    WeasyPrint: `<p>Hello.</p>` to PDF (same locked URL fetcher)
+  render   the certificate: template + WeasyPrint PDF/A-3b with the assessment JSON attached
+  sign     pyHanko PAdES signature of the rendered PDF (reported separately, no target)
+
+Times are medians. Target: render <= 4x the floor. A miss exits 1. This measures this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TARGET = 4.0
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _setup(var_dir: Path) -> None:
+    os.environ["VAR_DIR"] = str(var_dir)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=11)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-certificates-") as folder:
+        _setup(Path(folder))
+        from django.conf import settings
+
+        from filings.certificates.content import assessment_json, certificate_context
+        from filings.certificates.rendering import render_floor, render_pdf
+        from filings.certificates.signing import sign_pdf
+        from filings.models import Certificate
+
+        certificate = Certificate.objects.select_related("filing", "assessment").get()
+        context, attachment = certificate_context(certificate), assessment_json(certificate)
+        render_floor(), render_pdf(context, assessment_json=attachment)  # warm caches and fonts
+        floors, renders, signs = [], [], []
+        for _ in range(args.repeats):
+            floors.append(_timed(render_floor))
+            started = time.perf_counter()
+            pdf = render_pdf(context, assessment_json=attachment)
+            renders.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            sign_pdf(
+                pdf, key_path=settings.CERTIFICATE_SIGNING_KEY, cert_path=settings.CERTIFICATE_SIGNING_CERT
+            )
+            signs.append(time.perf_counter() - started)
+    floor, rendered, signed = (statistics.median(x) for x in (floors, renders, signs))
+    ratio = rendered / floor
+    print(f"certificates ({args.repeats} runs, medians)")
+    print(f"  floor   one-line WeasyPrint page   {floor * 1000:8.1f} ms")
+    print(
+        f"  render  certificate PDF/A-3b       {rendered * 1000:8.1f} ms   "
+        f"{ratio:.2f}x floor (target <= {TARGET:.0f}x) {'ok' if ratio <= TARGET else 'MISS'}"
+    )
+    print(f"  sign    pyHanko PAdES              {signed * 1000:8.1f} ms")
+    return 0 if ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
