@@ -32,6 +32,7 @@ _CELL_END = "\x1f"  # ends a cell where quoted cells may hold commas
 _QUOTE = "\x02"  # briefly, where a quote was
 _STAND_INS = (_MARKER, _CELL_END, _QUOTE)  # blocks holding these take the slow way
 _CELL_EDGES = (_CELL_END,)
+_AFTER_QUOTES = (_CELL_END, "\r" + _CELL_END + _MARKER + _CELL_END)  # CRLF: CR, then the break
 
 
 _SNIFFS = (
@@ -92,12 +93,7 @@ class Tokenizer:
     def __init__(self, stream: BinaryIO, name: str) -> None:
         self._stream = stream
         self._name = name
-        # Universal newlines, as `open()` does: CRLF and lone CR become LF, so the fast
-        # path splits on LF alone. A CR inside a quoted cell would become LF too, but no
-        # cell may hold a line break anyway.
-        self._decoder = io.IncrementalNewlineDecoder(
-            codecs.getincrementaldecoder("utf-8-sig")("strict"), translate=True
-        )
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
         self._pending = ""
         self._lines = 0  # physical lines handed out so far
         self._row = 0  # records handed out so far (the spreadsheet row number)
@@ -125,7 +121,7 @@ class Tokenizer:
                 if text:
                     yield text
                 return
-            cut = text.rfind("\n") + 1
+            cut = text.rfind("\n") + 1 or text.rfind("\r", 0, len(text) - 1) + 1  # old Mac: CR only
             if not cut and len(text) > MAX_LINE_CHARS:
                 raise CsvProblem(
                     f"{self._name}: line {self._lines + 1} is longer than "
@@ -183,24 +179,29 @@ class Tokenizer:
         if any(stand_in in text for stand_in in _STAND_INS):
             return None
         count_lines = text.count("\n") + 1
+        returns = text.count("\r") if "\r" in text else 0
         separator = ","
         if '"' in text:  # unquote; then cells end at _CELL_END, as quoted cells may hold commas
             separator = _CELL_END
             cells = _simply_quoted(text)
-            if cells is None:
+            if cells is None and not returns:
                 lines = _with_quoted_lines_parsed(text.replace(",", _CELL_END).split("\n"))
-                if lines is None:
-                    return None
-                cells = _line_break(_CELL_END).join(lines)
+                cells = None if lines is None else _line_break(_CELL_END).join(lines)
+            if cells is None:
+                return None
         else:
             cells = text.replace("\n", _line_break(","))
+        columns = _uniform_columns(cells, count_lines, width, separator)
+        if returns:  # CRLF line ends: each line's last cell ends with the CR
+            columns = _without_line_end_returns(columns, returns)
+            if columns is None:
+                return None
         rows = range(self._row + 1, self._row + 1 + count_lines)
         self._row += count_lines
         self._lines += count_lines
-        columns = _uniform_columns(cells, count_lines, width, separator)
         if columns is None:
             lines = cells.split(_line_break(separator))
-            _, columns = _columns(rows, [line.split(separator) for line in lines], width, overflow)
+            return _columns(rows, [line.split(separator) for line in lines], width, overflow)
         return rows, columns
 
     def _csv_module_rest(self, blocks: Iterable[str], width: int, overflow: Overflow) -> Iterator[Batch]:
@@ -240,9 +241,11 @@ def _simply_quoted(text: str) -> str | None:
         return None
     quoted = _QUOTE.join(parts[1::2])
     outside = parts[0::2]
-    after_quotes = outside[1:-1] if outside[-1] == "" else outside[1:]
+    after_quotes = outside[1:-1] if outside[-1] in ("", "\r") else outside[1:]
     before_quotes = outside[1:-1] if outside[0] == "" else outside[:-1]
-    if _MARKER in quoted or not all(map(str.startswith, after_quotes, repeat(_CELL_EDGES))):
+    if _MARKER in quoted or "\r" in quoted:  # a line break inside quotes: the csv module's job
+        return None
+    if not all(map(str.startswith, after_quotes, repeat(_AFTER_QUOTES))):
         return None
     if not all(map(str.endswith, before_quotes, repeat(_CELL_EDGES))):
         return None
@@ -269,6 +272,22 @@ def _with_quoted_lines_parsed(lines: list[str]) -> list[str] | None:
     return lines
 
 
+def _without_line_end_returns(
+    columns: list[Sequence[str]] | None, returns: int
+) -> list[Sequence[str]] | None:
+    """The columns with CRLF's CR taken off each last cell; None if a CR stands elsewhere.
+
+    (A CR anywhere else is a line break of its own to the csv module: the slow way.)
+    """
+    if columns is None:
+        return None
+    last = "\n".join(columns[-1])  # no cell of the fast way holds a line break
+    ending = last.endswith("\r")
+    if last.count("\r\n") + ending != returns:
+        return None
+    return [*columns[:-1], last.replace("\r", "").split("\n")]
+
+
 def _line_break(separator: str) -> str:
     """A line break as a cell of its own, holding a marker."""
     return separator + _MARKER + separator
@@ -276,7 +295,7 @@ def _line_break(separator: str) -> str:
 
 def _uniform_columns(
     cells_text: str, count_lines: int, width: int, separator: str
-) -> Sequence[Sequence[str]] | None:
+) -> list[Sequence[str]] | None:
     """The columns of the lines if every line has `width` cells, else None.
 
     Each line break is a cell of its own holding a marker (`_line_break`). The lines all

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,16 +36,18 @@ def tokenised(data: bytes, width: int) -> tuple[tuple[int, list[str]] | None, li
     data=st.data(),
     terminator=st.sampled_from(["\r\n", "\n", "\r"]),
     quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    block_bytes=st.sampled_from([BLOCK_BYTES, 7, 64]),
 )
-def test_the_fast_path_reads_what_the_csv_module_reads(width, data, terminator, quoting):
+def test_the_fast_path_reads_what_the_csv_module_reads(width, data, terminator, quoting, block_bytes):
     header = data.draw(st.lists(HEADER_CELLS, min_size=width, max_size=width))
     body = data.draw(st.lists(st.lists(CELLS, min_size=width, max_size=width), max_size=30))
     grid = [header, *body]
     text = io.StringIO()
     csv.writer(text, lineterminator=terminator, quoting=quoting).writerows(grid)
-    expected = list(csv.reader(io.StringIO(text.getvalue(), newline=None)))
+    expected = list(csv.reader(io.StringIO(text.getvalue(), newline="")))  # as open(newline="")
 
-    header, rows = tokenised(text.getvalue().encode(), width)
+    with mock.patch("filings.evidence.csv_source.BLOCK_BYTES", block_bytes):  # many block ends
+        header, rows = tokenised(text.getvalue().encode(), width)
 
     assert header == (1, expected[0])
     assert rows == [record + [""] * (width - len(record)) for record in expected[1:]]  # padded
