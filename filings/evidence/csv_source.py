@@ -1,14 +1,15 @@
 """Streaming CSV: strict UTF-8, in blocks, fast on the common case, exact on every case.
 
-The file is decoded strictly as UTF-8 (a BOM is allowed; line ends are normalised as
-`open()` does) in blocks cut at line ends. A block becomes columns with C-speed string
-operations: each line break turns into a cell holding a marker, so one `str.split` gives
-every cell and slicing gives the columns; the block is taken only if every line has exactly
-the header's number of cells. Quoted cells are unquoted in bulk when simply quoted (a whole
-cell, no quote or line break inside); otherwise the block's quoted lines go through one
-`csv.reader`, and a quoted cell spanning lines hands the rest of the file to the `csv`
-module proper. Every way gives exactly what `csv.reader` gives (a property test holds them
-to that); the fast ways skip building a list per row, which is most of a csv loop's cost.
+The file is decoded strictly as UTF-8 (a BOM is allowed) in blocks cut at line ends. A block
+becomes columns with C-speed string operations: each line break turns into a cell holding a
+marker, so one `str.split` gives every cell and slicing gives the columns; the block is
+taken only if every line has exactly the header's number of cells, and CRLF's CR is then
+taken off each line's last cell (a CR anywhere else is a line break to the csv module).
+Quoted cells are unquoted in bulk when simply quoted (a whole cell, no quote or line break
+inside); otherwise the block's quoted lines go through one `csv.reader`, and a quoted cell
+spanning lines hands the rest of the file to the `csv` module proper. Every way gives
+exactly what `csv.reader` gives over `open(path, newline="")` (a property test holds them to
+that); the fast ways skip building a list per row, which is most of a csv loop's cost.
 """
 
 from __future__ import annotations
