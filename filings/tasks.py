@@ -26,3 +26,8 @@ def sweep_stuck_assessments() -> int:
 def certificate_render(certificate_id: int) -> None:
     """Routed to the `certificates` queue (CELERY_TASK_ROUTES); a failure ends in a state."""
     services.certificate_render(certificate_id=certificate_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_stuck_certificates() -> int:
+    return services.certificate_sweep()

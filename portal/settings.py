@@ -258,3 +258,7 @@ CERTIFICATE_MAX_ATTEMPTS = envint("CERTIFICATE_MAX_ATTEMPTS", "3")
 # An uploaded PDF the verification page checks is refused above this size.
 CERTIFICATE_VERIFY_MAX_BYTES = envint("CERTIFICATE_VERIFY_MAX_BYTES", str(10 * 1024 * 1024))
 CELERY_TASK_ROUTES = {"filings.tasks.certificate_render": {"queue": "certificates"}}
+# A certificate still pending this long (above the hard time limit) is re-enqueued by the sweep.
+CERTIFICATE_STUCK_AFTER_SECONDS = envint("CERTIFICATE_STUCK_AFTER_SECONDS", "120")
+CELERY_BEAT_SCHEDULE["sweep-stuck-certificates"] = {
+    "task": "filings.tasks.sweep_stuck_certificates", "schedule": 60.0}

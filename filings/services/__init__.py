@@ -11,6 +11,7 @@ from filings.services.certificates import (
     certificate_request,
     certificate_retry,
     certificate_revoke,
+    certificate_sweep,
 )
 from filings.services.common import NotAllowed, ServiceError, StateConflict
 from filings.services.manufacturer import (
@@ -40,6 +41,7 @@ __all__ = [
     "certificate_request",
     "certificate_retry",
     "certificate_revoke",
+    "certificate_sweep",
     "evidence_remove",
     "evidence_upload",
     "filing_approve",

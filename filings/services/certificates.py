@@ -9,6 +9,7 @@ the e-mail, so running the render twice leaves one file, one event, one e-mail.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -94,6 +95,17 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         _issue(certificate, path)
     certificate.refresh_from_db()
     return certificate
+
+
+def certificate_sweep() -> int:
+    """Re-enqueue certificates left pending (a lost message, a worker killed at the hard time
+    limit). Each delivery counts an attempt, so a render that never finishes ends as failed."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.CERTIFICATE_STUCK_AFTER_SECONDS)
+    stuck = list(Certificate.objects.filter(status=CertificateStatus.PENDING,
+                                            created_at__lt=cutoff))
+    for certificate in stuck:
+        _enqueue_render(certificate)
+    return len(stuck)
 
 
 def _produce_pdf(certificate: Certificate) -> bytes:

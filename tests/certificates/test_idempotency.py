@@ -114,3 +114,30 @@ def test_a_re_approved_filing_supersedes_its_earlier_certificate(manufacturer, r
     assert (first.status, first.superseded_by) == (CertificateStatus.SUPERSEDED, second)
     assert second.status == CertificateStatus.ISSUED
     assert filing.certificates.count() == 2  # nothing is deleted
+
+
+def test_the_sweep_re_enqueues_a_certificate_left_pending_and_it_ends_issued_or_failed(
+        approved, settings, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    certificate = approved.certificates.get()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.CERTIFICATE_STUCK_AFTER_SECONDS
+                                                 + 1))
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.certificate_sweep() == 1
+    assert len(queued) == 1
+    # A worker killed at the hard limit each time: every delivery counts, then it fails.
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_attempts=settings.CERTIFICATE_MAX_ATTEMPTS)
+    assert services.certificate_render(certificate_id=certificate.pk).status == "failed"
+    with django_capture_on_commit_callbacks():
+        assert services.certificate_sweep() == 0
+
+
+def test_the_sweep_leaves_recent_and_finished_certificates_alone(approved):
+    assert services.certificate_sweep() == 0
+    issue(approved)
+    assert services.certificate_sweep() == 0
