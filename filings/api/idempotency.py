@@ -1,7 +1,8 @@
 """`Idempotency-Key`: the same key and body replays the first response; a different body is a 409.
 
 Only successful responses are kept, so a refused request can be corrected and retried with the
-same key. Keys are per user (a token acts as its creator).
+same key. Keys are per user (a token acts as its creator). The key is claimed before the request
+acts, so a concurrent duplicate gets a 409 instead of acting twice.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from portal.accounts.models import User
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+IN_PROGRESS = 0
 
 
 def _file_digest(upload: UploadedFile) -> str:
@@ -56,21 +58,38 @@ def idempotent(request: Request, handler: Callable[[], Response]) -> Response:
     user = request.user
     assert isinstance(user, User)  # the API is authenticated by default
     digest = request_hash(request)
-    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-    if record is not None:
+    record, claimed = _claim(user, key, digest)
+    if not claimed:
         return _replay(record, digest)
-    response = handler()
+    try:
+        response = handler()
+    except Exception:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()  # a refusal may be retried
+        raise
     if 200 <= response.status_code < 300:
-        try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(user=user, key=key, request_hash=digest,
-                                                 status=response.status_code, body=response.data)
-        except IntegrityError:
-            pass  # a concurrent request with the same key stored its response first
+        IdempotencyRecord.objects.filter(pk=record.pk).update(status=response.status_code,
+                                                              body=response.data)
+    else:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
     return response
 
 
+def _claim(user: User, key: str, digest: str) -> tuple[IdempotencyRecord, bool]:
+    """Claim the key before acting (committed at once), so two concurrent requests with the
+    same key cannot both act: the second finds the claim (status 0, still running)."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(user=user, key=key, request_hash=digest,
+                                                    status=IN_PROGRESS), True
+    except IntegrityError:
+        return IdempotencyRecord.objects.get(user=user, key=key), False
+
+
 def _replay(record: IdempotencyRecord, digest: str) -> Response:
+    if record.status == IN_PROGRESS:
+        return Response(problem(409, "A request with this Idempotency-Key is still being processed; "
+                                     "retry in a moment.", slug="idempotency-key-in-use"),
+                        status=409, content_type=PROBLEM_CONTENT_TYPE)
     if record.request_hash != digest:
         return Response(problem(409, f"This {HEADER} was used for a different request; use a new "
                                      "key for a new request.", slug="idempotency-key-reused"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from filings.api.models import IdempotencyRecord
 from filings.models import EvidenceFile, Filing, State
 from tests.api.conftest import token_client
 from tests.api.test_filings_api import NEW
@@ -91,3 +92,24 @@ def test_a_user_over_its_rate_is_throttled_across_its_tokens(settings, preparer)
     token_client(preparer, "A").get(reverse("api:filings"))
     token_client(preparer, "B").get(reverse("api:filings"))
     assert token_client(preparer, "C").get(reverse("api:filings")).status_code == 429
+
+
+def test_a_refused_request_keeps_no_record_so_the_corrected_retry_acts(preparer):
+    client = token_client(preparer)
+    bad = client.post(reverse("api:filings"), {**NEW, "coverage_end": "2020-01-01"},
+                      format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert bad.status_code == 400
+    assert not IdempotencyRecord.objects.filter(key="k-1").exists()
+    corrected = client.post(reverse("api:filings"), NEW, format="json",
+                            HTTP_IDEMPOTENCY_KEY="k-1")
+    assert corrected.status_code == 201
+    assert Filing.objects.count() == 1
+
+
+def test_a_duplicate_sent_while_the_first_is_still_running_is_a_409(preparer):
+    IdempotencyRecord.objects.create(user=preparer, key="k-1", request_hash="x", status=0)
+    response = token_client(preparer).post(reverse("api:filings"), NEW, format="json",
+                                           HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/idempotency-key-in-use")
+    assert Filing.objects.count() == 0
