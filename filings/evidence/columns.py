@@ -3,7 +3,7 @@
 The fast path checks a chunk's column with C-speed operations: low-cardinality columns
 (codes, countries, yes/no, supplier names) are parsed once per distinct value and memoised;
 amounts are checked with one regular expression over the joined column and converted with
-`map(Decimal, ...)`. When anything in the chunk looks wrong it gives up (returns None) and
+`map` to Decimal. When anything in the chunk looks wrong it gives up (returns None) and
 the caller re-reads the chunk cell by cell with `one`, which produces the precise errors.
 """
 
