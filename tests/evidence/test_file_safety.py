@@ -11,6 +11,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -124,7 +125,7 @@ def valid_workbook() -> bytes:
         return EvidenceFiles.valid().write_xlsx(Path(folder) / "evidence.xlsx").read_bytes()
 
 
-def rezip(tmp_path: Path, change: dict[str, bytes | None], **options: int) -> Path:
+def rezip(tmp_path: Path, change: dict[str, bytes | None], **options: Any) -> Path:
     """The valid workbook with some entries replaced (None removes one) or added."""
     source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
     path = tmp_path / "evidence.xlsx"
