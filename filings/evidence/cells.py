@@ -57,7 +57,7 @@ def text_of(cell: object, expected: str = "text") -> str:
 
 
 def _required(column: Column) -> CellProblem:
-    return CellProblem(f"{column.name} is required: fill in the cell ({column.rule()})")
+    return CellProblem(f"{column.name} is required: fill in the cell ({column.rule().rstrip('.')})")
 
 
 def parse_text(column: Column, cell: object) -> str:
@@ -116,14 +116,15 @@ def _country_hint(code: str) -> str:
 
 
 def parse_yes_no(column: Column, cell: object) -> bool:
-    answer = text_of(cell, "yes or no").lower()
+    written = text_of(cell, "yes or no")
+    answer = written.lower()
     if answer == "yes":
         return True
     if answer == "no":
         return False
     if not answer:
         raise _required(column)
-    raise CellProblem(f"expected yes or no, found {answer!r}; write yes or no")
+    raise CellProblem(f"expected yes or no, found {written!r}; write yes or no")
 
 
 def parse_amount(column: Column, cell: object) -> Decimal:

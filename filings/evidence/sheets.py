@@ -122,7 +122,7 @@ class SheetReader:
                     row,
                     column.name,
                     None,
-                    f"missing column {column.name!r}: add it to the header row ({column.rule()})",
+                    f"missing column {column.name!r}: add it to the header row ({column.rule().rstrip('.')})",
                 )
 
     def _duplicated_columns(self, row: int, found: dict[str, list[int]], expected: tuple[str, ...]) -> None:
