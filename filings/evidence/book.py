@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -93,7 +92,7 @@ class _CriticalMineralsReader(SheetReader):
 
     def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
         _, keys, amounts = values
-        deque(map(self.ledger.add, rows, keys, amounts), maxlen=0)  # the loop runs in C
+        self.ledger.add_many(rows, keys, amounts)
 
     def _parsed_key(self, joined: str) -> ChainKey | None:
         cells = joined.split(_JOINER)
