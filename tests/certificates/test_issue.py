@@ -19,7 +19,7 @@ def _certificates_queue(purge: bool = False) -> int:
         channel.queue_declare("certificates")  # type: ignore[attr-defined]
         if purge:
             channel.queue_purge("certificates")  # type: ignore[attr-defined]
-        declared = channel.queue_declare("certificates", passive=True)  # type: ignore[attr-defined]
+        declared = channel.queue_declare("certificates")  # type: ignore[attr-defined]
         return int(declared.message_count)
 
 
