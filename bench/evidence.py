@@ -223,7 +223,7 @@ def _runs(runs: list[Run]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=9, help="runs of each CSV measurement")
+    parser.add_argument("--repeats", type=int, default=15, help="runs of each CSV measurement")
     parser.add_argument("--xlsx-repeats", type=int, default=5, help="runs of each XLSX one")
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
