@@ -7,6 +7,7 @@ The original name is metadata only; it never becomes a path.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -15,7 +16,6 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -143,14 +143,23 @@ def _sniff_xlsx(path: Path, original: str) -> None:
 
 
 def _sniff_csv(path: Path, original: str) -> None:
-    decoder_input: IO[bytes]
-    with path.open("rb") as decoder_input:
-        data = decoder_input.read()
-    if b"\x00" in data:
-        raise UploadRejected(f"{original}: the file contains NUL bytes; it is not a text CSV "
-                             "(UTF-16 files must be saved as 'CSV UTF-8').")
+    """Strict UTF-8 text without NUL bytes, checked in chunks (never the whole file in memory)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"\x00" in chunk:
+                raise UploadRejected(f"{original}: the file contains NUL bytes; it is not a text CSV "
+                                     "(UTF-16 files must be saved as 'CSV UTF-8').")
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise UploadRejected(f"{original}: the file is not UTF-8 text (byte "
+                                     f"{offset + exc.start}); save it as 'CSV UTF-8 (comma "
+                                     "delimited)'.") from None
+            offset += len(chunk)
     try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UploadRejected(f"{original}: the file is not UTF-8 text (byte {exc.start}); save it "
-                             "as 'CSV UTF-8 (comma delimited)'.") from None
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise UploadRejected(f"{original}: the file ends in the middle of a UTF-8 character; save "
+                             "it as 'CSV UTF-8 (comma delimited)'.") from None

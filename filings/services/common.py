@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -61,14 +62,14 @@ def _transition(filing: Filing, *, actor: User | None, from_states: Iterable[str
                 action: str, reason: str = "", **changes: Any) -> Filing:
     """Compare-and-swap the state, then record the audit event. Call inside a transaction."""
     allowed = tuple(from_states)
-    now = timezone.now()
+    # Read the state the swap will replace (the caller's object may be stale), so the audit
+    # event records the real from-state; the row lock keeps it true until the update.
+    from_state = Filing.objects.select_for_update().values_list("state", flat=True).get(pk=filing.pk)
     updated = Filing.objects.filter(pk=filing.pk, state__in=allowed).update(
-        state=to_state, state_changed_at=now, **changes)
+        state=to_state, state_changed_at=timezone.now(), **changes)
     if updated != 1:
-        current = Filing.objects.values_list("state", flat=True).get(pk=filing.pk)
-        raise StateConflict(f"This filing is {State(current).label.lower()} now, so it cannot be "
+        raise StateConflict(f"This filing is {State(from_state).label.lower()} now, so it cannot be "
                             f"{action.replace('_', ' ')}; reload the page to see its state.")
-    from_state = filing.state if filing.state in allowed else allowed[0]
     filing.refresh_from_db()
     audit_record(organisation=filing.organisation, actor=actor, filing=filing, action=action,
                  from_state=from_state, to_state=to_state, reason=reason)
@@ -80,8 +81,7 @@ def _notify_manufacturer(filing: Filing, subject: str, body: str) -> None:
     recipients = list(User.objects.filter(memberships__organisation=filing.organisation,
                                           is_active=True).values_list("email", flat=True))
     link = f"{settings.PORTAL_BASE_URL}/filings/{filing.reference}/"
-    send: Callable[[], object] = lambda: send_mail(  # noqa: E731
-        f"[CVC portal] {subject}: {filing}", f"{body}\n\n{link}\n", settings.DEFAULT_FROM_EMAIL,
-        recipients, fail_silently=True)
     if recipients:
-        transaction.on_commit(send)
+        transaction.on_commit(partial(
+            send_mail, f"[CVC portal] {subject}: {filing}", f"{body}\n\n{link}\n",
+            settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True))

@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.forms import BaseFormSet, ModelForm
 from django.http import HttpRequest
 
-from filings.management.commands.setup_roles import console_access_sync
 from portal.accounts.models import Membership, Organisation, User
+from portal.accounts.services import console_access_sync
 
 if TYPE_CHECKING:
     _UserChangeFormBase = auth_forms.UserChangeForm[User]

@@ -1,7 +1,13 @@
-"""Account services: login throttling per account and per client address.
+"""Account services: log-in throttling, and reviewer-console access that follows the role.
 
-Failures are counted in the database (not the cache), so an attacker cannot lift the limit by
-knocking the cache over. Unknown and known e-mail addresses are counted and answered alike.
+Log-in failures are counted in the database (not the cache), so an attacker cannot lift the limit
+by knocking the cache over. Unknown and known e-mail addresses are counted and answered alike.
+
+Reviewers and approvers use the console (Django admin) as staff, never as superusers; their Django
+permissions only let them view, and every change goes through `filings.services`:
+    reviewer of the authority -> is_staff, group "Reviewers"
+    approver of the authority -> is_staff, group "Approvers"
+    anyone else               -> in neither group; staff only when superuser
 """
 
 from __future__ import annotations
@@ -9,10 +15,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.accounts.models import LoginFailure
+from portal.accounts.models import LoginFailure, User
+from portal.accounts.roles import ROLE_KIND, OrganisationKind, Role
 
 
 def _window_start() -> dt.datetime:
@@ -38,3 +47,52 @@ def login_failure_record(*, email: str, ip_address: str | None) -> None:
 def login_failures_clear(*, email: str) -> None:
     """A successful login clears the account's failures (not the address's)."""
     LoginFailure.objects.filter(email=email.strip().lower()).delete()
+
+
+# One group per authority role: "Reviewers", "Approvers".
+CONSOLE_GROUPS: dict[Role, str] = {
+    role: f"{role.label}s" for role in Role if ROLE_KIND[role] == OrganisationKind.AUTHORITY
+}
+# Exactly what the console shows; no add/change/delete: decisions go through the services.
+CONSOLE_PERMISSIONS: tuple[str, ...] = (
+    "filings.view_filing",
+    "filings.view_evidencefile",
+    "filings.view_assessment",
+    "filings.view_reviewnote",
+    "filings.view_auditevent",
+)
+
+
+def console_groups_sync() -> dict[Role, Group]:
+    """Create the console groups, each with exactly `CONSOLE_PERMISSIONS`; idempotent."""
+    codenames = [p.split(".", 1)[1] for p in CONSOLE_PERMISSIONS]
+    permissions = list(Permission.objects.filter(content_type__app_label="filings",
+                                                 codename__in=codenames))
+    if len(permissions) != len(codenames):
+        raise RuntimeError("The filings permissions do not exist yet; run `manage.py migrate` first.")
+    groups: dict[Role, Group] = {}
+    for role, name in CONSOLE_GROUPS.items():
+        groups[role], _ = Group.objects.get_or_create(name=name)
+        groups[role].permissions.set(permissions)
+    return groups
+
+
+@transaction.atomic
+def console_access_sync(*, user: User, groups: dict[Role, Group] | None = None) -> None:
+    """Put `user` in the console group of their authority role (and no other), and set is_staff.
+
+    Call after creating, changing or deleting the user's membership. `groups` (from
+    `console_groups_sync`) saves re-syncing the groups when many users are synced in a row.
+    """
+    groups = console_groups_sync() if groups is None else groups
+    membership = user.membership()
+    role = None
+    if membership is not None and membership.organisation.kind == OrganisationKind.AUTHORITY:
+        role = Role(membership.role)
+    user.groups.remove(*[group for r, group in groups.items() if r != role])
+    if role in groups:
+        user.groups.add(groups[role])
+    is_staff = user.is_superuser or role in groups
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])

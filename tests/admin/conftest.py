@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings.evidence import EvidenceInvalid, read_evidence
-from filings.management.commands.setup_roles import console_access_sync
 from filings.models import Assessment, EvidenceFile, FileKind, Filing, State
 from filings.rules import assess_period, load_rulebook
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import ATTESTATION_STATEMENT, Role
+from portal.accounts.services import console_access_sync
 from tests.factories import FilingFactory, member
 
 DATA = Path(__file__).parent.parent / "data"

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from filings.management.commands.setup_roles import CONSOLE_PERMISSIONS, console_access_sync
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import Role
+from portal.accounts.services import CONSOLE_PERMISSIONS, console_access_sync
 from tests.admin.conftest import client_for
 
 FILING_LIST = "/admin/filings/filing/"

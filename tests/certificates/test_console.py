@@ -8,7 +8,7 @@ from tests.certificates.conftest import issue
 
 
 def test_an_approver_revokes_from_the_console_with_a_reason(approved, approver):
-    from filings.management.commands.setup_roles import console_access_sync
+    from portal.accounts.services import console_access_sync
 
     console_access_sync(user=approver)
     certificate = issue(approved)
@@ -26,7 +26,7 @@ def test_an_approver_revokes_from_the_console_with_a_reason(approved, approver):
 
 
 def test_a_revocation_without_a_reason_is_refused(approved, approver):
-    from filings.management.commands.setup_roles import console_access_sync
+    from portal.accounts.services import console_access_sync
 
     console_access_sync(user=approver)
     certificate = issue(approved)
@@ -41,7 +41,7 @@ def test_a_revocation_without_a_reason_is_refused(approved, approver):
 
 def test_an_approver_retries_a_failed_certificate_from_the_console(approved, approver, settings,
                                                                   tmp_path, signing_material):
-    from filings.management.commands.setup_roles import console_access_sync
+    from portal.accounts.services import console_access_sync
 
     console_access_sync(user=approver)
     settings.CERTIFICATE_SIGNING_KEY = tmp_path / "missing.pem"

@@ -17,10 +17,10 @@ from django.db import transaction
 
 from filings import services
 from filings.certificates.signing import ensure_dev_signing_material
-from filings.management.commands.setup_roles import console_access_sync
 from filings.models import FileKind, Filing
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
+from portal.accounts.services import console_access_sync
 
 DATA = Path(settings.BASE_DIR) / "tests" / "data"
 DEMO_PASSWORD = "cvc-demo-password-2025"  # noqa: S105 (printed for the demo on purpose)
