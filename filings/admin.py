@@ -54,7 +54,7 @@ class ReviewAction:
 
     label: str
     capability: Capability
-    state: State
+    state: State | tuple[State, ...]
     run: Callable[[User, Filing, str], Filing]
     done: str
     takes_comment: bool = True
@@ -65,7 +65,7 @@ class ReviewAction:
 
 REVIEW_ACTIONS: dict[str, ReviewAction] = {
     "start": ReviewAction(
-        "Start review", Capability.RECOMMEND, State.ASSESSED,
+        "Start review", Capability.RECOMMEND, (State.ASSESSED, State.REREVIEW),
         lambda actor, filing, _: services.review_start(actor=actor, filing=filing),
         "Review started: the filing is in review and assigned to you.", takes_comment=False),
     "recommend-approve": ReviewAction(
@@ -94,7 +94,7 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
             actor=actor, filing=filing, comment=comment),
         "Filing rejected.", needs_recommendation=True),
     "revoke-certificate": ReviewAction(
-        "Revoke the certificate", Capability.DECIDE, State.APPROVED,
+        "Revoke the certificate", Capability.DECIDE, (State.APPROVED, State.REREVIEW),
         lambda actor, filing, comment: services.certificate_revoke(
             actor=actor, filing=filing, reason=comment).filing,
         "Certificate revoked; its verification page shows the reason.",
@@ -112,7 +112,8 @@ def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewActi
     membership = user.membership()
     capabilities = CAPABILITIES[Role(membership.role)] if membership else frozenset()
     return [(slug, action) for slug, action in REVIEW_ACTIONS.items()
-            if action.capability in capabilities and filing.state == action.state
+            if action.capability in capabilities
+            and filing.state in (action.state if isinstance(action.state, tuple) else (action.state,))
             and (filing.recommended_by_id or not action.needs_recommendation)
             and (action.shown_when is None or action.shown_when(filing))]
 
@@ -213,16 +214,21 @@ def _requirement_rows(requirements: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _assessment_context(assessment: Assessment | None) -> dict[str, Any]:
-    if assessment is None:
-        return {"assessment": None}
-    segments = [{
+def segments_context(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """An engine result's segments as `admin/filings/_segments.html` shows them."""
+    return [{
         "start": s["from"], "end": s["to"], "eligible": s["eligible"],
         "credit": _usd(s["credit_usd"]),
         "method": str(s.get("credit_basis", {}).get("method", "")).replace("_", " "),
         "requirements": _requirement_rows(s["requirements"]), "findings": s["findings"],
-    } for s in (assessment.result or {}).get("segments", [])]
-    return {"assessment": assessment, "segments": segments, "row_errors": assessment.errors}
+    } for s in (result or {}).get("segments", [])]
+
+
+def _assessment_context(assessment: Assessment | None) -> dict[str, Any]:
+    if assessment is None:
+        return {"assessment": None}
+    return {"assessment": assessment, "segments": segments_context(assessment.result),
+            "row_errors": assessment.errors}
 
 
 def _versions_context(filing: Filing) -> list[dict[str, Any]]:
@@ -321,7 +327,18 @@ class FilingAdmin(_FilingAdminBase):
         # Before the default URLs: their catch-all `<path:object_id>/` would swallow these.
         return [path("<path:object_id>/review/<slug:action>/",
                      self.admin_site.admin_view(self.review_action_view),
-                     name="filings_filing_review"), *super().get_urls()]
+                     name="filings_filing_review"),
+                path("<path:object_id>/what-if/", self.admin_site.admin_view(self.what_if_view),
+                     name="filings_filing_what_if"),
+                *super().get_urls()]
+
+    def what_if_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The filing's evidence under any rulebook version, stored nowhere."""
+        if not _actor(request).has_perm("filings.view_assessment"):
+            raise Http404("No such filing.")
+        from filings.admin_rulebooks import what_if_view
+
+        return what_if_view(self, request, object_id)
 
     def _visible_filing(self, request: HttpRequest, object_id: str) -> Filing:
         filing = self.get_object(request, unquote(object_id))
@@ -412,3 +429,7 @@ class AuditEventAdmin(_AuditEventAdminBase):
     @admin.display(description="actor")
     def actor_name(self, event: AuditEvent) -> str:
         return str(event.actor) if event.actor else "system"
+
+
+# The rulebook pages register their admin on import.
+from filings import admin_rulebooks  # noqa: E402, F401

@@ -49,7 +49,7 @@ def filing_list(*, actor: User, state: str | None = None, search: str | None = N
 def review_queue(*, actor: User) -> QuerySet[Filing]:
     """Filings waiting for the authority, oldest submission first."""
     return (_visible_filings(actor)
-            .filter(state__in=[State.ASSESSED, State.IN_REVIEW])
+            .filter(state__in=[State.ASSESSED, State.REREVIEW, State.IN_REVIEW])
             .select_related("organisation").order_by("submitted_at", "pk"))
 
 

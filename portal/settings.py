@@ -262,3 +262,8 @@ CELERY_TASK_ROUTES = {"filings.tasks.certificate_render": {"queue": "certificate
 CERTIFICATE_STUCK_AFTER_SECONDS = envint("CERTIFICATE_STUCK_AFTER_SECONDS", "120")
 CELERY_BEAT_SCHEDULE["sweep-stuck-certificates"] = {
     "task": "filings.tasks.sweep_stuck_certificates", "schedule": 60.0}
+
+# --- Rulebook amendments (filings.services.rulebooks) -------------------------------------
+# An impact preview or a publication's re-assessment reads every affected filing's evidence;
+# it is stopped after this long (below the broker's visibility timeout) and marked failed.
+RULEBOOK_JOB_SOFT_TIME_LIMIT = envint("RULEBOOK_JOB_SOFT_TIME_LIMIT", "1800")

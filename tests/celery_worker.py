@@ -57,7 +57,8 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
 
 
 def _clear_audit_events() -> None:
-    """Let the transactional test's flush empty the tables: audit rows refuse DELETE on SQLite.
+    """Let the transactional test's flush empty the tables: audit rows and published rulebook
+    versions refuse DELETE on SQLite.
 
     (PostgreSQL's flush uses TRUNCATE, which row triggers do not see.)
     """
@@ -68,6 +69,13 @@ def _clear_audit_events() -> None:
         cursor.execute("DELETE FROM filings_auditevent")
         cursor.execute("""CREATE TRIGGER filings_auditevent_no_delete BEFORE DELETE ON filings_auditevent
                           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""")
+        cursor.execute("DROP TRIGGER IF EXISTS filings_rulebookversion_no_delete")
+        cursor.execute("DELETE FROM filings_impactpreview")
+        cursor.execute("DELETE FROM filings_rulebookversion")
+        cursor.execute("""CREATE TRIGGER filings_rulebookversion_no_delete
+                          BEFORE DELETE ON filings_rulebookversion WHEN OLD.status = 'published'
+                          BEGIN SELECT RAISE(ABORT, 'a published rulebook version is immutable');
+                          END;""")
 
 
 def wait_for(predicate, *, timeout: float = 60.0, what: str = "condition") -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 import pycountry
 from pydantic import (
@@ -323,6 +323,11 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> Rulebook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"{source}: not valid TOML: {exc}") from exc
+    return validate_rulebook(data, source=source)
+
+
+def validate_rulebook(data: dict[str, Any], *, source: str = "<rulebook>") -> Rulebook:
+    """Validate rule data (parsed TOML, or a stored version's JSON)."""
     try:
         return Rulebook.model_validate(data)
     except ValidationError as exc:

@@ -30,13 +30,27 @@ from filings.services.review import (
     review_request_changes,
     review_start,
 )
+from filings.services.rulebooks import (
+    AmendmentInvalid,
+    assessment_what_if,
+    rulebook_apply,
+    rulebook_draft_amend,
+    rulebook_draft_create,
+    rulebook_draft_discard,
+    rulebook_draft_update,
+    rulebook_preview_request,
+    rulebook_preview_run,
+    rulebook_publish,
+)
 
 __all__ = [
+    "AmendmentInvalid",
     "NotAllowed",
     "ServiceError",
     "StateConflict",
     "assessment_run",
     "assessment_sweep",
+    "assessment_what_if",
     "certificate_render",
     "certificate_request",
     "certificate_retry",
@@ -54,4 +68,12 @@ __all__ = [
     "review_recommend",
     "review_request_changes",
     "review_start",
+    "rulebook_apply",
+    "rulebook_draft_amend",
+    "rulebook_draft_create",
+    "rulebook_draft_discard",
+    "rulebook_draft_update",
+    "rulebook_preview_request",
+    "rulebook_preview_run",
+    "rulebook_publish",
 ]

@@ -24,7 +24,8 @@ from filings.models import (
     Filing,
     State,
 )
-from filings.rules import AssessmentInputError, assess_period, load_rulebook
+from filings.rulebooks import rulebook_current, rulebook_of
+from filings.rules import AssessmentInputError, Rulebook, assess_period
 from filings.services.common import _notify_manufacturer, _transition
 from filings.services.manufacturer import _enqueue_assessment
 
@@ -38,7 +39,7 @@ def assessment_run(*, filing_id: int, version_id: int) -> Assessment | None:
         # A task handed mismatched ids acts on nothing (tenancy re-check).
         logger.warning("assessment_run: version %s is not of filing %s", version_id, filing_id)
         return None
-    rulebook = load_rulebook()
+    rulebook = rulebook_of(rulebook_current())
     existing = Assessment.objects.filter(version=version, rulebook_id=rulebook.id,
                                          rulebook_version=rulebook.version).first()
     with transaction.atomic():
@@ -51,28 +52,47 @@ def assessment_run(*, filing_id: int, version_id: int) -> Assessment | None:
     if existing is None:
         existing = _assess_version(version, rulebook)
     _finish_assessment(version.filing, existing)
+    if existing.valid:
+        # A version published while this ran: its apply run may have missed this filing.
+        from filings.services.rulebooks import rulebook_reconcile
+
+        rulebook_reconcile(filing=version.filing)
     return existing
 
 
-def _assess_version(version: EvidenceVersion, rulebook: Any) -> Assessment:
+def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
+                       ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Read a version's stored evidence and assess it under `rulebook`: (result, errors).
+    Writes nothing; the assessment task, the impact preview and the what-if page share it."""
     filing = version.filing
     files = list(version.files.filter(kind=FileKind.EVIDENCE))
-    started = time.perf_counter()
-    result: dict[str, Any] | None = None
-    errors: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="assess-") as folder:
         for f in files:
             # The reader knows sheets by file name; link each stored file under its original name.
             (Path(folder) / f.original_name.lower()).symlink_to(storage.path_of(f.stored_name))
         try:
-            evidence = read_evidence([Path(folder)])
-            result = assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,
-                                   end=filing.coverage_end).to_dict()
+            evidence = read_evidence([Path(folder)], rulebook=rulebook)
+            return assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,
+                                 end=filing.coverage_end).to_dict(), []
         except EvidenceInvalid as exc:
-            errors = [e.to_dict() for e in exc.errors]
+            return None, [e.to_dict() for e in exc.errors]
         except AssessmentInputError as exc:
-            errors = [{"sheet": None, "row": None, "column": None, "value": None,
-                       "message": str(exc)}]
+            return None, [{"sheet": None, "row": None, "column": None, "value": None,
+                           "message": str(exc)}]
+
+
+def _assess_version(version: EvidenceVersion, rulebook: Rulebook) -> Assessment:
+    started = time.perf_counter()
+    result, errors = assessment_compute(version, rulebook)
+    return assessment_store(version, rulebook, result, errors,
+                            duration_ms=int((time.perf_counter() - started) * 1000))
+
+
+def assessment_store(version: EvidenceVersion, rulebook: Rulebook, result: dict[str, Any] | None,
+                     errors: list[dict[str, Any]], *, duration_ms: int) -> Assessment:
+    """Store an assessment once per (version, rulebook version); a second store returns the
+    first one."""
+    files = list(version.files.filter(kind=FileKind.EVIDENCE))
     credits = [s["credit_usd"] for s in result["segments"]] if result else []
     try:
         with transaction.atomic():
@@ -82,7 +102,7 @@ def _assess_version(version: EvidenceVersion, rulebook: Any) -> Assessment:
                 valid=result is not None, result=result, errors=errors,
                 credit_min_usd=min(credits) if credits else None,
                 credit_max_usd=max(credits) if credits else None,
-                duration_ms=int((time.perf_counter() - started) * 1000))
+                duration_ms=duration_ms)
     except IntegrityError:
         # Another run stored it first: use that one.
         return Assessment.objects.get(version=version, rulebook_id=rulebook.id,
@@ -151,7 +171,7 @@ def _give_up_assessment(filing: Filing) -> None:
                        "attempts.")
     version = filing.current_version()
     assert version is not None
-    rulebook = load_rulebook()
+    rulebook = rulebook_of(rulebook_current())
     Assessment.objects.get_or_create(
         version=version, rulebook_id=rulebook.id, rulebook_version=rulebook.version,
         defaults={"valid": False, "duration_ms": 0, "errors": [{

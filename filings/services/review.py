@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from filings.audit import audit_record
 from filings.models import (
+    CertificateStatus,
     Filing,
     ReviewNote,
     State,
 )
-from filings.services.certificates import certificate_request
+from filings.services.certificates import certificate_request, certificate_revoke
 from filings.services.common import (
     NotAllowed,
     ServiceError,
@@ -40,8 +41,11 @@ def _comment_required(comment: str) -> str:
 @transaction.atomic
 def review_start(*, actor: User, filing: Filing) -> Filing:
     _require_authority(actor, Capability.RECOMMEND)
-    return _transition(filing, actor=actor, from_states=[State.ASSESSED], to_state=State.IN_REVIEW,
-                       action="review_start", reviewer=actor)
+    # REREVIEW: an approved filing whose outcome a rulebook amendment changed. A new review
+    # starts from scratch: the old recommendation does not carry over.
+    return _transition(filing, actor=actor, from_states=[State.ASSESSED, State.REREVIEW],
+                       to_state=State.IN_REVIEW, action="review_start", reviewer=actor,
+                       recommendation="", recommended_by=None)
 
 
 @transaction.atomic
@@ -105,6 +109,12 @@ def filing_approve(*, actor: User, filing: Filing, comment: str) -> Filing:
 
 @transaction.atomic
 def filing_reject(*, actor: User, filing: Filing, comment: str) -> Filing:
-    return _decide(actor, filing, comment, State.REJECTED, ReviewNote.Kind.REJECT)
+    """Reject. A filing reviewed again after a rulebook amendment may hold a valid certificate
+    from its first approval: rejecting revokes it, with the decision's comment as the reason."""
+    filing = _decide(actor, filing, comment, State.REJECTED, ReviewNote.Kind.REJECT)
+    if filing.certificates.filter(status=CertificateStatus.ISSUED).exists():
+        certificate_revoke(actor=actor, filing=filing,
+                           reason=f"Rejected on review again: {comment.strip()}")
+    return filing
 
 

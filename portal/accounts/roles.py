@@ -27,6 +27,8 @@ class Capability(StrEnum):
     REVIEW_FILINGS = "review_filings"
     RECOMMEND = "recommend"
     DECIDE = "decide"
+    # Draft, preview and publish rulebook amendments.
+    AMEND_RULES = "amend_rules"
 
 
 ROLE_KIND: dict[Role, OrganisationKind] = {
@@ -44,7 +46,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SIGNER: frozenset({Capability.VIEW_OWN_FILINGS, Capability.EDIT_FILINGS,
                             Capability.SUBMIT_FILINGS}),
     Role.REVIEWER: frozenset({Capability.REVIEW_FILINGS, Capability.RECOMMEND}),
-    Role.APPROVER: frozenset({Capability.REVIEW_FILINGS, Capability.DECIDE}),
+    Role.APPROVER: frozenset({Capability.REVIEW_FILINGS, Capability.DECIDE,
+                              Capability.AMEND_RULES}),
 }
 
 ATTESTATION_STATEMENT = (

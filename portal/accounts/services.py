@@ -60,6 +60,7 @@ CONSOLE_PERMISSIONS: tuple[str, ...] = (
     "filings.view_assessment",
     "filings.view_reviewnote",
     "filings.view_auditevent",
+    "filings.view_rulebookversion",
 )
 
 

@@ -15,7 +15,7 @@ from tests.admin.conftest import client_for
 FILING_LIST = "/admin/filings/filing/"
 CONSOLE_PERMS = {
     "filings.view_filing", "filings.view_evidencefile", "filings.view_assessment",
-    "filings.view_reviewnote", "filings.view_auditevent",
+    "filings.view_reviewnote", "filings.view_auditevent", "filings.view_rulebookversion",
 }
 
 
@@ -38,7 +38,8 @@ def test_reviewers_and_approvers_are_staff_with_exactly_the_view_permissions(req
 def test_a_reviewer_cannot_add_change_or_delete_filings_or_audit_events(reviewer, verb):
     user = fresh(reviewer)
 
-    for model in ("filing", "evidencefile", "assessment", "reviewnote", "auditevent"):
+    for model in ("filing", "evidencefile", "assessment", "reviewnote", "auditevent",
+                  "rulebookversion"):
         assert not user.has_perm(f"filings.{verb}_{model}")
 
 

@@ -18,6 +18,9 @@ from django.db import transaction
 from filings import services
 from filings.certificates.signing import ensure_dev_signing_material
 from filings.models import FileKind, Filing
+from filings.rulebooks import rulebook_seed
+from filings.rules import load_rulebook
+from filings.rules.amendments import rulebook_data, with_version, without_fta
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
 from portal.accounts.services import console_access_sync
@@ -26,6 +29,10 @@ DATA = Path(settings.BASE_DIR) / "tests" / "data"
 DEMO_PASSWORD = "cvc-demo-password-2025"  # noqa: S105 (printed for the demo on purpose)
 MANUFACTURER = "Granite Motor Company"
 AUTHORITY = "Clean Vehicle Review Office"
+# The demo's rulebook history: the version before Japan counted, then the Japan amendment.
+PRE_JAPAN_VERSION = "2025.1"
+PRE_JAPAN_NOTE = ("Demo history: the shipped rules as they read without Japan as a "
+                  "free-trade-agreement country for critical minerals.")
 PEOPLE = [
     ("preparer@granite.example", "Priya Preparer", MANUFACTURER, Role.PREPARER),
     ("signer@granite.example", "Sam Signer", MANUFACTURER, Role.SIGNER),
@@ -47,6 +54,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded.")
         else:
             people = self._people()
+            self._rulebook_history(people[Role.APPROVER])
             self._filings(people)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
@@ -68,18 +76,43 @@ class Command(BaseCommand):
             people[role] = user
         return people
 
+    def _rulebook_history(self, approver: User) -> None:
+        """The rules as they stood before the U.S.-Japan Critical Minerals Agreement counted
+        (published), and the amendment adding Japan (a draft, for the demo to preview and
+        publish by hand)."""
+        shipped = rulebook_data(load_rulebook())
+        before = with_version(without_fta(shipped, "JP"), version=PRE_JAPAN_VERSION,
+                              note=PRE_JAPAN_NOTE)
+        rulebook_seed(before, citation="26 CFR 1.30D-2(b)(13)(ii) (list of FTA countries "
+                                       "before Japan's agreement was counted)",
+                      note=PRE_JAPAN_NOTE)
+        japan = next(entry for entry in shipped["fta_countries"] if entry["country"] == "JP")
+        draft = services.rulebook_draft_create(
+            actor=approver, version=load_rulebook().version, citation=japan["citation"],
+            note="Japan counts as a free-trade-agreement country for critical minerals from "
+                 "2023-03-28, the day the U.S.-Japan Critical Minerals Agreement was signed "
+                 "and entered into force.")
+        services.rulebook_draft_amend(
+            actor=approver, draft=draft, amendment="fta_add", country="JP",
+            from_=dt.date.fromisoformat(japan["from"]), basis=japan["basis"],
+            citation=japan["citation"], confidence=japan["confidence"],
+            note=japan.get("note", ""))
+
     def _filings(self, people: dict[Role, User]) -> None:
         preparer, signer = people[Role.PREPARER], people[Role.SIGNER]
         reviewer, approver = people[Role.REVIEWER], people[Role.APPROVER]
-        # Approved: the pickup whose minerals count thanks to Japan.
+        # Approved under the rules before Japan counted: its lithium is processed in Japan, so
+        # the critical-mineral half fails ($3,750). Publishing the Japan amendment flips it.
         approved = self._submitted("Ironwood EV", "pickup", "us-pickup-japan-minerals.xlsx",
                                    preparer, signer)
         services.review_start(actor=reviewer, filing=approved)
         services.review_recommend(actor=reviewer, filing=approved, recommendation="approve",
-                                  comment="Sourcing traced to Japanese processors; JP counts as "
-                                          "an FTA country from 2023-03-28. Recommend approval.")
+                                  comment="Battery components met. Critical minerals not met: "
+                                          "the lithium is processed in Japan, which is not an "
+                                          f"FTA country under {PRE_JAPAN_VERSION}. Recommend "
+                                          "approval at $3,750.")
         services.filing_approve(actor=approver, filing=approved,
-                                comment="Approved: $7,500 per vehicle over the coverage period.")
+                                comment="Approved: $3,750 per vehicle over the coverage period.")
         # Seed data's certificate is rendered in this process, as its assessments are.
         for certificate in approved.certificates.all():
             services.certificate_render(certificate_id=certificate.pk)

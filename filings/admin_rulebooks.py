@@ -1,0 +1,449 @@
+"""The console's rulebook pages: the history of versions and what changed in each, drafting an
+amendment, its impact preview, publishing, and the what-if run of a filing under any version.
+
+As in the rest of the console, nothing here writes a model: each form is parsed and handed to
+one service (`filings.services.rulebooks`), which checks the role and the draft's state again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from filings import selectors, services
+from filings.admin import FilingAdmin, segments_context
+from filings.impact import CHANGE_KINDS
+from filings.models import (
+    Filing,
+    ImpactPreview,
+    JobStatus,
+    RulebookStatus,
+    RulebookVersion,
+)
+from filings.rulebooks import rulebook_current
+from filings.rules import amendments as amend
+from filings.rules.rulebook import VEHICLE_CLASSES
+from portal.accounts.models import User
+from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
+
+if TYPE_CHECKING:
+    _RulebookAdminBase = admin.ModelAdmin[RulebookVersion]
+else:
+    _RulebookAdminBase = admin.ModelAdmin
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def can_amend(user: User) -> bool:
+    """Only a hint for which buttons to show: the services check again."""
+    membership = user.membership()
+    return (membership is not None and membership.organisation.kind == OrganisationKind.AUTHORITY
+            and Capability.AMEND_RULES in CAPABILITIES[Role(membership.role)])
+
+
+# --- forms: one per kind of amendment; field names are the service's parameter names -------
+
+_CONFIDENCE = [("V", "V: read in a primary text"), ("S", "S: secondary sources only"),
+               ("U", "U: unconfirmed, our best reading")]
+_REQUIREMENTS = [("critical_minerals", "Critical minerals"),
+                 ("battery_components", "Battery components")]
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class _Citation(forms.Form):
+    title = ""
+    citation = forms.CharField(min_length=5, max_length=500, widget=forms.TextInput(
+        attrs={"size": 80}), help_text="The law, regulation or notice this change follows.")
+
+
+class DraftForm(forms.Form):
+    version = forms.CharField(max_length=50, help_text="A new id that is never reused, for "
+                              "example 2025.3.")
+    citation = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+    note = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+                           help_text="What changes and why; it is shown in the history.")
+
+
+class DraftTextForm(forms.Form):
+    citation = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+    note = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+
+
+class FtaAddForm(_Citation):
+    title = "Add a country's free-trade-agreement treatment"
+    country = forms.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. JP.")
+    from_ = forms.DateField(label="From", widget=_DATE, help_text="First day the treatment "
+                            "applies (placed-in-service date).")
+    basis = forms.CharField(max_length=200, help_text="The agreement, e.g. U.S.-Japan Critical "
+                            "Minerals Agreement.")
+    minerals = forms.CharField(required=False, help_text="Comma-separated minerals it is limited "
+                               "to; empty for all applicable minerals.")
+    confidence = forms.ChoiceField(choices=_CONFIDENCE)
+
+    def params(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        minerals = [m.strip().lower() for m in data.pop("minerals", "").split(",") if m.strip()]
+        return {**data, "minerals": minerals or None}
+
+
+class FtaEndForm(_Citation):
+    title = "End a country's free-trade-agreement treatment"
+    country = forms.CharField(min_length=2, max_length=2)
+    until = forms.DateField(widget=_DATE, help_text="Last day the treatment applies.")
+
+
+class SchedulePctForm(_Citation):
+    title = "Change a required percentage"
+    requirement = forms.ChoiceField(choices=_REQUIREMENTS)
+    row_from = forms.DateField(label="Schedule row starting on", widget=_DATE)
+    required_pct = forms.DecimalField(label="Required share (%)", min_value=0, max_value=100,
+                                      decimal_places=2)
+
+
+class MsrpCapForm(_Citation):
+    title = "Change an MSRP cap"
+    vehicle_class = forms.ChoiceField(choices=[(c, c) for c in VEHICLE_CLASSES])
+    cap_usd = forms.DecimalField(label="Cap (USD)", min_value=0, decimal_places=2)
+
+
+class AmountForm(_Citation):
+    title = "Change a credit amount"
+    requirement = forms.ChoiceField(choices=_REQUIREMENTS)
+    amount_usd = forms.DecimalField(label="Amount (USD)", min_value=0, decimal_places=2)
+
+
+class BatteryMinimumForm(_Citation):
+    title = "Change the minimum battery capacity"
+    minimum_kwh = forms.DecimalField(label="Minimum (kWh)", min_value=0, decimal_places=3)
+
+
+class GvwrForm(_Citation):
+    title = "Change the gross vehicle weight limit"
+    below_lb = forms.DecimalField(label="Below (lb)", min_value=0, decimal_places=0)
+
+
+class CreditWindowForm(_Citation):
+    title = "Change the credit window"
+    field = forms.ChoiceField(choices=[
+        ("acquired_until", "Last acquisition date with a credit"),
+        ("placed_in_service_from", "First placed-in-service date with a credit")])
+    on = forms.DateField(label="Date", widget=_DATE)
+
+
+AMENDMENT_FORMS: dict[str, type[_Citation]] = {
+    "fta_add": FtaAddForm, "fta_end": FtaEndForm, "schedule_set_pct": SchedulePctForm,
+    "msrp_cap_set": MsrpCapForm, "amount_set": AmountForm,
+    "battery_minimum_set": BatteryMinimumForm, "gvwr_set": GvwrForm,
+    "credit_window_set": CreditWindowForm,
+}
+
+
+def _params(form: _Citation) -> dict[str, Any]:
+    params = getattr(form, "params", None)
+    return params() if callable(params) else dict(form.cleaned_data)
+
+
+# --- the admin ----------------------------------------------------------------------------
+
+@admin.register(RulebookVersion)
+class RulebookVersionAdmin(_RulebookAdminBase):
+    """The history: every version, newest first; a row opens what changed in it."""
+
+    list_display = ("version", "status", "based_on_version", "published_at", "published_by_name",
+                    "changes")
+    list_display_links = ("version",)
+    list_filter = ("status",)
+    search_fields = ("version", "citation", "note")
+    actions = None
+    ordering = ("-published_at", "-pk")
+    change_list_template = "admin/filings/rulebookversion/change_list.html"
+    detail_template = "admin/filings/rulebookversion/detail.html"
+    preview_template = "admin/filings/rulebookversion/preview.html"
+    draft_template = "admin/filings/rulebookversion/draft.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest,
+                              obj: RulebookVersion | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest,
+                              obj: RulebookVersion | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RulebookVersion]:
+        rulebook_current()  # the shipped version is the first record
+        return super().get_queryset(request).select_related("based_on", "published_by",
+                                                            "created_by")
+
+    @admin.display(description="based on")
+    def based_on_version(self, record: RulebookVersion) -> str:
+        return record.based_on.version if record.based_on else "—"
+
+    @admin.display(description="published by")
+    def published_by_name(self, record: RulebookVersion) -> str:
+        if record.is_published:
+            return str(record.published_by) if record.published_by else "shipped with the portal"
+        return "—"
+
+    @admin.display(description="what changed")
+    def changes(self, record: RulebookVersion) -> str:
+        if record.based_on is None:
+            return "first version"
+        changes = [c for c in amend.diff(record.based_on.data, record.data)
+                   if not c.path.startswith("rulebook.")]
+        if not changes:
+            return "no rule changed yet"
+        return "; ".join(f"{c.label} ({c.kind})" for c in changes[:4]) + (
+            f"; and {len(changes) - 4} more" if len(changes) > 4 else "")
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("draft/", view(self.draft_view), name="filings_rulebookversion_draft"),
+            path("<path:object_id>/amend/<slug:amendment>/", view(self.amend_view),
+                 name="filings_rulebookversion_amend"),
+            path("<path:object_id>/text/", view(self.text_view),
+                 name="filings_rulebookversion_text"),
+            path("<path:object_id>/preview/", view(self.preview_view),
+                 name="filings_rulebookversion_preview"),
+            path("<path:object_id>/preview/<int:preview_id>/status/", view(self.preview_status),
+                 name="filings_rulebookversion_preview_status"),
+            path("<path:object_id>/publish/", view(self.publish_view),
+                 name="filings_rulebookversion_publish"),
+            path("<path:object_id>/discard/", view(self.discard_view),
+                 name="filings_rulebookversion_discard"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest,
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        context = {"can_amend": can_amend(_actor(request)), "current": rulebook_current(),
+                   **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def _record(self, request: HttpRequest, object_id: str) -> RulebookVersion:
+        record = self.get_object(request, unquote(object_id))
+        if record is None or not self.has_view_permission(request, record):
+            raise Http404("No such rulebook version.")
+        return record
+
+    def _url(self, name: str, record: RulebookVersion, *extra: Any) -> str:
+        return reverse(f"admin:filings_rulebookversion_{name}", args=[record.pk, *extra])
+
+    def _context(self, request: HttpRequest, record: RulebookVersion | None,
+                 **extra: Any) -> dict[str, Any]:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "original": record,
+                "record": record, "can_amend": can_amend(_actor(request)), **extra}
+
+    # --- a version: what changed, and for a draft the forms that amend it ------------------
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        record = self._record(request, object_id)
+        return self._detail(request, record)
+
+    def _detail(self, request: HttpRequest, record: RulebookVersion, *, bound: str = "",
+                bound_form: forms.Form | None = None, status: int = 200) -> HttpResponse:
+        base = record.based_on
+        changes = amend.diff(base.data, record.data) if base is not None else []
+        amendment_forms = []
+        text_form: forms.Form | None = None
+        if record.status == RulebookStatus.DRAFT:
+            for slug, form_class in AMENDMENT_FORMS.items():
+                form = bound_form if slug == bound and bound_form is not None else form_class(
+                    initial={"citation": record.citation})
+                amendment_forms.append({"slug": slug, "form": form, "title": form_class.title,
+                                        "url": self._url("amend", record, slug),
+                                        "open": slug == bound})
+            text_form = (bound_form if bound == "text" and bound_form is not None else
+                         DraftTextForm(initial={"citation": record.citation,
+                                                "note": record.note}))
+        previews = list(record.previews.order_by("-created_at", "-pk")[:1])
+        context = self._context(
+            request, record, title=str(record), changes=changes,
+            amendment_forms=amendment_forms, text_form=text_form,
+            latest_preview=previews[0] if previews else None,
+            fta_countries=record.data.get("fta_countries", []),
+            urls={name: self._url(name, record) for name in
+                  ("text", "preview", "publish", "discard")},
+            is_current=rulebook_current().pk == record.pk)
+        return TemplateResponse(request, self.detail_template, context, status=status)
+
+    def _service(self, request: HttpRequest, record: RulebookVersion, call: Any, done: str,
+                 *, bound: str = "", form: forms.Form | None = None,
+                 redirect: str | None = None) -> HttpResponse:
+        try:
+            call()
+        except services.AmendmentInvalid as exc:
+            if form is not None and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.error(request, exc.message)
+            return self._detail(request, record, bound=bound, bound_form=form, status=400)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+            return self._detail(request, record, bound=bound, bound_form=form, status=exc.status)
+        messages.success(request, done)
+        return HttpResponseRedirect(redirect or self._url("change", record))
+
+    def amend_view(self, request: HttpRequest, object_id: str, amendment: str) -> HttpResponse:
+        record = self._record(request, object_id)
+        form_class = AMENDMENT_FORMS.get(amendment)
+        if form_class is None:
+            raise Http404("No such amendment.")
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", record))
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return self._detail(request, record, bound=amendment, bound_form=form, status=400)
+        return self._service(
+            request, record,
+            lambda: services.rulebook_draft_amend(actor=_actor(request), draft=record,
+                                                  amendment=amendment, **_params(form)),
+            f"{form_class.title}: done. Run the impact preview to see which filings it changes.",
+            bound=amendment, form=form)
+
+    def text_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        record = self._record(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", record))
+        form = DraftTextForm(request.POST)
+        if not form.is_valid():
+            return self._detail(request, record, bound="text", bound_form=form, status=400)
+        return self._service(
+            request, record,
+            lambda: services.rulebook_draft_update(actor=_actor(request), draft=record,
+                                                   **form.cleaned_data),
+            "Citation and note saved.", bound="text", form=form)
+
+    def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        record = self._record(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", record))
+        return self._service(
+            request, record,
+            lambda: services.rulebook_publish(actor=_actor(request), draft=record),
+            f"Version {record.version} is published and in force. The worker re-assesses the "
+            "filings it changes; each one's audit trail records it.")
+
+    def discard_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        record = self._record(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", record))
+        return self._service(
+            request, record,
+            lambda: services.rulebook_draft_discard(actor=_actor(request), draft=record),
+            f"Draft {record.version} discarded.",
+            redirect=reverse("admin:filings_rulebookversion_changelist"))
+
+    def draft_view(self, request: HttpRequest) -> HttpResponse:
+        """A new draft amendment, starting from the version in force."""
+        current = rulebook_current()
+        form = DraftForm(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                draft = services.rulebook_draft_create(actor=_actor(request), **form.cleaned_data)
+            except services.AmendmentInvalid as exc:
+                if exc.field in form.fields:
+                    form.add_error(exc.field, exc.message)
+                else:
+                    messages.error(request, exc.message)
+                status = 400
+            except services.ServiceError as exc:
+                messages.error(request, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, f"Draft {draft.version} created from "
+                                          f"{current.version}. Amend it below.")
+                return HttpResponseRedirect(self._url("change", draft))
+        elif request.method == "POST":
+            status = 400
+        context = self._context(request, None, title="Draft a rulebook amendment", form=form,
+                                current=current)
+        return TemplateResponse(request, self.draft_template, context, status=status)
+
+    # --- impact preview --------------------------------------------------------------------
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        record = self._record(request, object_id)
+        if request.method == "POST":
+            try:
+                services.rulebook_preview_request(actor=_actor(request), draft=record)
+            except services.ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "The impact preview is running in the background.")
+            return HttpResponseRedirect(self._url("preview", record))
+        preview = record.previews.order_by("-created_at", "-pk").first()
+        rows = preview.rows if preview is not None else []
+        context = self._context(
+            request, record, title=f"Impact of {record.version}", preview=preview,
+            rows=rows, stale=preview is not None and preview.data_sha256 != record.data_sha256,
+            counts=[(CHANGE_KINDS[k], (preview.counts or {}).get(k, 0)) for k in CHANGE_KINDS]
+            if preview is not None else [],
+            unchanged=(preview.counts or {}).get("unchanged", 0) if preview is not None else 0,
+            running=preview is not None and preview.status in (JobStatus.QUEUED,
+                                                                JobStatus.RUNNING),
+            status_url=self._url("preview_status", record, preview.pk) if preview else "",
+            change_url=self._url("change", record))
+        return TemplateResponse(request, self.preview_template, context)
+
+    def preview_status(self, request: HttpRequest, object_id: str,
+                       preview_id: int) -> JsonResponse:
+        record = self._record(request, object_id)
+        preview = ImpactPreview.objects.filter(draft=record, pk=preview_id).first()
+        if preview is None:
+            raise Http404("No such preview.")
+        return JsonResponse({"status": preview.status, "done": preview.done,
+                             "total": preview.total,
+                             "finished": preview.status in (JobStatus.DONE, JobStatus.FAILED)})
+
+
+# --- what-if: a filing under any version, stored nowhere ------------------------------------
+
+class WhatIfForm(forms.Form):
+    version = forms.ModelChoiceField(queryset=RulebookVersion.objects.none(),
+                                     empty_label=None, label="Rulebook version")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["version"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = RulebookVersion.objects.order_by("-published_at", "-pk")
+
+
+def what_if_view(model_admin: FilingAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    filing: Filing = model_admin._visible_filing(request, object_id)
+    form = WhatIfForm(request.GET if "version" in request.GET else None)
+    outcome: dict[str, Any] | None = None
+    status = 200
+    if form.is_bound and form.is_valid():
+        try:
+            outcome = services.assessment_what_if(filing=filing,
+                                                  record=form.cleaned_data["version"])
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            outcome["segments"] = segments_context(outcome["result"])
+    elif form.is_bound:
+        status = 400
+    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.opts,
+               "filing": filing, "form": form, "outcome": outcome,
+               "latest": selectors.latest_assessment(filing=filing),
+               "title": f"What if: {filing}",
+               "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
+    return TemplateResponse(request, "admin/filings/filing/what_if.html", context, status=status)

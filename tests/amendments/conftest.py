@@ -1,0 +1,81 @@
+"""Rulebook amendments: the rules before Japan counted, filings made through the services, and
+the certificate fixtures (signing key, render) the Japan story ends with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from filings import services
+from filings.models import FileKind, Filing, RulebookVersion
+from filings.rulebooks import rulebook_seed
+from filings.rules import load_rulebook
+from filings.rules.amendments import rulebook_data, with_version, without_fta
+from portal.accounts.models import Organisation, User
+from portal.accounts.services import console_access_sync
+from tests.certificates.conftest import _signing, signing_material  # noqa: F401
+from tests.conftest import DATA
+
+PRE_JAPAN = "2023.0"
+JAPAN = "2023.1"
+JAPAN_CITATION = "26 CFR 1.30D-2(b)(13)(ii); U.S.-Japan Critical Minerals Agreement (2023-03-28)"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reviewer(reviewer: User) -> User:
+    console_access_sync(user=reviewer)
+    return reviewer
+
+
+@pytest.fixture
+def approver(approver: User) -> User:
+    console_access_sync(user=approver)
+    return approver
+
+
+@pytest.fixture
+def pre_japan(db) -> RulebookVersion:
+    """The version in force: the shipped rules without Japan's FTA treatment."""
+    data = with_version(without_fta(rulebook_data(load_rulebook()), "JP"), version=PRE_JAPAN,
+                        note="Before the U.S.-Japan Critical Minerals Agreement counted.")
+    return rulebook_seed(data, citation="26 CFR 1.30D-2(b)(13)(ii) as first read",
+                         note="Before the U.S.-Japan Critical Minerals Agreement counted.")
+
+
+def submitted(manufacturer: Organisation, preparer: User, signer: User, *,
+              workbook: str = "us-pickup-japan-minerals.xlsx", model: str = "Ironwood EV",
+              vehicle_class: str = "pickup", start: dt.date = dt.date(2024, 1, 1),
+              end: dt.date = dt.date(2024, 12, 31)) -> Filing:
+    """A filing uploaded, signed and assessed the way the portal does it (the task's service
+    run in this process)."""
+    filing = services.filing_create(actor=preparer, make="Granite Motor Company", model=model,
+                                    model_year=2024, vehicle_class=vehicle_class,
+                                    coverage_start=start, coverage_end=end)
+    path: Path = DATA / workbook
+    services.evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
+                             upload=SimpleUploadedFile(workbook, path.read_bytes(), XLSX))
+    filing = services.filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
+    version = filing.current_version()
+    assert version is not None
+    services.assessment_run(filing_id=filing.pk, version_id=version.pk)
+    filing.refresh_from_db()
+    return filing
+
+
+def japan_draft(approver: User) -> RulebookVersion:
+    draft = services.rulebook_draft_create(
+        actor=approver, version=JAPAN, citation=JAPAN_CITATION,
+        note="Japan counts as an FTA country for critical minerals from 2023-03-28.")
+    return services.rulebook_draft_amend(
+        actor=approver, draft=draft, amendment="fta_add", country="JP",
+        from_=dt.date(2023, 3, 28), basis="U.S.-Japan Critical Minerals Agreement",
+        citation=JAPAN_CITATION, confidence="V")
