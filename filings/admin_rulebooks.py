@@ -28,7 +28,7 @@ from filings.models import (
     RulebookVersion,
 )
 from filings.rulebooks import rulebook_current
-from filings.rules import amendments as amend
+from filings.rules import amend
 from filings.rules.rulebook import VEHICLE_CLASSES
 from portal.accounts.models import User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
@@ -194,7 +194,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
     @admin.display(description="published by")
     def published_by_name(self, record: RulebookVersion) -> str:
         if record.is_published:
-            return str(record.published_by) if record.published_by else "shipped with the portal"
+            return str(record.published_by) if record.published_by else "seeded as the first version"
         return "—"
 
     @admin.display(description="what changed")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from filings.models import RulebookStatus, RulebookVersion
 from filings.rules import Rulebook, load_rulebook
-from filings.rules.amendments import data_sha256, rulebook_data, rulebook_from_data
+from filings.rules.amend import data_sha256, rulebook_data, rulebook_from_data
 
 SHIPPED_NOTE = "The rulebook shipped with the portal (filings/rules/data/irc-30d.toml)."
 

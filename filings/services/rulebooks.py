@@ -33,8 +33,7 @@ from filings.models import (
     State,
 )
 from filings.rulebooks import rulebook_current, rulebook_of
-from filings.rules import Rulebook, RulebookError
-from filings.rules import amendments as amend
+from filings.rules import Rulebook, RulebookError, amend
 from filings.services.assessment import assessment_compute, assessment_store
 from filings.services.common import (
     NotAllowed,

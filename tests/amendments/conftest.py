@@ -13,7 +13,7 @@ from filings import services
 from filings.models import FileKind, Filing, RulebookVersion
 from filings.rulebooks import rulebook_seed
 from filings.rules import load_rulebook
-from filings.rules.amendments import rulebook_data, with_version, without_fta
+from filings.rules.amend import rulebook_data, with_version, without_fta
 from portal.accounts.models import Organisation, User
 from portal.accounts.services import console_access_sync
 from tests.certificates.conftest import _signing, signing_material  # noqa: F401

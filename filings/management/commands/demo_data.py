@@ -20,7 +20,7 @@ from filings.certificates.signing import ensure_dev_signing_material
 from filings.models import FileKind, Filing
 from filings.rulebooks import rulebook_seed
 from filings.rules import load_rulebook
-from filings.rules.amendments import rulebook_data, with_version, without_fta
+from filings.rules.amend import rulebook_data, with_version, without_fta
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
 from portal.accounts.services import console_access_sync
