@@ -1,0 +1,54 @@
+"""`manage.py demo_data` tells the Japan story: the rules before Japan counted are in force, the
+Japan amendment waits as a draft, and the pickup whose lithium is processed in Japan is approved
+at $3,750 — which the draft's impact preview shows going to $7,500."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from filings import services
+from filings.models import Assessment, Filing, RulebookStatus, RulebookVersion, State
+from filings.rulebooks import rulebook_current
+from portal.accounts.models import User
+
+
+@pytest.fixture
+def demo(settings, tmp_path) -> str:
+    settings.CERTIFICATE_SIGNING_KEY = tmp_path / "signing" / "key.pem"
+    settings.CERTIFICATE_SIGNING_CERT = tmp_path / "signing" / "cert.pem"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_tells_the_japan_story(db, demo):
+    assert "Demo data loaded." in demo
+    versions = {v.version: v for v in RulebookVersion.objects.all()}
+    assert versions["2025.1"].status == RulebookStatus.PUBLISHED
+    assert not any(e["country"] == "JP" for e in versions["2025.1"].data["fta_countries"])
+    draft = versions["2025.2"]
+    assert (draft.status, draft.based_on_id) == (RulebookStatus.DRAFT, versions["2025.1"].pk)
+    assert rulebook_current().version == "2025.1"
+
+    pickup = Filing.objects.get(model="Ironwood EV")
+    assessment = Assessment.objects.get(version__filing=pickup)
+    assert (pickup.state, assessment.rulebook_version, assessment.credit_max_usd) == (
+        State.APPROVED, "2025.1", 3750)
+
+    approver = User.objects.get(email="approver@authority.example")
+    preview = services.rulebook_preview_run(
+        preview_id=services.rulebook_preview_request(actor=approver, draft=draft).pk)
+    changed = {row["reference"]: row for row in preview.rows}
+    row = changed[str(pickup.reference)]
+    assert (row["credit_before"], row["credit_after"]) == ("$3,750", "$7,500")
+
+
+def test_the_demo_data_loads_once(db, demo):
+    again = io.StringIO()
+    call_command("demo_data", stdout=again)
+    assert "already loaded" in again.getvalue()
+    assert RulebookVersion.objects.count() == 2
