@@ -16,6 +16,7 @@ from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
 from portal.accounts.models import Organisation, User
 from portal.accounts.services import console_access_sync
+from tests.browser.conftest import browser, page  # noqa: F401
 from tests.certificates.conftest import _signing, signing_material  # noqa: F401
 from tests.conftest import DATA
 

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 from filings import services
 from portal.accounts.services import console_access_sync
 from tests.amendments.conftest import japan_draft, submitted
-from tests.browser.conftest import browser, page  # noqa: F401
 from tests.celery_worker import _clear_audit_events
 from tests.factories import PASSWORD
 
