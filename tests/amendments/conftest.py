@@ -15,7 +15,7 @@ from filings.rulebooks import rulebook_seed
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
 from portal.accounts.models import Organisation, User
-from portal.accounts.services import console_access_sync
+from tests.admin.conftest import _fast_password_hashing, approver, reviewer  # noqa: F401
 from tests.browser.conftest import browser, page  # noqa: F401
 from tests.certificates.conftest import _signing, signing_material  # noqa: F401
 from tests.conftest import DATA
@@ -24,23 +24,6 @@ PRE_JAPAN = "2023.0"
 JAPAN = "2023.1"
 JAPAN_CITATION = "26 CFR 1.30D-2(b)(13)(ii); U.S.-Japan Critical Minerals Agreement (2023-03-28)"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def reviewer(reviewer: User) -> User:
-    console_access_sync(user=reviewer)
-    return reviewer
-
-
-@pytest.fixture
-def approver(approver: User) -> User:
-    console_access_sync(user=approver)
-    return approver
 
 
 @pytest.fixture
@@ -72,11 +55,11 @@ def submitted(manufacturer: Organisation, preparer: User, signer: User, *,
     return filing
 
 
-def japan_draft(approver: User) -> RulebookVersion:
+def japan_draft(author: User) -> RulebookVersion:
     draft = services.rulebook_draft_create(
-        actor=approver, version=JAPAN, citation=JAPAN_CITATION,
+        actor=author, version=JAPAN, citation=JAPAN_CITATION,
         note="Japan counts as an FTA country for critical minerals from 2023-03-28.")
     return services.rulebook_draft_amend(
-        actor=approver, draft=draft, amendment="fta_add", country="JP",
+        actor=author, draft=draft, amendment="fta_add", country="JP",
         from_=dt.date(2023, 3, 28), basis="U.S.-Japan Critical Minerals Agreement",
         citation=JAPAN_CITATION, confidence="V")
