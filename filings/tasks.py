@@ -48,3 +48,8 @@ def rulebook_preview(preview_id: int) -> None:
 def rulebook_apply(version_id: int) -> dict[str, int]:
     """Re-assess the filings a published version changes (safe to run again)."""
     return services.rulebook_apply(version_id=version_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_rulebook_jobs() -> dict[str, int]:
+    return services.rulebook_sweep()

@@ -267,3 +267,7 @@ CELERY_BEAT_SCHEDULE["sweep-stuck-certificates"] = {
 # An impact preview or a publication's re-assessment reads every affected filing's evidence;
 # it is stopped after this long (below the broker's visibility timeout) and marked failed.
 RULEBOOK_JOB_SOFT_TIME_LIMIT = envint("RULEBOOK_JOB_SOFT_TIME_LIMIT", "1800")
+# A preview still queued, or a published version not yet applied, after this long is re-sent.
+RULEBOOK_JOB_STUCK_AFTER_SECONDS = envint("RULEBOOK_JOB_STUCK_AFTER_SECONDS", "120")
+CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
+    "task": "filings.tasks.sweep_rulebook_jobs", "schedule": 60.0}

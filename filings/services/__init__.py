@@ -41,6 +41,7 @@ from filings.services.rulebooks import (
     rulebook_preview_request,
     rulebook_preview_run,
     rulebook_publish,
+    rulebook_sweep,
 )
 
 __all__ = [
@@ -76,4 +77,5 @@ __all__ = [
     "rulebook_preview_request",
     "rulebook_preview_run",
     "rulebook_publish",
+    "rulebook_sweep",
 ]

@@ -34,6 +34,7 @@ from filings.services.common import (
     _notify_manufacturer,
     _require,
     _transition,
+    enqueue_on_commit,
 )
 from portal.accounts.models import User
 from portal.accounts.roles import Capability, OrganisationKind
@@ -64,8 +65,7 @@ def certificate_request(*, filing: Filing, approver: User) -> Certificate | None
 def _enqueue_render(certificate: Certificate) -> None:
     from filings.tasks import certificate_render
 
-    certificate_id = certificate.pk
-    transaction.on_commit(lambda: certificate_render.delay(certificate_id))
+    enqueue_on_commit(certificate_render, certificate.pk)
 
 
 def certificate_render(*, certificate_id: int) -> Certificate:

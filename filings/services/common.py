@@ -76,6 +76,25 @@ def _transition(filing: Filing, *, actor: User | None, from_states: Iterable[str
     return filing
 
 
+# How hard a request tries to reach the broker before it leaves the message to a sweep.
+_SEND_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+def enqueue_on_commit(task: Any, *args: Any) -> None:
+    """Queue `task(*args)` once the transaction commits. If the broker cannot be reached the
+    request still succeeds: the work is recorded in the database, and a beat sweep re-sends it
+    (TRUST 18), so a broker outage is never a 500 and never a lost job."""
+    transaction.on_commit(partial(_send, task, args))
+
+
+def _send(task: Any, args: tuple[Any, ...]) -> None:
+    try:
+        task.apply_async(args, retry=True, retry_policy=_SEND_RETRY)
+    except Exception:  # kombu raises its transport's own errors; the sweep re-sends the work
+        logger.warning("could not queue %s%s: the broker is unreachable; the sweep re-sends it",
+                       task.name, args, exc_info=True)
+
+
 def _notify_manufacturer(filing: Filing, subject: str, body: str) -> None:
     """Mail the manufacturer's members after commit (never inside the transaction)."""
     recipients = list(User.objects.filter(memberships__organisation=filing.organisation,

@@ -20,7 +20,13 @@ from filings.models import (
     Filing,
     State,
 )
-from filings.services.common import ServiceError, StateConflict, _require, _transition
+from filings.services.common import (
+    ServiceError,
+    StateConflict,
+    _require,
+    _transition,
+    enqueue_on_commit,
+)
 from portal.accounts.models import User
 from portal.accounts.roles import ATTESTATION_STATEMENT, Capability
 
@@ -142,8 +148,7 @@ def filing_submit(*, actor: User, filing: Filing, attestation_confirmed: bool) -
 def _enqueue_assessment(filing: Filing, version: EvidenceVersion) -> None:
     from filings.tasks import assess_filing
 
-    filing_id, version_id = filing.pk, version.pk
-    transaction.on_commit(lambda: assess_filing.delay(filing_id, version_id))
+    enqueue_on_commit(assess_filing, filing.pk, version.pk)
 
 
 @transaction.atomic

@@ -8,13 +8,14 @@ to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,6 +24,7 @@ from filings.audit import audit_record
 from filings.impact import CHANGE_KINDS, OutcomeChange, compare, not_assessable, outcome_of
 from filings.models import (
     Assessment,
+    AuditEvent,
     CertificateStatus,
     Filing,
     ImpactPreview,
@@ -42,6 +44,7 @@ from filings.services.common import (
     _notify_manufacturer,
     _require,
     _transition,
+    enqueue_on_commit,
 )
 from filings.templatetags.filings_extras import REQUIREMENT_LABELS
 from portal.accounts.models import Membership, User
@@ -245,7 +248,7 @@ def rulebook_preview_request(*, actor: User, draft: RulebookVersion) -> ImpactPr
                                            requested_by=actor)
     from filings.tasks import rulebook_preview
 
-    transaction.on_commit(partial(rulebook_preview.delay, preview.pk))
+    enqueue_on_commit(rulebook_preview, preview.pk)
     return preview
 
 
@@ -315,19 +318,53 @@ def rulebook_publish(*, actor: User, draft: RulebookVersion) -> RulebookVersion:
                                    for c in changes]})
     from filings.tasks import rulebook_apply
 
-    transaction.on_commit(partial(rulebook_apply.delay, draft.pk))
+    enqueue_on_commit(rulebook_apply, draft.pk)
     return draft
 
 
 def rulebook_apply(*, version_id: int) -> dict[str, int]:
     """The worker's part of publishing: every affected filing whose outcome changes is
     re-assessed (and reviewed again if it was decided); the others are left alone."""
-    record = RulebookVersion.objects.get(pk=version_id)
+    record = RulebookVersion.objects.select_related("published_by").get(pk=version_id)
     counts = {"changed": 0, "unchanged": 0}
     for filing in _filings_to_apply(record):
         changed = filing_reassess(filing=filing, record=record)
         counts["changed" if changed else "unchanged"] += 1
+    membership = record.published_by.membership() if record.published_by else None
+    if membership is not None:
+        with transaction.atomic():
+            # The sweep's mark that this version's apply run finished (it is safe to run again).
+            audit_record(organisation=membership.organisation, actor=None,
+                         action="rulebook_applied",
+                         data={"version": record.version, **counts})
     return counts
+
+
+def rulebook_sweep() -> dict[str, int]:
+    """Re-send rulebook work whose message was lost (a broker outage, a purged queue) and fail
+    previews whose worker died: previews still queued, and the version in force if its apply
+    run has not finished. Both tasks are safe to run again."""
+    from filings.tasks import rulebook_apply, rulebook_preview
+
+    now = timezone.now()
+    stuck = now - dt.timedelta(seconds=settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS)
+    queued = list(ImpactPreview.objects.filter(status=JobStatus.QUEUED, created_at__lt=stuck)
+                  .values_list("pk", flat=True))
+    for preview_id in queued:
+        enqueue_on_commit(rulebook_preview, preview_id)
+    dead = ImpactPreview.objects.filter(
+        status=JobStatus.RUNNING,
+        created_at__lt=now - dt.timedelta(seconds=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 120),
+    ).update(status=JobStatus.FAILED, finished_at=now,
+             error="The worker stopped before the preview finished; run it again.")
+    current = rulebook_current()
+    applied = (current.published_by_id is None or current.published_at is None
+               or current.published_at >= stuck
+               or AuditEvent.objects.filter(action="rulebook_applied",
+                                            data__version=current.version).exists())
+    if not applied:
+        enqueue_on_commit(rulebook_apply, current.pk)
+    return {"previews_resent": len(queued), "previews_failed": dead, "apply_resent": int(not applied)}
 
 
 def _filings_to_apply(record: RulebookVersion) -> Iterator[Filing]:
