@@ -40,13 +40,15 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "portal.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "filings",
     "rest_framework",
     "drf_spectacular",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the console asks for a TOTP code (portal.accounts.mfa).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -271,3 +275,6 @@ RULEBOOK_JOB_SOFT_TIME_LIMIT = envint("RULEBOOK_JOB_SOFT_TIME_LIMIT", "1800")
 RULEBOOK_JOB_STUCK_AFTER_SECONDS = envint("RULEBOOK_JOB_STUCK_AFTER_SECONDS", "120")
 CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
     "task": "filings.tasks.sweep_rulebook_jobs", "schedule": 60.0}
+
+# --- second factor (portal.accounts.mfa, django-otp) --------------------------------------
+OTP_TOTP_ISSUER = "CVC portal"

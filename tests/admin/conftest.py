@@ -18,6 +18,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filings.evidence import EvidenceInvalid, read_evidence
 from filings.models import Assessment, EvidenceFile, FileKind, Filing, State
@@ -69,9 +71,23 @@ def superuser(db) -> User:
 
 
 def client_for(user: User) -> Client:
+    """A client logged in as `user`, past the second factor when the user is staff."""
     client = Client()
     client.force_login(user)
+    if user.is_staff:
+        second_factor_passed(client, user)
     return client
+
+
+def second_factor_passed(client: Client, user: User) -> TOTPDevice:
+    """What `portal.accounts.mfa` does after a good code: a confirmed device, verified in the
+    client's session."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 def days_ago(days: int) -> dt.datetime:

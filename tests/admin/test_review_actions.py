@@ -8,7 +8,13 @@ from django.test import Client
 from filings.models import AuditEvent, Filing, ReviewNote, State
 from portal.accounts.models import Membership
 from portal.accounts.roles import Role
-from tests.admin.conftest import action_url, change_url, client_for, filing_in
+from tests.admin.conftest import (
+    action_url,
+    change_url,
+    client_for,
+    filing_in,
+    second_factor_passed,
+)
 
 COMMENT = "Sourcing evidence checked against the supplier declarations."
 
@@ -46,6 +52,7 @@ def test_each_action_page_is_a_small_form_with_csrf(reviewer, assessed):
 def test_a_post_without_the_csrf_token_is_refused(reviewer, assessed):
     client = Client(enforce_csrf_checks=True)
     client.force_login(reviewer)
+    second_factor_passed(client, reviewer)
 
     response = client.post(action_url(assessed, "start"))
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from filings import services
@@ -40,6 +42,12 @@ def test_the_preview_progress_is_followed_in_the_page(
     page.get_by_label("E-mail address").fill(approver.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/")
+    device = TOTPDevice.objects.create(user=approver, name="Phone", confirmed=True)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+    page.get_by_label("Six-digit code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#site-name")).to_be_visible()
     page.goto(f"{live_server.url}/admin/filings/rulebookversion/{draft.pk}/change/")
     page.get_by_role("link", name="Impact preview").click()
     page.get_by_role("button", name="Run the impact preview").click()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from filings.models import Assessment, ImpactPreview, JobStatus, RulebookVersion, State
 from portal.accounts.services import console_access_sync
+from tests.admin.conftest import second_factor_passed
 from tests.amendments.conftest import JAPAN, japan_draft, submitted
 from tests.celery_worker import wait_for
 
@@ -19,6 +20,7 @@ def test_the_worker_previews_and_applies_the_japan_amendment(
     filing = submitted(manufacturer, preparer, signer)
     draft = japan_draft(approver)
     client.force_login(approver)
+    second_factor_passed(client, approver)
 
     client.post(reverse("admin:filings_rulebookversion_preview", args=[draft.pk]))
     preview = ImpactPreview.objects.get(draft=draft)

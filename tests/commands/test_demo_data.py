@@ -27,6 +27,7 @@ def demo(settings, tmp_path) -> str:
 
 def test_the_demo_tells_the_japan_story(db, demo):
     assert "Demo data loaded." in demo
+    assert "approver@authority.example" in demo.split("authenticator app (TOTP)")[1]
     versions = {v.version: v for v in RulebookVersion.objects.all()}
     assert versions["2025.1"].status == RulebookStatus.PUBLISHED
     assert not any(e["country"] == "JP" for e in versions["2025.1"].data["fta_countries"])

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filings import services
 from filings.certificates.signing import ensure_dev_signing_material
@@ -21,6 +22,7 @@ from filings.models import FileKind, Filing
 from filings.rulebooks import rulebook_seed
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
+from portal.accounts.mfa import authenticator_key
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
 from portal.accounts.services import console_access_sync
@@ -60,6 +62,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for email, name, organisation, role in PEOPLE:
             self.stdout.write(f"  {email:<30} {role.label:<9} {organisation} ({name})")
+        self.stdout.write("The review console asks reviewers and approvers for a code from an "
+                          "authenticator app (TOTP). Add these demo keys to one:")
+        for device in TOTPDevice.objects.filter(user__email__in=[p[0] for p in PEOPLE],
+                                                confirmed=True).select_related("user"):
+            self.stdout.write(f"  {device.user.email:<30} {authenticator_key(device)}")
 
     @transaction.atomic
     def _people(self) -> dict[Role, User]:
@@ -73,6 +80,8 @@ class Command(BaseCommand):
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
             Membership.objects.create(user=user, organisation=organisations[organisation], role=role)
             console_access_sync(user=user)
+            if user.is_staff:
+                TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
             people[role] = user
         return people
 

@@ -1,0 +1,109 @@
+"""The second factor (TRUST 7): staff — the authority's reviewers and approvers — confirm a TOTP
+code before the console opens. django-otp keeps the devices and rejects a code used before
+(`TOTPDevice.last_t`) and throttles repeated failures; this module holds the portal's flow:
+enrol an authenticator app on the first visit, then a code once per login session.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import django_otp
+import segno
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from filings.audit import audit_record
+from portal.accounts.models import User
+
+DEVICE_NAME = "Authenticator app"
+
+
+def is_verified(user: object) -> bool:
+    """Whether this request's user confirmed a code (`OTPMiddleware` adds `is_verified`)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
+def mfa_required(user: User) -> bool:
+    """Whoever can open the console must use a second factor."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+class TokenForm(forms.Form):
+    code = forms.RegexField(regex=r"^\s*\d{6}\s*$", label="Six-digit code",
+                            error_messages={"invalid": "Enter the six digits your authenticator "
+                                                       "app shows now."},
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                          "inputmode": "numeric",
+                                                          "autofocus": True}))
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("admin:index")
+
+
+def authenticator_key(device: TOTPDevice) -> str:
+    """The key as authenticator apps take it when typed in (base32, in groups of four)."""
+    encoded = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(encoded[i:i + 4] for i in range(0, len(encoded), 4))
+
+
+@never_cache
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not mfa_required(user) or is_verified(user):
+        return HttpResponseRedirect(_next_url(request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if device is None:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False,
+                                                     defaults={"name": DEVICE_NAME})
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        allowed, throttled = device.verify_is_allowed()
+        if form.is_valid() and not allowed:
+            wait = (throttled or {}).get("locked_until")
+            seconds = max(1, int((wait - timezone.now()).total_seconds()) + 1) if wait else 1
+            form.add_error("code", f"Too many wrong codes: wait {seconds} second"
+                                   f"{'s' if seconds != 1 else ''}, then enter the code your "
+                                   "authenticator app shows then.")
+        elif form.is_valid():
+            if device.verify_token(form.cleaned_data["code"].strip()):
+                _verified(request, user, device, enrolled=enrolling)
+                return HttpResponseRedirect(_next_url(request))
+            form.add_error("code", "That code is not valid, or it was used already. Enter the "
+                                   "code your authenticator app shows now.")
+    context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
+    if enrolling:
+        context.update(qr=segno.make(device.config_url, error="m").svg_data_uri(scale=4),
+                       secret=authenticator_key(device))
+    return render(request, "registration/second_factor.html", context, status=status)
+
+
+@transaction.atomic
+def _verified(request: HttpRequest, user: User, device: TOTPDevice, *, enrolled: bool) -> None:
+    if enrolled:
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        device.confirmed = True
+        membership = user.membership()
+        if membership is not None:
+            audit_record(organisation=membership.organisation, actor=user, action="mfa_enrol",
+                         reason=DEVICE_NAME)
+    django_otp.login(request, device)
