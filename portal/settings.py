@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
         "filings.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["filings.api.permissions.AuthenticatedWithSecondFactor"],
     "DEFAULT_THROTTLE_CLASSES": [
         "filings.api.throttling.TokenRateThrottle",
         "filings.api.throttling.UserRateThrottle",

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filings.audit import audit_record
 from portal.accounts.models import User
+from portal.accounts.roles import OrganisationKind
 
 DEVICE_NAME = "Authenticator app"
 
@@ -34,8 +35,13 @@ def is_verified(user: object) -> bool:
 
 
 def mfa_required(user: User) -> bool:
-    """Whoever can open the console must use a second factor."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """Whoever can open the console, or act for the reviewing authority, uses a second factor."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return True
+    membership = user.membership()
+    return membership is not None and membership.organisation.kind == OrganisationKind.AUTHORITY
 
 
 class TokenForm(forms.Form):

@@ -60,8 +60,7 @@ def test_revoking_needs_a_reason(approver, scenario):
 
     _submitted(scenario, "approved")
     _certificate(scenario)
-    client = APIClient()
-    client.force_authenticate(approver)
+    client = token_client(approver)
     url = reverse("api:certificate_revoke", kwargs={"reference": scenario.filing.reference})
     assert client.post(url, {"reason": ""}, format="json").status_code == 400
     response = client.post(url, {"reason": "Issued in error."}, format="json")

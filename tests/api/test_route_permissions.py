@@ -78,8 +78,7 @@ def test_another_manufacturer_finds_nothing(route, scenario, users, outsider):
 @pytest.mark.parametrize("route", MANUFACTURER_ROUTES, ids=str)
 def test_the_authority_does_not_see_a_filing_never_submitted(route, scenario, users, reviewer):
     route.prepare(scenario, users)
-    client = APIClient()
-    client.force_authenticate(reviewer)
+    client = token_client(reviewer)
     assert is_problem(send(client, route, scenario), 404)
     assert not had_effect(route, scenario)
 
@@ -98,8 +97,7 @@ def test_a_reviewer_cannot_decide_and_an_approver_cannot_recommend(route, scenar
                                                                    approver, reviewer):
     route.prepare(scenario, users)
     other = approver if route.owner.value == "reviewer" else reviewer
-    client = APIClient()
-    client.force_authenticate(other)
+    client = token_client(other)
     response = send(client, route, scenario)
     assert is_problem(response, 403)
     assert not had_effect(route, scenario)
@@ -111,4 +109,16 @@ def test_an_anonymous_client_is_refused(route, scenario, users):
     response = send(APIClient(), route, scenario)
     assert is_problem(response, 401)
     assert response["WWW-Authenticate"].startswith("Token")
+    assert not had_effect(route, scenario)
+
+
+@pytest.mark.parametrize("route", AUTHORITY_ROUTES, ids=str)
+def test_the_authority_acts_only_past_the_second_factor(route, scenario, users, request):
+    """TRUST 7 for the API: a reviewer's or approver's password-only session does nothing."""
+    route.prepare(scenario, users)
+    client = APIClient()
+    client.force_login(request.getfixturevalue(route.owner.value))
+    response = send(client, route, scenario)
+    assert is_problem(response, 403)
+    assert "authenticator" in response.json()["detail"]
     assert not had_effect(route, scenario)
