@@ -7,20 +7,29 @@ Production sets CERTIFICATE_SIGNING_KEY and CERTIFICATE_SIGNING_CERT to a real k
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
+from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 FIELD_NAME = "PortalAttestation"
 
@@ -58,11 +67,73 @@ def ensure_dev_signing_material(key_path: Path, cert_path: Path) -> bool:
     return True
 
 
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, keeping the parsed private key.
+
+    SimpleSigner parses its key again (with cryptography's full RSA key check, about 0.1 s for a
+    3072-bit key) for every raw signature, and a PDF signature makes two: one to size the
+    signature field, one to sign. Here the key is parsed once when the signer is built; RSA
+    PKCS#1 v1.5 (what an RSA key signs with unless PSS is asked for) uses it, anything else
+    goes through SimpleSigner unchanged.
+    """
+
+    def __init__(self, *, key_data: bytes, cert_data: bytes) -> None:
+        load = (serialization.load_pem_private_key if pem.detect(key_data)
+                else serialization.load_der_private_key)
+        private_key = load(key_data, password=None)
+        certificates = list(load_certs_from_pemder_data(cert_data))
+        if len(certificates) != 1:
+            raise ValueError(f"{len(certificates)} certificates where one was expected")
+        signing_key = asn1_keys.PrivateKeyInfo.load(private_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+        super().__init__(signing_cert=certificates[0], signing_key=signing_key,
+                         cert_registry=registry)
+        self._private_key: PrivateKeyTypes = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = mechanism["algorithm"].native
+        if algorithm == "rsassa_pkcs1v15" and isinstance(self._private_key, rsa.RSAPrivateKey):
+            return self._private_key.sign(data, PKCS1v15(),
+                                          get_pyca_cryptography_hash(digest_algorithm))
+        signature = super().sign_raw(data, digest_algorithm)
+        assert isinstance(signature, bytes)
+        return signature
+
+
+# The worker keeps its signer, found by the SHA-256 of the key and certificate files' contents:
+# a replaced key or certificate is picked up by the next signature.
+_signers: dict[tuple[bytes, bytes], _KeptKeySigner] = {}
+_signers_lock = threading.Lock()
+
+
+def _signer(key_path: Path, cert_path: Path) -> _KeptKeySigner:
+    problem = f"Could not load the signing key {key_path} and certificate {cert_path}"
+    try:
+        key_data, cert_data = key_path.read_bytes(), cert_path.read_bytes()
+    except OSError as exc:
+        raise RuntimeError(f"{problem}: {exc}") from exc
+    cache_key = (hashlib.sha256(key_data).digest(), hashlib.sha256(cert_data).digest())
+    with _signers_lock:
+        signer = _signers.get(cache_key)
+        if signer is None:
+            try:
+                signer = _KeptKeySigner(key_data=key_data, cert_data=cert_data)
+            except (ValueError, TypeError) as exc:
+                raise RuntimeError(f"{problem}: {exc}") from exc
+            _signers.clear()  # one signing key at a time
+            _signers[cache_key] = signer
+        return signer
+
+
 def sign_pdf(pdf: bytes, *, key_path: Path, cert_path: Path) -> bytes:
     """An invisible PAdES baseline signature as an incremental update of `pdf`."""
-    signer = signers.SimpleSigner.load(str(key_path), str(cert_path))  # type: ignore[no-untyped-call]
-    if signer is None:
-        raise RuntimeError(f"Could not load the signing key {key_path} and certificate {cert_path}.")
+    signer = _signer(key_path, cert_path)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
