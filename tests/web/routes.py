@@ -36,6 +36,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Routes with a parameter that names no object, with the reason they are not in the matrix.
 EXEMPT = {
     "password_reset_confirm": "a signed one-time token, not an object id; Django's own view",
+    "filings:rules_version": "public by design: a published rulebook version's id (the law, no "
+                             "tenant data); tests/amendments/test_rules_pages.py",
     "filings:verify": "public by design: a certificate's random public id from its QR code; "
                       "tests/certificates/test_verify.py shows it exposes no evidence",
 }
