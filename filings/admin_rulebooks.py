@@ -27,7 +27,7 @@ from filings.models import (
     RulebookStatus,
     RulebookVersion,
 )
-from filings.rulebooks import rulebook_current
+from filings.rulebooks import rule_changes, rulebook_current
 from filings.rules import amend
 from filings.rules.rulebook import VEHICLE_CLASSES
 from portal.accounts.models import User
@@ -201,8 +201,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
     def changes(self, record: RulebookVersion) -> str:
         if record.based_on is None:
             return "first version"
-        changes = [c for c in amend.diff(record.based_on.data, record.data)
-                   if not c.path.startswith("rulebook.")]
+        changes = rule_changes(record)
         if not changes:
             return "no rule changed yet"
         return "; ".join(f"{c.label} ({c.kind})" for c in changes[:4]) + (

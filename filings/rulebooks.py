@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from filings.models import RulebookStatus, RulebookVersion
 from filings.rules import Rulebook, load_rulebook
-from filings.rules.amend import data_sha256, rulebook_data, rulebook_from_data
+from filings.rules.amend import Change, data_sha256, diff, rulebook_data, rulebook_from_data
 
 SHIPPED_NOTE = "The rulebook shipped with the portal (filings/rules/data/irc-30d.toml)."
 
@@ -31,6 +31,15 @@ def published_versions(rulebook_id: str | None = None) -> QuerySet[RulebookVersi
     return RulebookVersion.objects.filter(
         rulebook_id=rulebook_id or load_rulebook().id, status=RulebookStatus.PUBLISHED,
     ).order_by("-published_at", "-pk")
+
+
+def rule_changes(record: RulebookVersion) -> list[Change]:
+    """What a version changed in the rules against the version it amends; its own id, title
+    and note aside. Empty for the first version."""
+    if record.based_on is None:
+        return []
+    return [c for c in diff(record.based_on.data, record.data)
+            if not c.path.startswith("rulebook.")]
 
 
 def rulebook_of(record: RulebookVersion) -> Rulebook:

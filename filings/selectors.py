@@ -76,7 +76,7 @@ def evidence_file_get(*, actor: User, file_id: int) -> EvidenceFile:
 
 def latest_assessment(*, filing: Filing) -> Assessment | None:
     return (Assessment.objects.filter(version__filing=filing)
-            .select_related("version").order_by("-version__number", "-created_at").first())
+            .select_related("version__filing").order_by("-version__number", "-created_at").first())
 
 
 def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:

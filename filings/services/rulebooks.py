@@ -13,13 +13,14 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from filings import selectors
 from filings.audit import audit_record
 from filings.impact import CHANGE_KINDS, OutcomeChange, compare, not_assessable, outcome_of
 from filings.models import (
@@ -205,28 +206,34 @@ def affected_filings() -> QuerySet[Filing]:
 
 
 def _latest_valid(filing: Filing) -> Assessment | None:
-    latest = (Assessment.objects.filter(version__filing=filing).select_related("version__filing")
-              .order_by("-version__number", "-created_at").first())
+    latest = selectors.latest_assessment(filing=filing)
     return latest if latest is not None and latest.valid else None
 
 
-def outcome_change(filing: Filing, rulebook: Rulebook
-                   ) -> tuple[Assessment, OutcomeChange | None, dict[str, Any] | None,
-                              list[dict[str, Any]]] | None:
+class Recheck(NamedTuple):
+    """A filing's latest valid assessment and its evidence assessed again under a rulebook."""
+
+    latest: Assessment
+    change: OutcomeChange | None  # None: the same outcome
+    result: dict[str, Any] | None  # None: the evidence cannot be assessed under the rulebook
+    errors: list[dict[str, Any]]
+
+
+def outcome_change(filing: Filing, rulebook: Rulebook) -> Recheck | None:
     """Assess the filing's latest assessed evidence under `rulebook` and compare the outcome
-    with what its latest assessment says: (latest, change or None, new result, new errors).
-    None when the filing has no valid assessment to compare with."""
+    with what its latest assessment says. None when there is no valid assessment to compare."""
     latest = _latest_valid(filing)
     if latest is None or latest.result is None:
         return None
     before = outcome_of(latest.result)
     if (latest.rulebook_id, latest.rulebook_version) == (rulebook.id, rulebook.version):
-        return latest, None, latest.result, []
+        return Recheck(latest, None, latest.result, [])
     result, errors = assessment_compute(latest.version, rulebook)
     if result is None:
         message = errors[0]["message"] if errors else "the evidence could not be assessed"
-        return latest, not_assessable(before, message), None, errors
-    return latest, compare(before, outcome_of(result), REQUIREMENT_LABELS), result, errors
+        return Recheck(latest, not_assessable(before, message), None, errors)
+    return Recheck(latest, compare(before, outcome_of(result), REQUIREMENT_LABELS), result,
+                   errors)
 
 
 def _filing_row(filing: Filing, change: OutcomeChange) -> dict[str, Any]:
@@ -265,9 +272,9 @@ def rulebook_preview_run(*, preview_id: int) -> ImpactPreview:
         ImpactPreview.objects.filter(pk=preview_id).update(total=len(filings))
         rows: list[dict[str, Any]] = []
         for done, filing in enumerate(filings, start=1):
-            compared = outcome_change(filing, rulebook)
-            if compared is not None and compared[1] is not None:
-                rows.append(_filing_row(filing, compared[1]))
+            recheck = outcome_change(filing, rulebook)
+            if recheck is not None and recheck.change is not None:
+                rows.append(_filing_row(filing, recheck.change))
             ImpactPreview.objects.filter(pk=preview_id).update(done=done)
         counts = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in CHANGE_KINDS}
         counts["unchanged"] = len(filings) - len(rows)
@@ -379,11 +386,8 @@ def filing_reassess(*, filing: Filing, record: RulebookVersion) -> bool:
     Safe to run twice: the assessment is stored once per version, and the state changes are
     compare-and-swaps that a second run finds already done."""
     rulebook = rulebook_of(record)
-    compared = outcome_change(filing, rulebook)
-    if compared is None:
-        return False
-    latest, change, result, errors = compared
-    if change is None or change.kind == "not_assessable":
+    recheck = outcome_change(filing, rulebook)
+    if recheck is None or recheck.change is None or recheck.change.kind == "not_assessable":
         # Unchanged: left alone. Not assessable under the new rules: left for a reviewer, who
         # sees it in the preview; nothing is stored that would hide the valid assessment.
         return False
@@ -391,8 +395,9 @@ def filing_reassess(*, filing: Filing, record: RulebookVersion) -> bool:
         filing = Filing.objects.select_for_update().get(pk=filing.pk)
         if filing.state not in AFFECTED_STATES:
             return False
-        assessment = assessment_store(latest.version, rulebook, result, errors, duration_ms=0)
-        _record_reassessment(filing, record, assessment, change)
+        assessment = assessment_store(recheck.latest.version, rulebook, recheck.result,
+                                      recheck.errors, duration_ms=0)
+        _record_reassessment(filing, record, assessment, recheck.change)
     return True
 
 
