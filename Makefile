@@ -23,11 +23,13 @@ $(STAMP): requirements.lock | $(BIN)/python
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m mypy .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m ruff format --check .
 	$(BIN)/python -m mypy .
 

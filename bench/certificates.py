@@ -60,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         from django.conf import settings
 
         from filings.certificates.content import assessment_json, certificate_context
+        from filings.certificates.models import Certificate
         from filings.certificates.rendering import render_floor, render_pdf
         from filings.certificates.signing import sign_pdf
-        from filings.models import Certificate
 
         certificate = Certificate.objects.select_related("filing", "assessment").get()
         context, attachment = certificate_context(certificate), assessment_json(certificate)

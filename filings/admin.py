@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -21,19 +22,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
-from filings import selectors, services
-from filings.certificates.selectors import filing_certificates
-from filings.models import (
-    Assessment,
-    AuditEvent,
-    CertificateStatus,
-    EvidenceFile,
-    Filing,
-    State,
-)
-from filings.templatetags.filings_extras import CONFIDENCE_LABELS, REQUIREMENT_LABELS
+from filings import selectors
+from filings.models import Assessment, EvidenceFile, Filing
+from filings.rules.labels import CONFIDENCE_LABELS, REQUIREMENT_LABELS
+from filings.services import common, review
+from filings.states import State, transition
 from portal.accounts.models import User
-from portal.accounts.roles import CAPABILITIES, Capability, Role
+from portal.audit.models import AuditEvent
 
 if TYPE_CHECKING:
     _FilingAdminBase = admin.ModelAdmin[Filing]
@@ -50,72 +45,67 @@ admin.site.index_title = "Review console"
 
 @dataclass(frozen=True)
 class ReviewAction:
-    """One button on a filing: which capability and state show it, and the one service it calls."""
+    """One button on a filing. `action` is its row of `filings.states.TRANSITIONS` (the label,
+    and whether `selectors.filing_actions` offers it); `run` calls the one service behind it."""
 
-    label: str
-    capability: Capability
-    state: State | tuple[State, ...]
-    run: Callable[[User, Filing, str], Filing]
+    action: str
+    run: Callable[[User, Filing, str], object]
     done: str
     takes_comment: bool = True
-    needs_recommendation: bool = False
-    # An extra condition on the filing for showing the button (the service checks again).
+    # An extra condition for showing the button, from what the lifecycle does not know itself
+    # (whether the filing holds an issued certificate); the service checks again.
     shown_when: Callable[[Filing], bool] | None = None
 
+    @property
+    def label(self) -> str:
+        return transition(self.action).label
 
+
+# Keyed by the slug in the button's URL. Apps built on the lifecycle add theirs from their own
+# admin module (`filings.certificates.admin`), as admin.site.register does for models.
 REVIEW_ACTIONS: dict[str, ReviewAction] = {
     "start": ReviewAction(
-        "Start review", Capability.RECOMMEND, (State.ASSESSED, State.REREVIEW),
-        lambda actor, filing, _: services.review_start(actor=actor, filing=filing),
+        "review_start", lambda actor, filing, _: review.review_start(actor=actor, filing=filing),
         "Review started: the filing is in review and assigned to you.", takes_comment=False),
     "recommend-approve": ReviewAction(
-        "Recommend approval", Capability.RECOMMEND, State.IN_REVIEW,
-        lambda actor, filing, comment: services.review_recommend(
+        "review_recommend_approve",
+        lambda actor, filing, comment: review.review_recommend(
             actor=actor, filing=filing, recommendation="approve", comment=comment),
         "Approval recommended; an approver decides next."),
     "recommend-reject": ReviewAction(
-        "Recommend rejection", Capability.RECOMMEND, State.IN_REVIEW,
-        lambda actor, filing, comment: services.review_recommend(
+        "review_recommend_reject",
+        lambda actor, filing, comment: review.review_recommend(
             actor=actor, filing=filing, recommendation="reject", comment=comment),
         "Rejection recommended; an approver decides next."),
     "request-changes": ReviewAction(
-        "Request changes", Capability.REVIEW_FILINGS, State.IN_REVIEW,
-        lambda actor, filing, comment: services.review_request_changes(
+        "review_request_changes",
+        lambda actor, filing, comment: review.review_request_changes(
             actor=actor, filing=filing, comment=comment),
         "Changes requested; the manufacturer has been told."),
     "approve": ReviewAction(
-        "Approve", Capability.DECIDE, State.IN_REVIEW,
-        lambda actor, filing, comment: services.filing_approve(
+        "filing_approved",
+        lambda actor, filing, comment: review.filing_approve(
             actor=actor, filing=filing, comment=comment),
-        "Filing approved.", needs_recommendation=True),
+        "Filing approved."),
     "reject": ReviewAction(
-        "Reject", Capability.DECIDE, State.IN_REVIEW,
-        lambda actor, filing, comment: services.filing_reject(
+        "filing_rejected",
+        lambda actor, filing, comment: review.filing_reject(
             actor=actor, filing=filing, comment=comment),
-        "Filing rejected.", needs_recommendation=True),
-    "revoke-certificate": ReviewAction(
-        "Revoke the certificate", Capability.DECIDE, (State.APPROVED, State.REREVIEW),
-        lambda actor, filing, comment: services.certificate_revoke(
-            actor=actor, filing=filing, reason=comment).filing,
-        "Certificate revoked; its verification page shows the reason.",
-        shown_when=lambda filing: filing.certificates.filter(
-            status=CertificateStatus.ISSUED).exists()),
-    "retry-certificate": ReviewAction(
-        "Retry the certificate", Capability.DECIDE, State.CERTIFICATE_FAILED,
-        lambda actor, filing, _: services.certificate_retry(actor=actor, filing=filing).filing,
-        "The certificate is being rendered again.", takes_comment=False),
+        "Filing rejected."),
 }
+
+# Extra pages of a filing (`<filing>/<slug>/`), added by the apps built on the lifecycle
+# (`filings.rulebooks.admin` adds the what-if run). Each takes the FilingAdmin, the request and
+# the filing's id, and checks what the actor may see itself.
+FILING_PAGES: dict[str, Callable[[Any, HttpRequest, str], HttpResponse]] = {}
 
 
 def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewAction]]:
-    """The buttons to show. Only a hint: the service decides, whatever is shown."""
-    membership = user.membership()
-    capabilities = CAPABILITIES[Role(membership.role)] if membership else frozenset()
+    """The buttons to show: the actions `selectors.filing_actions` offers this user on this
+    filing now. Only a hint: the service decides, whatever is shown."""
+    offered = selectors.filing_actions(actor=user, filing=filing)
     return [(slug, action) for slug, action in REVIEW_ACTIONS.items()
-            if action.capability in capabilities
-            and filing.state in (action.state if isinstance(action.state, tuple) else (action.state,))
-            and (filing.recommended_by_id or not action.needs_recommendation)
-            and (action.shown_when is None or action.shown_when(filing))]
+            if action.action in offered and (action.shown_when is None or action.shown_when(filing))]
 
 
 class ReviewCommentForm(forms.Form):
@@ -319,7 +309,7 @@ class FilingAdmin(_FilingAdminBase):
     @admin.display(description="certificate")
     def certificate(self, filing: Filing) -> str:
         """Every certificate of the filing, newest first, with its status (never deleted)."""
-        certificates = filing_certificates(filing=filing)
+        certificates = filing.certificates.order_by("-created_at", "-pk")
         return "; ".join(f"{c.serial} ({c.get_status_display().lower()}"
                          f"{': ' + c.error if c.error else ''})" for c in certificates) or "—"
 
@@ -328,19 +318,13 @@ class FilingAdmin(_FilingAdminBase):
         return [path("<path:object_id>/review/<slug:action>/",
                      self.admin_site.admin_view(self.review_action_view),
                      name="filings_filing_review"),
-                path("<path:object_id>/what-if/", self.admin_site.admin_view(self.what_if_view),
-                     name="filings_filing_what_if"),
+                *(path(f"<path:object_id>/{slug}/",
+                       self.admin_site.admin_view(partial(page, self)),
+                       name=f"filings_filing_{slug.replace('-', '_')}")
+                  for slug, page in FILING_PAGES.items()),
                 *super().get_urls()]
 
-    def what_if_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The filing's evidence under any rulebook version, stored nowhere."""
-        if not _actor(request).has_perm("filings.view_assessment"):
-            raise Http404("No such filing.")
-        from filings.admin_rulebooks import what_if_view
-
-        return what_if_view(self, request, object_id)
-
-    def _visible_filing(self, request: HttpRequest, object_id: str) -> Filing:
+    def visible_filing(self, request: HttpRequest, object_id: str) -> Filing:
         filing = self.get_object(request, unquote(object_id))
         if filing is None or not self.has_view_permission(request, filing):
             raise Http404("No such filing.")
@@ -363,7 +347,7 @@ class FilingAdmin(_FilingAdminBase):
             context.update(_assessment_context(selectors.latest_assessment(filing=filing)))
         if user.has_perm("filings.view_reviewnote"):
             context["review_notes"] = selectors.filing_review_notes(actor=user, filing=filing)
-        if user.has_perm("filings.view_auditevent"):
+        if user.has_perm("audit.view_auditevent"):
             context["audit_events"] = selectors.filing_audit_events(filing=filing)
         return context
 
@@ -372,14 +356,14 @@ class FilingAdmin(_FilingAdminBase):
         review_action = REVIEW_ACTIONS.get(action)
         if review_action is None:
             raise Http404("No such review action.")
-        filing = self._visible_filing(request, object_id)
+        filing = self.visible_filing(request, object_id)
         form = ReviewCommentForm(request.POST if request.method == "POST" else None)
         status = 200
         if request.method == "POST" and form.is_valid():
             comment = form.cleaned_data["comment"] if review_action.takes_comment else ""
             try:
                 review_action.run(_actor(request), filing, comment)
-            except services.ServiceError as exc:
+            except common.ServiceError as exc:
                 messages.error(request, exc.message)
                 status = exc.status
             else:
@@ -430,6 +414,3 @@ class AuditEventAdmin(_AuditEventAdminBase):
     def actor_name(self, event: AuditEvent) -> str:
         return str(event.actor) if event.actor else "system"
 
-
-# The rulebook pages register their admin on import.
-from filings import admin_rulebooks  # noqa: E402, F401

@@ -12,17 +12,11 @@ import uuid
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from filings.models import (
-    Assessment,
-    AuditEvent,
-    EvidenceFile,
-    EvidenceVersion,
-    Filing,
-    ReviewNote,
-    State,
-)
+from filings.models import Assessment, EvidenceFile, EvidenceVersion, Filing, ReviewNote
+from filings.states import ASSESSMENT_PENDING, REVIEWABLE, TRANSITIONS, State
 from portal.accounts.models import User
-from portal.accounts.roles import OrganisationKind
+from portal.accounts.roles import CAPABILITIES, OrganisationKind, Role
+from portal.audit.models import AuditEvent
 
 
 def _visible_filings(actor: User) -> QuerySet[Filing]:
@@ -49,7 +43,7 @@ def filing_list(*, actor: User, state: str | None = None, search: str | None = N
 def review_queue(*, actor: User) -> QuerySet[Filing]:
     """Filings waiting for the authority, oldest submission first."""
     return (_visible_filings(actor)
-            .filter(state__in=[State.ASSESSED, State.REREVIEW, State.IN_REVIEW])
+            .filter(state__in=REVIEWABLE)
             .select_related("organisation").order_by("submitted_at", "pk"))
 
 
@@ -79,15 +73,30 @@ def latest_assessment(*, filing: Filing) -> Assessment | None:
             .select_related("version__filing").order_by("-version__number", "-created_at").first())
 
 
+def filing_actions(*, actor: User, filing: Filing) -> frozenset[str]:
+    """The actions of `filings.states.TRANSITIONS` the actor may take on the filing now: the
+    one answer the pages, the console and the API show. A hint only: each service checks again
+    (four eyes, attestation, evidence) and refuses with a reason."""
+    membership = actor.membership() if actor.is_authenticated else None
+    if membership is None:
+        return frozenset()
+    capabilities = CAPABILITIES[Role(membership.role)]
+    side = membership.organisation.kind
+    if side == OrganisationKind.MANUFACTURER and filing.organisation_id != membership.organisation_id:
+        return frozenset()
+    return frozenset(
+        t.action for t in TRANSITIONS
+        if t.capability in capabilities and t.side == side and filing.state in t.sources
+        and (filing.recommended_by_id or not t.needs_recommendation))
+
+
 def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
     return filing.audit_events.select_related("actor").order_by("pk")
 
 
 # --- reads for the manufacturer web pages -------------------------------------------------
 
-# States in which the worker still owes the filing an assessment: pages poll while in these.
-ASSESSMENT_PENDING = (State.SUBMITTED, State.ASSESSING)
-# States after which nothing more happens to the filing.
+# States after which the manufacturer's page stops polling: nothing more happens by itself.
 FINAL_STATES = (State.APPROVED, State.REJECTED, State.WITHDRAWN)
 # Review notes that stay between the authority's reviewer and approver.
 _AUTHORITY_ONLY_NOTES = (ReviewNote.Kind.RECOMMEND_APPROVE, ReviewNote.Kind.RECOMMEND_REJECT)

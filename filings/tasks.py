@@ -1,55 +1,19 @@
-"""Thin Celery tasks: ids in, one service call, done. Safe to run twice."""
+"""Thin Celery tasks of the filing lifecycle: ids in, one service call, done. Safe to run twice."""
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 
-from filings import services
+from filings.services.assessment import assessment_run, assessment_sweep
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,),
              retry_backoff=True, retry_backoff_max=60, max_retries=5)
 def assess_filing(filing_id: int, version_id: int) -> None:
-    services.assessment_run(filing_id=filing_id, version_id=version_id)
+    assessment_run(filing_id=filing_id, version_id=version_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_stuck_assessments() -> int:
-    return services.assessment_sweep()
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=settings.CERTIFICATE_RENDER_SOFT_TIME_LIMIT,
-             time_limit=settings.CERTIFICATE_RENDER_TIME_LIMIT)
-def certificate_render(certificate_id: int) -> None:
-    """Routed to the `certificates` queue (CELERY_TASK_ROUTES); a failure ends in a state."""
-    services.certificate_render(certificate_id=certificate_id)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def sweep_stuck_certificates() -> int:
-    return services.certificate_sweep()
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT,
-             time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 60)
-def rulebook_preview(preview_id: int) -> None:
-    """Which filings a draft amendment would change; progress is written as it goes."""
-    services.rulebook_preview_run(preview_id=preview_id)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, retry_backoff_max=60, max_retries=5,
-             soft_time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT,
-             time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 60)
-def rulebook_apply(version_id: int) -> dict[str, int]:
-    """Re-assess the filings a published version changes (safe to run again)."""
-    return services.rulebook_apply(version_id=version_id)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def sweep_rulebook_jobs() -> dict[str, int]:
-    return services.rulebook_sweep()
+    return assessment_sweep()

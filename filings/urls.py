@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from filings import certificate_views, rulebook_views, views
+from filings import views
 
 app_name = "filings"
 
@@ -20,11 +20,4 @@ urlpatterns = [
     path("filings/<uuid:reference>/submit/", views.filing_submit, name="submit"),
     path("filings/<uuid:reference>/withdraw/", views.filing_withdraw, name="withdraw"),
     path("filings/<uuid:reference>/reopen/", views.filing_reopen, name="reopen"),
-    path("filings/<uuid:reference>/certificates/<uuid:public_id>.pdf",
-         certificate_views.certificate_download, name="certificate_download"),
-    # Public on purpose: the rules are law; certificates name the version they used.
-    path("rules/", rulebook_views.rules_history, name="rules"),
-    path("rules/<str:version>/", rulebook_views.rules_version, name="rules_version"),
-    # Public on purpose: the certificate's QR code leads here (see tests/certificates).
-    path("verify/<uuid:public_id>/", certificate_views.verify, name="verify"),
 ]

@@ -24,8 +24,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from filings import selectors, services
-from filings.certificates.selectors import filing_certificates
+from filings import selectors
 from filings.evidence import write_template
 from filings.forms import (
     DashboardFilterForm,
@@ -34,7 +33,9 @@ from filings.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from filings.models import REOPENABLE, WITHDRAWABLE, EvidenceFile, FileKind, Filing, State
+from filings.models import EvidenceFile, FileKind, Filing
+from filings.services import common, manufacturer
+from filings.states import ASSESSMENT_PENDING, State
 from filings.storage import path_of
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
@@ -95,8 +96,8 @@ def filing_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            filing = services.filing_create(actor=actor, **form.cleaned_data)
-        except services.ServiceError as exc:
+            filing = manufacturer.filing_create(actor=actor, **form.cleaned_data)
+        except common.ServiceError as exc:
             form.add_error(None, exc.message)
             status = exc.status
         else:
@@ -112,25 +113,21 @@ def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
     """The filing page, with any bound form that failed shown with its errors."""
     actor = _actor(request)
     membership = actor.membership()
-    capabilities = _capabilities(membership)
     own = membership is not None and membership.organisation_id == filing.organisation_id
-    is_draft = filing.state == State.DRAFT
+    actions = selectors.filing_actions(actor=actor, filing=filing)
     versions = list(selectors.filing_history(filing=filing))
-    can_edit = own and Capability.EDIT_FILINGS in capabilities
-    can_submit = own and Capability.SUBMIT_FILINGS in capabilities
     context = {
         "filing": filing,
         "versions": versions,
         "current": versions[0] if versions else None,
         "notes": selectors.filing_review_notes(actor=actor, filing=filing),
-        "certificates": filing_certificates(filing=filing),
-        "assessment_pending": filing.state in selectors.ASSESSMENT_PENDING,
-        "can_upload": can_edit and is_draft,
-        "can_remove": can_edit and is_draft,
-        "can_submit": can_submit and is_draft,
-        "can_withdraw": can_submit and filing.state in WITHDRAWABLE,
-        "can_reopen": can_edit and filing.state in REOPENABLE,
-        "edit_role_needed": own and is_draft and not can_edit,
+        "assessment_pending": filing.state in ASSESSMENT_PENDING,
+        "can_upload": "evidence_upload" in actions,
+        "can_remove": "evidence_remove" in actions,
+        "can_submit": "filing_submit" in actions,
+        "can_withdraw": "filing_withdraw" in actions,
+        "can_reopen": "filing_reopen" in actions,
+        "edit_role_needed": own and filing.state == State.DRAFT and "evidence_upload" not in actions,
         "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
         "submit_form": forms.get("submit_form") or SubmitForm(),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
@@ -155,7 +152,7 @@ def filing_status(request: HttpRequest, reference: uuid.UUID) -> JsonResponse:
 
 # --- state changes ------------------------------------------------------------------------
 
-def _refused(request: HttpRequest, filing: Filing, exc: services.ServiceError,
+def _refused(request: HttpRequest, filing: Filing, exc: common.ServiceError,
              **forms: Any) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"error": exc.message}, status=exc.status)
@@ -176,7 +173,7 @@ def _attempt(request: HttpRequest, filing: Filing, action: Callable[[], str],
     """Run one service call; its success message on the next page, or its refusal on this one."""
     try:
         message = action()
-    except services.ServiceError as exc:
+    except common.ServiceError as exc:
         return _refused(request, filing, exc, **forms)
     return _done(request, filing, message)
 
@@ -188,11 +185,11 @@ def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     filing = selectors.filing_get(actor=actor, reference=reference)
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        error = services.ServiceError("Choose a file and what kind of file it is, then upload.")
+        error = common.ServiceError("Choose a file and what kind of file it is, then upload.")
         return _refused(request, filing, error, upload_form=form)
 
     def upload() -> str:
-        stored = services.evidence_upload(actor=actor, filing=filing,
+        stored = manufacturer.evidence_upload(actor=actor, filing=filing,
                                           upload=form.cleaned_data["file"],
                                           kind=FileKind(form.cleaned_data["kind"]))
         return f"Uploaded {stored.original_name}."
@@ -208,7 +205,7 @@ def evidence_remove(request: HttpRequest, reference: uuid.UUID, file_id: int) ->
     filing = evidence_file.version.filing
 
     def remove() -> str:
-        services.evidence_remove(actor=actor, evidence_file=evidence_file)
+        manufacturer.evidence_remove(actor=actor, evidence_file=evidence_file)
         return f"Removed {evidence_file.original_name}."
 
     return _attempt(request, filing, remove)
@@ -223,7 +220,7 @@ def filing_submit(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     form.is_valid()  # a checkbox cannot be invalid; unticked is False
 
     def submit() -> str:
-        services.filing_submit(actor=actor, filing=filing,
+        manufacturer.filing_submit(actor=actor, filing=filing,
                                attestation_confirmed=bool(form.cleaned_data.get("attest")))
         return "Submitted. The evidence is being assessed; this page updates when it is done."
 
@@ -237,11 +234,11 @@ def filing_withdraw(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     filing = selectors.filing_get(actor=actor, reference=reference)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        return _refused(request, filing, services.ServiceError("The reason is too long."),
+        return _refused(request, filing, common.ServiceError("The reason is too long."),
                         withdraw_form=form)
 
     def withdraw() -> str:
-        services.filing_withdraw(actor=actor, filing=filing, reason=form.cleaned_data["reason"])
+        manufacturer.filing_withdraw(actor=actor, filing=filing, reason=form.cleaned_data["reason"])
         return "The filing was withdrawn."
 
     return _attempt(request, filing, withdraw, withdraw_form=form)
@@ -254,7 +251,7 @@ def filing_reopen(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     filing = selectors.filing_get(actor=actor, reference=reference)
 
     def reopen() -> str:
-        reopened = services.filing_reopen(actor=actor, filing=filing)
+        reopened = manufacturer.filing_reopen(actor=actor, filing=filing)
         version = reopened.current_version()
         number = version.number if version else ""
         return f"Reopened as a draft with an empty version {number}; upload the corrected evidence."

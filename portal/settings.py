@@ -46,14 +46,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "portal.audit",
     "portal.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The filing lifecycle, then the apps built on it (they depend on it, never the reverse).
     "filings",
+    "filings.certificates",
+    "filings.rulebooks",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "filings.api",
+    "portal.demodata",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -243,10 +248,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"FilingState": "filings.models.State"},
+    "ENUM_NAME_OVERRIDES": {"FilingState": "filings.states.State"},
 }
 
-# --- Certificates (filings/certificates, filings.services.certificates) --------------------
+# --- Certificates (filings.certificates) ----------------------------------------------------
 # The signing key and certificate (PEM); `make demo` generates a self-signed pair here when absent.
 CERTIFICATE_SIGNING_KEY = Path(os.environ.get("CERTIFICATE_SIGNING_KEY",
                                               VAR_DIR / "signing" / "key.pem"))
@@ -261,20 +266,23 @@ CERTIFICATE_RENDER_TIME_LIMIT = envint("CERTIFICATE_RENDER_TIME_LIMIT", "60")
 CERTIFICATE_MAX_ATTEMPTS = envint("CERTIFICATE_MAX_ATTEMPTS", "3")
 # An uploaded PDF the verification page checks is refused above this size.
 CERTIFICATE_VERIFY_MAX_BYTES = envint("CERTIFICATE_VERIFY_MAX_BYTES", str(10 * 1024 * 1024))
-CELERY_TASK_ROUTES = {"filings.tasks.certificate_render": {"queue": "certificates"}}
+CELERY_TASK_ROUTES = {"filings.certificates.tasks.certificate_render": {"queue": "certificates"}}
 # A certificate still pending this long (above the hard time limit) is re-enqueued by the sweep.
 CERTIFICATE_STUCK_AFTER_SECONDS = envint("CERTIFICATE_STUCK_AFTER_SECONDS", "120")
 CELERY_BEAT_SCHEDULE["sweep-stuck-certificates"] = {
-    "task": "filings.tasks.sweep_stuck_certificates", "schedule": 60.0}
+    "task": "filings.certificates.tasks.sweep_stuck_certificates", "schedule": 60.0}
 
-# --- Rulebook amendments (filings.services.rulebooks) -------------------------------------
+# --- Rulebook amendments (filings.rulebooks) ------------------------------------------------
+# What a new assessment runs under: a function returning the engine's Rulebook. The lifecycle
+# reads it by name, so it never imports the rulebooks app (which is built on the lifecycle).
+ASSESSMENT_RULEBOOK = "filings.rulebooks.selectors.rulebook_in_force"
 # An impact preview or a publication's re-assessment reads every affected filing's evidence;
 # it is stopped after this long (below the broker's visibility timeout) and marked failed.
 RULEBOOK_JOB_SOFT_TIME_LIMIT = envint("RULEBOOK_JOB_SOFT_TIME_LIMIT", "1800")
 # A preview still queued, or a published version not yet applied, after this long is re-sent.
 RULEBOOK_JOB_STUCK_AFTER_SECONDS = envint("RULEBOOK_JOB_STUCK_AFTER_SECONDS", "120")
 CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
-    "task": "filings.tasks.sweep_rulebook_jobs", "schedule": 60.0}
+    "task": "filings.rulebooks.tasks.sweep_rulebook_jobs", "schedule": 60.0}
 
 # --- second factor (portal.accounts.mfa, django-otp) --------------------------------------
 OTP_TOTP_ISSUER = "CVC portal"

@@ -1,11 +1,21 @@
+"""The composition root: every app's routes, in one place. (Apps never import each other's
+URLs; `reverse()` by name ties pages together.)"""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from filings.forms import LoginForm
+from filings.api import urls as filings_api
+from filings.api.errors import not_found
+from filings.certificates import api_urls as certificates_api
+from portal.accounts.forms import LoginForm
 from portal.accounts.mfa import second_factor
 from portal.health import ready
+
+# `/api/v1/`: one `api` namespace over the apps' routes; anything else is a 404 in the problem
+# shape, not the HTML page, so the catch-all comes last.
+_API = [*filings_api.urlpatterns, *certificates_api.urlpatterns, re_path(r"", not_found)]
 
 urlpatterns = [
     path("ready/", ready, name="ready"),
@@ -22,11 +32,13 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
-    path("api/v1/", include("filings.api.urls")),
+    path("api/v1/", include((_API, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(
         url_name="api-schema", template_name="api/swagger_ui.html"), name="api-docs"),
     path("api-tokens/", include("filings.api.urls_web")),
+    path("", include("filings.certificates.urls")),
+    path("", include("filings.rulebooks.urls")),
     path("", include("filings.urls")),
 ]

@@ -8,7 +8,8 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
-from filings.models import EvidenceVersion, Filing, State
+from filings.models import EvidenceVersion, Filing
+from filings.states import State
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import ROLE_KIND, OrganisationKind, Role
 

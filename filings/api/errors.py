@@ -17,7 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from filings.services import ServiceError
+from filings.services.common import ServiceError
 
 PROBLEM_BASE = "https://cvc-portal.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from filings.api.models import ApiToken
-from filings.audit import audit_record
-from filings.services.common import ServiceError, StateConflict, _require
+from filings.services.common import ServiceError, StateConflict, require_capability
 from portal.accounts.models import User
 from portal.accounts.roles import Capability
+from portal.audit.services import audit_record
 
 TOKEN_PREFIX = "cvc_"  # noqa: S105 (a label, not a secret)
 
@@ -24,7 +24,7 @@ def hash_key(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A new token acting as `actor` for its organisation; returns (token, secret key)."""
-    membership = _require(actor, Capability.EDIT_FILINGS)
+    membership = require_capability(actor, Capability.EDIT_FILINGS)
     name = name.strip()
     if not name:
         raise ServiceError("Name the token after the system that will use it.")
@@ -39,7 +39,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
-    membership = _require(actor, Capability.EDIT_FILINGS)
+    membership = require_capability(actor, Capability.EDIT_FILINGS)
     if token.organisation_id != membership.organisation_id:
         raise ServiceError("This token belongs to another organisation.")
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(

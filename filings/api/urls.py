@@ -1,11 +1,9 @@
-"""`/api/v1/`. Every route with an id is in tests/api/routes.py's registry (the coverage guard)."""
+"""The lifecycle's routes under `/api/v1/` (`portal/urls.py` adds the certificates app's and
+the catch-all). Every route with an id is in tests/api/routes.py's registry (the coverage guard)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
-from filings.api import certificates, views
-from filings.api.errors import not_found
-
-app_name = "api"
+from filings.api import views
 
 _FILING = "filings/<uuid:reference>/"
 
@@ -25,14 +23,4 @@ urlpatterns = [
          name="review_request_changes"),
     path(f"{_FILING}approve/", views.ApproveApi.as_view(), name="approve"),
     path(f"{_FILING}reject/", views.RejectApi.as_view(), name="reject"),
-    path(f"{_FILING}certificates/", certificates.CertificateListApi.as_view(),
-         name="certificates"),
-    path(f"{_FILING}certificates/<uuid:public_id>/pdf/", certificates.CertificatePdfApi.as_view(),
-         name="certificate_pdf"),
-    path(f"{_FILING}certificate/revoke/", certificates.CertificateRevokeApi.as_view(),
-         name="certificate_revoke"),
-    path("certificates/<uuid:public_id>/", certificates.PublicCertificateApi.as_view(),
-         name="certificate_public"),
-    # Last: anything else under /api/v1/ is a 404 in the problem shape, not the HTML page.
-    re_path(r"", not_found),
 ]

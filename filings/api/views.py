@@ -20,12 +20,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors, services
+from filings import selectors
 from filings.api.errors import PROBLEM_BASE
 from filings.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from filings.api.idempotency import idempotent
 from filings.api.schema import FILING_EXAMPLE, IDEMPOTENCY_HEADER_DOC, ProblemSerializer, problems
-from filings.models import Assessment, EvidenceFile, FileKind, Filing, State, VehicleClass
+from filings.models import Assessment, EvidenceFile, FileKind, Filing, VehicleClass
+from filings.services import manufacturer, review
+from filings.states import State
 from portal.accounts.models import User
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR,
@@ -105,7 +107,7 @@ class FilingListApi(APIView):
         def create() -> Response:
             data = self.InputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            filing = services.filing_create(actor=_actor(request), **data.validated_data)
+            filing = manufacturer.filing_create(actor=_actor(request), **data.validated_data)
             return Response(FilingOutput(filing).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, create)
@@ -130,7 +132,7 @@ class FilingDetailApi(APIView):
         filing = selectors.filing_get(actor=actor, reference=reference)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        filing = services.filing_update(actor=actor, filing=filing, **data.validated_data)
+        filing = manufacturer.filing_update(actor=actor, filing=filing, **data.validated_data)
         return Response(FilingOutput(filing).data)
 
 
@@ -172,7 +174,7 @@ class EvidenceApi(APIView):
         def upload() -> Response:
             data = self.InputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            stored = services.evidence_upload(actor=actor, filing=filing,
+            stored = manufacturer.evidence_upload(actor=actor, filing=filing,
                                               upload=data.validated_data["file"],
                                               kind=FileKind(data.validated_data["kind"]))
             return Response(EvidenceFileOutput(stored).data, status=status.HTTP_201_CREATED)
@@ -219,7 +221,7 @@ class SubmitApi(_FilingAction):
     success_status = status.HTTP_202_ACCEPTED
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.filing_submit(actor=actor, filing=filing, **data)
+        return manufacturer.filing_submit(actor=actor, filing=filing, **data)
 
     @_action_schema("filings_submit", "Attest and submit the draft (signer); assessment is queued",
                     InputSerializer, success=202, parameters=[IDEMPOTENCY_PARAMETER],
@@ -234,7 +236,7 @@ class WithdrawApi(_FilingAction):
         reason = serializers.CharField(max_length=2000, allow_blank=True)
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.filing_withdraw(actor=actor, filing=filing, **data)
+        return manufacturer.filing_withdraw(actor=actor, filing=filing, **data)
 
     @_action_schema("filings_withdraw", "Withdraw the filing (signer)", InputSerializer)
     def post(self, request: Request, reference: uuid.UUID) -> Response:
@@ -243,7 +245,7 @@ class WithdrawApi(_FilingAction):
 
 class ReopenApi(_FilingAction):
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.filing_reopen(actor=actor, filing=filing)
+        return manufacturer.filing_reopen(actor=actor, filing=filing)
 
     @_action_schema("filings_reopen", "Reopen invalid or returned evidence as a new draft version",
                     _NoInput)
@@ -318,7 +320,7 @@ class _CommentInput(serializers.Serializer[Any]):
 
 class ReviewStartApi(_FilingAction):
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.review_start(actor=actor, filing=filing)
+        return review.review_start(actor=actor, filing=filing)
 
     @_action_schema("review_start", "Take an assessed filing into review (reviewer)",
                     _NoInput)
@@ -332,7 +334,7 @@ class ReviewRecommendApi(_FilingAction):
                                                           ("reject", "Reject")])
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.review_recommend(actor=actor, filing=filing, **data)
+        return review.review_recommend(actor=actor, filing=filing, **data)
 
     @_action_schema("review_recommend", "Recommend approval or rejection (reviewer)",
                     InputSerializer)
@@ -344,7 +346,7 @@ class ReviewRequestChangesApi(_FilingAction):
     InputSerializer = _CommentInput
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.review_request_changes(actor=actor, filing=filing, **data)
+        return review.review_request_changes(actor=actor, filing=filing, **data)
 
     @_action_schema("review_request_changes", "Return the filing for changes (reviewer or "
                     "approver)", _CommentInput)
@@ -356,7 +358,7 @@ class ApproveApi(_FilingAction):
     InputSerializer = _CommentInput
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.filing_approve(actor=actor, filing=filing, **data)
+        return review.filing_approve(actor=actor, filing=filing, **data)
 
     @_action_schema("filings_approve", "Approve a recommended filing (approver; four eyes)",
                     _CommentInput)
@@ -368,7 +370,7 @@ class RejectApi(_FilingAction):
     InputSerializer = _CommentInput
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
-        return services.filing_reject(actor=actor, filing=filing, **data)
+        return review.filing_reject(actor=actor, filing=filing, **data)
 
     @_action_schema("filings_reject", "Reject a recommended filing (approver; four eyes)",
                     _CommentInput)

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from filings import services
 from filings.api import selectors
 from filings.api.services import api_token_create, api_token_revoke
+from filings.services import common
 from portal.accounts.models import User
 from portal.accounts.roles import Capability
 
@@ -46,7 +46,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         return _page(request, form=form, status=400)
     try:
         _, key = api_token_create(actor=_actor(request), name=form.cleaned_data["name"])
-    except services.ServiceError as exc:
+    except common.ServiceError as exc:
         return _page(request, form=form, error=exc.message, status=exc.status)
     return _page(request, new_key=key, status=201)
 
@@ -58,7 +58,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(actor=actor, token_id=token_id)
     try:
         api_token_revoke(actor=actor, token=token)
-    except services.ServiceError as exc:
+    except common.ServiceError as exc:
         return _page(request, error=exc.message, status=exc.status)
     messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
     return redirect("api_tokens:list")

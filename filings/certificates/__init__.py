@@ -1,5 +1,6 @@
-"""Attestation certificates: the locked renderer, the PDF/A-3b layout, the QR code and signing.
+"""Attestation certificates: issue on approval, render (the locked renderer, the PDF/A-3b
+layout, the QR code), sign, store once, verify, revoke and download.
 
-Pure rendering and cryptography live here; what is issued when, and the records of it, live in
-`filings.services.certificates`.
+It builds on the filing lifecycle (`filings`), never the other way round: approvals and
+rejections reach it through `filings.signals`, which `receivers` here listens to.
 """

@@ -18,13 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors, services
+from filings import selectors
 from filings.api.schema import problems
 from filings.api.throttling import AnonRateThrottle
 from filings.api.views import _actor
 from filings.certificates import selectors as certificate_selectors
-from filings.models import Certificate, CertificateStatus
-from filings.services.certificates import certificate_path
+from filings.certificates import services as certificate_services
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.certificates.services import certificate_path
 
 
 class CertificateOutput(serializers.ModelSerializer[Certificate]):
@@ -81,7 +82,7 @@ class CertificateRevokeApi(APIView):
         filing = selectors.filing_get(actor=actor, reference=reference)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        certificate = services.certificate_revoke(actor=actor, filing=filing,
+        certificate = certificate_services.certificate_revoke(actor=actor, filing=filing,
                                                   reason=data.validated_data["reason"])
         return Response(CertificateOutput(certificate).data)
 

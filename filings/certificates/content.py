@@ -9,10 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from filings.certificates.models import Certificate
 from filings.certificates.qr import qr_png_data_url
 from filings.certificates.rendering import ATTACHMENT_NAME
-from filings.models import Certificate, FileKind, ReviewNote
-from filings.templatetags.filings_extras import assessment_segments
+from filings.models import FileKind, ReviewNote
+from filings.presentation import assessment_segments
 
 FEOC_REQUIREMENTS = ("feoc_battery_components", "feoc_critical_minerals")
 NOT_AN_IRS_FORM = ("This certificate is the portal's own attestation of its assessment. It is "
@@ -20,7 +21,7 @@ NOT_AN_IRS_FORM = ("This certificate is the portal's own attestation of its asse
 
 
 def verify_url(certificate: Certificate) -> str:
-    path = reverse("filings:verify", kwargs={"public_id": certificate.public_id})
+    path = reverse("certificates:verify", kwargs={"public_id": certificate.public_id})
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
 
 

@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from filings import selectors
-from filings.models import Certificate, CertificateStatus, Filing
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.models import Filing
 from portal.accounts.models import User
 
 # Certificates that exist as a PDF: what verification and downloads may show.
@@ -39,3 +40,8 @@ def certificate_get(*, actor: User, reference: uuid.UUID | str,
 def filing_certificates(*, filing: Filing) -> QuerySet[Certificate]:
     """Every certificate of a filing the caller already got through `filing_get`, newest first."""
     return filing.certificates.select_related("superseded_by").order_by("-created_at", "-pk")
+
+
+def issued_certificate(*, filing: Filing) -> Certificate | None:
+    """The filing's valid certificate, if it has one (at most one is issued at a time)."""
+    return filing.certificates.filter(status=CertificateStatus.ISSUED).first()

@@ -22,22 +22,20 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from filings.audit import audit_record
-from filings.certificates.content import assessment_json, certificate_context
-from filings.certificates.rendering import render_pdf
-from filings.certificates.signing import sign_pdf
-from filings.models import Assessment, Certificate, CertificateStatus, Filing, State
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.models import Assessment, Filing
 from filings.services.common import (
     NotAllowed,
     ServiceError,
     StateConflict,
-    _notify_manufacturer,
-    _require,
-    _transition,
     enqueue_on_commit,
+    filing_transition,
+    notify_manufacturer,
+    require_capability,
 )
 from portal.accounts.models import User
 from portal.accounts.roles import Capability, OrganisationKind
+from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +61,7 @@ def certificate_request(*, filing: Filing, approver: User) -> Certificate | None
 
 
 def _enqueue_render(certificate: Certificate) -> None:
-    from filings.tasks import certificate_render
+    from filings.certificates.tasks import certificate_render
 
     enqueue_on_commit(certificate_render, certificate.pk)
 
@@ -110,6 +108,12 @@ def certificate_sweep() -> int:
 
 def _produce_pdf(certificate: Certificate) -> bytes:
     """The signed PDF/A-3b of a certificate (no side effects)."""
+    # WeasyPrint and pyHanko load only in the process that renders (the certificates worker),
+    # not in every process that imports the app: `manage.py assess` starts without them.
+    from filings.certificates.content import assessment_json, certificate_context
+    from filings.certificates.rendering import render_pdf
+    from filings.certificates.signing import sign_pdf
+
     pdf = render_pdf(certificate_context(certificate),
                      assessment_json=assessment_json(certificate))
     return sign_pdf(pdf, key_path=settings.CERTIFICATE_SIGNING_KEY,
@@ -153,7 +157,7 @@ def _issue(certificate: Certificate, path: Path) -> None:
         audit_record(organisation=filing.organisation, actor=None, filing=filing,
                      action="certificate_issue", reason=certificate.serial,
                      data={"public_id": str(certificate.public_id), "sha256": sha256})
-        _notify_manufacturer(filing, "Certificate issued",
+        notify_manufacturer(filing, "Certificate issued",
                              f"Certificate {certificate.serial} for {filing} was issued. Download "
                              "it from the filing page; anyone can check it on its verification "
                              "page.")
@@ -165,13 +169,11 @@ def _fail(certificate: Certificate, message: str) -> None:
         failed = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING)\
             .update(status=CertificateStatus.FAILED, error=message)
         if failed:
-            _transition(filing, actor=None, from_states=[State.APPROVED],
-                        to_state=State.CERTIFICATE_FAILED, action="certificate_fail",
-                        reason=message)
+            filing_transition(filing, actor=None, action="certificate_fail", reason=message)
 
 
 def _require_approver(actor: User) -> None:
-    membership = _require(actor, Capability.DECIDE)
+    membership = require_capability(actor, Capability.DECIDE)
     if membership.organisation.kind != OrganisationKind.AUTHORITY:
         raise NotAllowed("Only the reviewing authority's approvers can do this.")
 
@@ -183,8 +185,7 @@ def certificate_retry(*, actor: User, filing: Filing) -> Certificate:
     certificate = filing.certificates.filter(status=CertificateStatus.FAILED).first()
     if certificate is None:
         raise StateConflict("This filing has no failed certificate to retry; reload the page.")
-    _transition(filing, actor=actor, from_states=[State.CERTIFICATE_FAILED],
-                to_state=State.APPROVED, action="certificate_retry", reason=certificate.serial)
+    filing_transition(filing, actor=actor, action="certificate_retry", reason=certificate.serial)
     Certificate.objects.filter(pk=certificate.pk).update(
         status=CertificateStatus.PENDING, render_attempts=0, error="")
     _enqueue_render(certificate)
@@ -207,7 +208,16 @@ def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certifica
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
                  action="certificate_revoke", reason=reason.strip(),
                  data={"serial": certificate.serial})
-    _notify_manufacturer(filing, "Certificate revoked",
+    notify_manufacturer(filing, "Certificate revoked",
                          f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")
     certificate.refresh_from_db()
     return certificate
+
+
+def certificate_revoke_on_rejection(*, actor: User, filing: Filing, comment: str) -> None:
+    """A filing reviewed again after a rulebook amendment may hold a valid certificate from its
+    first approval: rejecting it revokes that, with the decision's comment as the reason. Runs
+    in the rejection's transaction (`filings.signals.filing_rejected`)."""
+    if filing.certificates.filter(status=CertificateStatus.ISSUED).exists():
+        certificate_revoke(actor=actor, filing=filing,
+                           reason=f"Rejected on review again: {comment.strip()}")

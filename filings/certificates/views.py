@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from filings.certificates import selectors
 from filings.certificates.content import certificate_context
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.certificates.services import certificate_path
 from filings.certificates.signing import check_signature
-from filings.models import Certificate, CertificateStatus
-from filings.services.certificates import certificate_path
 from portal.accounts.models import User
 
 

@@ -17,19 +17,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from filings import selectors, services
-from filings.admin import FilingAdmin, segments_context
-from filings.impact import CHANGE_KINDS
-from filings.models import (
-    Filing,
-    ImpactPreview,
-    JobStatus,
-    RulebookStatus,
-    RulebookVersion,
-)
-from filings.rulebooks import rule_changes, rulebook_current
+from filings import selectors
+from filings.admin import FILING_PAGES, FilingAdmin, segments_context
+from filings.models import Filing
+from filings.rulebooks import services as rulebook_services
+from filings.rulebooks.impact import CHANGE_KINDS
+from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookStatus, RulebookVersion
+from filings.rulebooks.selectors import rule_changes, rulebook_current
 from filings.rules import amend
 from filings.rules.rulebook import VEHICLE_CLASSES
+from filings.services import common
 from portal.accounts.models import User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 
@@ -166,10 +163,10 @@ class RulebookVersionAdmin(_RulebookAdminBase):
     search_fields = ("version", "citation", "note")
     actions = None
     ordering = ("-published_at", "-pk")
-    change_list_template = "admin/filings/rulebookversion/change_list.html"
-    detail_template = "admin/filings/rulebookversion/detail.html"
-    preview_template = "admin/filings/rulebookversion/preview.html"
-    draft_template = "admin/filings/rulebookversion/draft.html"
+    change_list_template = "admin/rulebooks/rulebookversion/change_list.html"
+    detail_template = "admin/rulebooks/rulebookversion/detail.html"
+    preview_template = "admin/rulebooks/rulebookversion/preview.html"
+    draft_template = "admin/rulebooks/rulebookversion/draft.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -210,19 +207,19 @@ class RulebookVersionAdmin(_RulebookAdminBase):
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
-            path("draft/", view(self.draft_view), name="filings_rulebookversion_draft"),
+            path("draft/", view(self.draft_view), name="rulebooks_rulebookversion_draft"),
             path("<path:object_id>/amend/<slug:amendment>/", view(self.amend_view),
-                 name="filings_rulebookversion_amend"),
+                 name="rulebooks_rulebookversion_amend"),
             path("<path:object_id>/text/", view(self.text_view),
-                 name="filings_rulebookversion_text"),
+                 name="rulebooks_rulebookversion_text"),
             path("<path:object_id>/preview/", view(self.preview_view),
-                 name="filings_rulebookversion_preview"),
+                 name="rulebooks_rulebookversion_preview"),
             path("<path:object_id>/preview/<int:preview_id>/status/", view(self.preview_status),
-                 name="filings_rulebookversion_preview_status"),
+                 name="rulebooks_rulebookversion_preview_status"),
             path("<path:object_id>/publish/", view(self.publish_view),
-                 name="filings_rulebookversion_publish"),
+                 name="rulebooks_rulebookversion_publish"),
             path("<path:object_id>/discard/", view(self.discard_view),
-                 name="filings_rulebookversion_discard"),
+                 name="rulebooks_rulebookversion_discard"),
             *super().get_urls(),
         ]
 
@@ -239,7 +236,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
         return record
 
     def _url(self, name: str, record: RulebookVersion, *extra: Any) -> str:
-        return reverse(f"admin:filings_rulebookversion_{name}", args=[record.pk, *extra])
+        return reverse(f"admin:rulebooks_rulebookversion_{name}", args=[record.pk, *extra])
 
     def _context(self, request: HttpRequest, record: RulebookVersion | None,
                  **extra: Any) -> dict[str, Any]:
@@ -285,13 +282,13 @@ class RulebookVersionAdmin(_RulebookAdminBase):
                  redirect: str | None = None) -> HttpResponse:
         try:
             call()
-        except services.AmendmentInvalid as exc:
+        except rulebook_services.AmendmentInvalid as exc:
             if form is not None and exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
             else:
                 messages.error(request, exc.message)
             return self._detail(request, record, bound=bound, bound_form=form, status=400)
-        except services.ServiceError as exc:
+        except common.ServiceError as exc:
             messages.error(request, exc.message)
             return self._detail(request, record, bound=bound, bound_form=form, status=exc.status)
         messages.success(request, done)
@@ -309,7 +306,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return self._detail(request, record, bound=amendment, bound_form=form, status=400)
         return self._service(
             request, record,
-            lambda: services.rulebook_draft_amend(actor=_actor(request), draft=record,
+            lambda: rulebook_services.rulebook_draft_amend(actor=_actor(request), draft=record,
                                                   amendment=amendment, **_params(form)),
             f"{form_class.title}: done. Run the impact preview to see which filings it changes.",
             bound=amendment, form=form)
@@ -323,7 +320,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return self._detail(request, record, bound="text", bound_form=form, status=400)
         return self._service(
             request, record,
-            lambda: services.rulebook_draft_update(actor=_actor(request), draft=record,
+            lambda: rulebook_services.rulebook_draft_update(actor=_actor(request), draft=record,
                                                    **form.cleaned_data),
             "Citation and note saved.", bound="text", form=form)
 
@@ -333,7 +330,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return HttpResponseRedirect(self._url("change", record))
         return self._service(
             request, record,
-            lambda: services.rulebook_publish(actor=_actor(request), draft=record),
+            lambda: rulebook_services.rulebook_publish(actor=_actor(request), draft=record),
             f"Version {record.version} is published and in force. The worker re-assesses the "
             "filings it changes; each one's audit trail records it.")
 
@@ -343,9 +340,9 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return HttpResponseRedirect(self._url("change", record))
         return self._service(
             request, record,
-            lambda: services.rulebook_draft_discard(actor=_actor(request), draft=record),
+            lambda: rulebook_services.rulebook_draft_discard(actor=_actor(request), draft=record),
             f"Draft {record.version} discarded.",
-            redirect=reverse("admin:filings_rulebookversion_changelist"))
+            redirect=reverse("admin:rulebooks_rulebookversion_changelist"))
 
     def draft_view(self, request: HttpRequest) -> HttpResponse:
         """A new draft amendment, starting from the version in force."""
@@ -354,14 +351,14 @@ class RulebookVersionAdmin(_RulebookAdminBase):
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
-                draft = services.rulebook_draft_create(actor=_actor(request), **form.cleaned_data)
-            except services.AmendmentInvalid as exc:
+                draft = rulebook_services.rulebook_draft_create(actor=_actor(request), **form.cleaned_data)
+            except rulebook_services.AmendmentInvalid as exc:
                 if exc.field in form.fields:
                     form.add_error(exc.field, exc.message)
                 else:
                     messages.error(request, exc.message)
                 status = 400
-            except services.ServiceError as exc:
+            except common.ServiceError as exc:
                 messages.error(request, exc.message)
                 status = exc.status
             else:
@@ -380,8 +377,8 @@ class RulebookVersionAdmin(_RulebookAdminBase):
         record = self._record(request, object_id)
         if request.method == "POST":
             try:
-                services.rulebook_preview_request(actor=_actor(request), draft=record)
-            except services.ServiceError as exc:
+                rulebook_services.rulebook_preview_request(actor=_actor(request), draft=record)
+            except common.ServiceError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, "The impact preview is running in the background.")
@@ -425,15 +422,19 @@ class WhatIfForm(forms.Form):
 
 
 def what_if_view(model_admin: FilingAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
-    filing: Filing = model_admin._visible_filing(request, object_id)
+    """The filing's evidence under any rulebook version, stored nowhere (a page of the
+    console's filing, `FILING_PAGES`)."""
+    if not _actor(request).has_perm("filings.view_assessment"):
+        raise Http404("No such filing.")
+    filing: Filing = model_admin.visible_filing(request, object_id)
     form = WhatIfForm(request.GET if "version" in request.GET else None)
     outcome: dict[str, Any] | None = None
     status = 200
     if form.is_bound and form.is_valid():
         try:
-            outcome = services.assessment_what_if(filing=filing,
+            outcome = rulebook_services.assessment_what_if(filing=filing,
                                                   record=form.cleaned_data["version"])
-        except services.ServiceError as exc:
+        except common.ServiceError as exc:
             messages.error(request, exc.message)
             status = exc.status
         else:
@@ -445,4 +446,7 @@ def what_if_view(model_admin: FilingAdmin, request: HttpRequest, object_id: str)
                "latest": selectors.latest_assessment(filing=filing),
                "title": f"What if: {filing}",
                "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
-    return TemplateResponse(request, "admin/filings/filing/what_if.html", context, status=status)
+    return TemplateResponse(request, "admin/rulebooks/what_if.html", context, status=status)
+
+
+FILING_PAGES["what-if"] = what_if_view

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from filings.models import RulebookStatus, RulebookVersion
+from filings.rulebooks.models import RulebookStatus, RulebookVersion
 from filings.rules import Rulebook, load_rulebook
 from filings.rules.amend import Change, data_sha256, diff, rulebook_data, rulebook_from_data
 
@@ -24,6 +24,12 @@ def rulebook_current() -> RulebookVersion:
     """The version in force: the latest published one (the shipped file when none is)."""
     current = published_versions().first()
     return current if current is not None else _seed_shipped()
+
+
+def rulebook_in_force() -> Rulebook:
+    """The engine's rulebook of the version in force: what new assessments run under (the
+    lifecycle finds this function through `settings.ASSESSMENT_RULEBOOK`)."""
+    return rulebook_of(rulebook_current())
 
 
 def published_versions(rulebook_id: str | None = None) -> QuerySet[RulebookVersion]:

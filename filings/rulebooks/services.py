@@ -21,42 +21,33 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from filings import selectors
-from filings.audit import audit_record
-from filings.impact import CHANGE_KINDS, OutcomeChange, compare, not_assessable, outcome_of
-from filings.models import (
-    Assessment,
-    AuditEvent,
-    CertificateStatus,
-    Filing,
-    ImpactPreview,
-    JobStatus,
-    ReviewNote,
-    RulebookStatus,
-    RulebookVersion,
-    State,
-)
-from filings.rulebooks import rulebook_current, rulebook_of
+from filings.certificates.selectors import issued_certificate
+from filings.models import Assessment, Filing, ReviewNote
+from filings.rulebooks.impact import CHANGE_KINDS, OutcomeChange, compare, not_assessable, outcome_of
+from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookStatus, RulebookVersion
+from filings.rulebooks.selectors import rulebook_current, rulebook_of
 from filings.rules import Rulebook, RulebookError, amend
+from filings.rules.labels import REQUIREMENT_LABELS
 from filings.services.assessment import assessment_compute, assessment_store
 from filings.services.common import (
     NotAllowed,
     ServiceError,
     StateConflict,
-    _notify_manufacturer,
-    _require,
-    _transition,
     enqueue_on_commit,
+    filing_transition,
+    notify_manufacturer,
+    require_capability,
 )
-from filings.templatetags.filings_extras import REQUIREMENT_LABELS
+from filings.states import DECIDED, State, sources_of
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import Capability, OrganisationKind
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
-# Filings an amendment can touch: open ones are re-assessed, approved ones reviewed again.
-OPEN_STATES = (State.ASSESSED, State.IN_REVIEW)
-DECIDED_STATES = (State.APPROVED, State.CERTIFICATE_FAILED, State.REREVIEW)
-AFFECTED_STATES = (*OPEN_STATES, *DECIDED_STATES)
+# Filings an amendment can touch: open ones are re-assessed, decided ones reviewed again.
+AFFECTED_STATES = (State.ASSESSED, State.IN_REVIEW, *DECIDED)
 _VERSION_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,49}$")
 
 
@@ -69,7 +60,7 @@ class AmendmentInvalid(ServiceError):
 
 
 def _require_amender(actor: User) -> Membership:
-    membership = _require(actor, Capability.AMEND_RULES)
+    membership = require_capability(actor, Capability.AMEND_RULES)
     if membership.organisation.kind != OrganisationKind.AUTHORITY:
         raise NotAllowed("Only the reviewing authority's approvers amend the rulebook.")
     return membership
@@ -237,7 +228,7 @@ def outcome_change(filing: Filing, rulebook: Rulebook) -> Recheck | None:
 
 
 def _filing_row(filing: Filing, change: OutcomeChange) -> dict[str, Any]:
-    action = ("reviewed again" if filing.state in DECIDED_STATES
+    action = ("reviewed again" if filing.state in DECIDED
               else "re-assessed" if change.kind != "not_assessable" else "left as it is")
     return {"filing": filing.pk, "reference": str(filing.reference),
             "manufacturer": filing.organisation.name, "vehicle": str(filing),
@@ -253,7 +244,7 @@ def rulebook_preview_request(*, actor: User, draft: RulebookVersion) -> ImpactPr
     rulebook_of(draft)  # a draft that does not validate cannot be previewed
     preview = ImpactPreview.objects.create(draft=draft, data_sha256=draft.data_sha256,
                                            requested_by=actor)
-    from filings.tasks import rulebook_preview
+    from filings.rulebooks.tasks import rulebook_preview
 
     enqueue_on_commit(rulebook_preview, preview.pk)
     return preview
@@ -323,7 +314,7 @@ def rulebook_publish(*, actor: User, draft: RulebookVersion) -> RulebookVersion:
                        "sha256": draft.data_sha256,
                        "changes": [f"{c.label}: {c.before or '—'} → {c.after or '—'}"
                                    for c in changes]})
-    from filings.tasks import rulebook_apply
+    from filings.rulebooks.tasks import rulebook_apply
 
     enqueue_on_commit(rulebook_apply, draft.pk)
     return draft
@@ -351,7 +342,7 @@ def rulebook_sweep() -> dict[str, int]:
     """Re-send rulebook work whose message was lost (a broker outage, a purged queue) and fail
     previews whose worker died: previews still queued, and the version in force if its apply
     run has not finished. Both tasks are safe to run again."""
-    from filings.tasks import rulebook_apply, rulebook_preview
+    from filings.rulebooks.tasks import rulebook_apply, rulebook_preview
 
     now = timezone.now()
     stuck = now - dt.timedelta(seconds=settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS)
@@ -412,17 +403,16 @@ def _record_reassessment(filing: Filing, record: RulebookVersion, assessment: As
                  reason=summary, data={"version": record.version, "assessment": assessment.pk,
                                        "kind": change.kind})
     author = record.published_by
-    if filing.state in (State.APPROVED, State.CERTIFICATE_FAILED):
-        issued = filing.certificates.filter(status=CertificateStatus.ISSUED).first()
-        _transition(filing, actor=None, from_states=[filing.state], to_state=State.REREVIEW,
-                    action="rulebook_rereview", reason=summary)
+    if filing.state in sources_of("rulebook_rereview"):
+        issued = issued_certificate(filing=filing)
+        filing_transition(filing, actor=None, action="rulebook_rereview", reason=summary)
         text = (f"{summary} The filing is queued for review again"
                 + (f"; certificate {issued.serial} stays valid until a new approval supersedes "
                    "it." if issued else "."))
         if author is not None:
             ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
                                       text=text)
-        _notify_manufacturer(filing, "Rules amended: review again", text)
+        notify_manufacturer(filing, "Rules amended: review again", text)
     elif filing.state == State.IN_REVIEW and filing.recommended_by_id:
         # A recommendation made on the old figures no longer stands.
         Filing.objects.filter(pk=filing.pk).update(recommendation="", recommended_by=None)
@@ -430,12 +420,12 @@ def _record_reassessment(filing: Filing, record: RulebookVersion, assessment: As
             ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
                                       text=f"{summary} The recommendation was withdrawn; "
                                            "recommend again on the new figures.")
-        _notify_manufacturer(filing, "Rules amended", summary)
+        notify_manufacturer(filing, "Rules amended", summary)
     else:
         if author is not None:
             ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
                                       text=summary)
-        _notify_manufacturer(filing, "Rules amended", summary)
+        notify_manufacturer(filing, "Rules amended", summary)
 
 
 def rulebook_reconcile(*, filing: Filing) -> bool:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from filings.rulebooks import published_versions, rule_changes, rulebook_current
+from filings.rulebooks.selectors import published_versions, rule_changes, rulebook_current
 
 
 @require_GET
@@ -17,7 +17,7 @@ def rules_history(request: HttpRequest) -> HttpResponse:
     versions = list(published_versions().select_related("based_on"))
     rows = [{"record": record, "changes": rule_changes(record), "current": record.pk == current.pk}
             for record in versions]
-    return render(request, "filings/rules_history.html", {"rows": rows, "current": current})
+    return render(request, "rulebooks/rules_history.html", {"rows": rows, "current": current})
 
 
 @require_GET
@@ -26,6 +26,6 @@ def rules_version(request: HttpRequest, version: str) -> HttpResponse:
     record = published_versions().select_related("based_on").filter(version=version).first()
     if record is None:
         raise Http404("No published rulebook version has this id.")
-    return render(request, "filings/rules_version.html", {
+    return render(request, "rulebooks/rules_version.html", {
         "record": record, "changes": rule_changes(record), "current": current.pk == record.pk,
         "fta_countries": record.data.get("fta_countries", [])})

@@ -13,23 +13,28 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from filings import storage
-from filings.audit import audit_record
+from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
-from filings.models import (
-    Assessment,
-    EvidenceVersion,
-    FileKind,
-    Filing,
-    State,
-)
-from filings.rulebooks import rulebook_current, rulebook_of
+from filings.models import Assessment, EvidenceVersion, FileKind, Filing
 from filings.rules import AssessmentInputError, Rulebook, assess_period
-from filings.services.common import _notify_manufacturer, _transition
-from filings.services.manufacturer import _enqueue_assessment
+from filings.services.common import filing_transition, notify_manufacturer
+from filings.services.manufacturer import assessment_enqueue
+from filings.states import ASSESSMENT_PENDING, transition
+from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
+
+
+def assessment_rulebook() -> Rulebook:
+    """The rules a new assessment runs under, from the function `settings.ASSESSMENT_RULEBOOK`
+    names: the rulebooks app's version in force. A setting, not an import, so the lifecycle
+    never depends on the app that amends the rules (it depends on the lifecycle)."""
+    provider = import_string(settings.ASSESSMENT_RULEBOOK)
+    rulebook = provider()
+    assert isinstance(rulebook, Rulebook), f"{settings.ASSESSMENT_RULEBOOK} gave no Rulebook"
+    return rulebook
 
 
 def assessment_run(*, filing_id: int, version_id: int) -> Assessment | None:
@@ -39,24 +44,24 @@ def assessment_run(*, filing_id: int, version_id: int) -> Assessment | None:
         # A task handed mismatched ids acts on nothing (tenancy re-check).
         logger.warning("assessment_run: version %s is not of filing %s", version_id, filing_id)
         return None
-    rulebook = rulebook_of(rulebook_current())
+    rulebook = assessment_rulebook()
     existing = Assessment.objects.filter(version=version, rulebook_id=rulebook.id,
                                          rulebook_version=rulebook.version).first()
+    start = transition("assessment_start")
     with transaction.atomic():
-        started = Filing.objects.filter(pk=filing_id, state=State.SUBMITTED).update(
-            state=State.ASSESSING, state_changed_at=timezone.now())
+        # Not `filing_transition`: a redelivered task finds the filing started already, which
+        # is no conflict.
+        started = Filing.objects.filter(pk=filing_id, state__in=start.sources).update(
+            state=start.target, state_changed_at=timezone.now())
         if started:
             audit_record(organisation=version.filing.organisation, actor=None,
-                         filing=version.filing, action="assessment_start",
-                         from_state=State.SUBMITTED, to_state=State.ASSESSING)
+                         filing=version.filing, action=start.event,
+                         from_state=start.sources[0], to_state=start.target or "")
     if existing is None:
         existing = _assess_version(version, rulebook)
     _finish_assessment(version.filing, existing)
-    if existing.valid:
-        # A version published while this ran: its apply run may have missed this filing.
-        from filings.services.rulebooks import rulebook_reconcile
-
-        rulebook_reconcile(filing=version.filing)
+    # The rulebooks app listens: a version published while this ran may have missed the filing.
+    signals.assessment_finished.send(sender=Assessment, filing=version.filing, assessment=existing)
     return existing
 
 
@@ -110,18 +115,19 @@ def assessment_store(version: EvidenceVersion, rulebook: Rulebook, result: dict[
 
 
 def _finish_assessment(filing: Filing, assessment: Assessment) -> None:
-    to_state = State.ASSESSED if assessment.valid else State.INVALID
+    finish = transition("assessment_finish" if assessment.valid else "assessment_invalid")
+    to_state = finish.target or ""
     with transaction.atomic():
-        done = Filing.objects.filter(pk=filing.pk, state=State.ASSESSING).update(
+        done = Filing.objects.filter(pk=filing.pk, state__in=finish.sources).update(
             state=to_state, state_changed_at=timezone.now())
         if not done:
             return
         filing.refresh_from_db()
         audit_record(organisation=filing.organisation, actor=None, filing=filing,
-                     action="assessment_finish", from_state=State.ASSESSING, to_state=to_state,
+                     action=finish.event, from_state=finish.sources[0], to_state=to_state,
                      data={"assessment": assessment.pk,
                            "rulebook": f"{assessment.rulebook_id} {assessment.rulebook_version}"})
-        _notify_manufacturer(filing, f"Assessment {'complete' if assessment.valid else 'failed'}",
+        notify_manufacturer(filing, f"Assessment {'complete' if assessment.valid else 'failed'}",
                              _assessment_mail_body(filing, assessment))
 
 
@@ -140,8 +146,7 @@ def assessment_sweep() -> int:
     """Re-enqueue filings stuck in submitted/assessing; fail them after the last attempt."""
     cutoff = timezone.now() - dt.timedelta(seconds=settings.ASSESSMENT_STUCK_AFTER_SECONDS)
     count = 0
-    stuck = Filing.objects.filter(state__in=[State.SUBMITTED, State.ASSESSING],
-                                  state_changed_at__lt=cutoff)
+    stuck = Filing.objects.filter(state__in=ASSESSMENT_PENDING, state_changed_at__lt=cutoff)
     for filing in stuck.select_related("organisation"):
         version = filing.current_version()
         if version is None:
@@ -159,19 +164,18 @@ def assessment_sweep() -> int:
                                  action="assessment_requeue", from_state=filing.state,
                                  to_state=filing.state,
                                  data={"attempt": filing.assessment_attempts + 1})
-                    _enqueue_assessment(filing, version)
+                    assessment_enqueue(filing, version)
         count += 1
     return count
 
 
 def _give_up_assessment(filing: Filing) -> None:
-    _transition(filing, actor=None, from_states=[filing.state], to_state=State.INVALID,
-                action="assessment_give_up",
+    filing_transition(filing, actor=None, action="assessment_give_up",
                 reason=f"The assessment did not complete after {filing.assessment_attempts} "
                        "attempts.")
     version = filing.current_version()
     assert version is not None
-    rulebook = rulebook_of(rulebook_current())
+    rulebook = assessment_rulebook()
     Assessment.objects.get_or_create(
         version=version, rulebook_id=rulebook.id, rulebook_version=rulebook.version,
         defaults={"valid": False, "duration_ms": 0, "errors": [{

@@ -1,9 +1,9 @@
-"""What every service shares: the errors it raises, role checks, the state CAS, notifications."""
+"""What every service shares: the errors it raises, role checks, the state CAS, queueing after
+commit and notifications. The certificates and rulebooks apps use these too."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -12,13 +12,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from filings.audit import audit_record
-from filings.models import (
-    Filing,
-    State,
-)
+from filings.models import Filing
+from filings.states import State, transition
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, Role
+from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +46,10 @@ def _membership(actor: User) -> Membership:
     return membership
 
 
-def _require(actor: User, capability: Capability, filing: Filing | None = None) -> Membership:
+def require_capability(actor: User, capability: Capability,
+                       filing: Filing | None = None) -> Membership:
+    """The actor's membership, if its role has `capability` (and, for a manufacturer's
+    capability, the filing is its organisation's); NotAllowed otherwise."""
     membership = _membership(actor)
     if capability not in CAPABILITIES[Role(membership.role)]:
         raise NotAllowed(f"A {membership.role} cannot do this; ask a colleague with the right role.")
@@ -58,21 +59,24 @@ def _require(actor: User, capability: Capability, filing: Filing | None = None) 
     return membership
 
 
-def _transition(filing: Filing, *, actor: User | None, from_states: Iterable[str], to_state: str,
-                action: str, reason: str = "", **changes: Any) -> Filing:
-    """Compare-and-swap the state, then record the audit event. Call inside a transaction."""
-    allowed = tuple(from_states)
+def filing_transition(filing: Filing, *, actor: User | None, action: str, reason: str = "",
+                      **changes: Any) -> Filing:
+    """Take the table's transition `action` (`filings.states.TRANSITIONS`): compare-and-swap
+    the state from one of its sources to its target, then record the audit event. Call inside
+    a transaction; StateConflict when the filing is in no source state (anymore)."""
+    row = transition(action)
+    assert row.target is not None, f"{action} changes no state"
     # Read the state the swap will replace (the caller's object may be stale), so the audit
     # event records the real from-state; the row lock keeps it true until the update.
     from_state = Filing.objects.select_for_update().values_list("state", flat=True).get(pk=filing.pk)
-    updated = Filing.objects.filter(pk=filing.pk, state__in=allowed).update(
-        state=to_state, state_changed_at=timezone.now(), **changes)
+    updated = Filing.objects.filter(pk=filing.pk, state__in=row.sources).update(
+        state=row.target, state_changed_at=timezone.now(), **changes)
     if updated != 1:
         raise StateConflict(f"This filing is {State(from_state).label.lower()} now, so it cannot be "
                             f"{action.replace('_', ' ')}; reload the page to see its state.")
     filing.refresh_from_db()
-    audit_record(organisation=filing.organisation, actor=actor, filing=filing, action=action,
-                 from_state=from_state, to_state=to_state, reason=reason)
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing, action=row.event,
+                 from_state=from_state, to_state=row.target, reason=reason)
     return filing
 
 
@@ -95,7 +99,7 @@ def _send(task: Any, args: tuple[Any, ...]) -> None:
                        task.name, args, exc_info=True)
 
 
-def _notify_manufacturer(filing: Filing, subject: str, body: str) -> None:
+def notify_manufacturer(filing: Filing, subject: str, body: str) -> None:
     """Mail the manufacturer's members after commit (never inside the transaction)."""
     recipients = list(User.objects.filter(memberships__organisation=filing.organisation,
                                           is_active=True).values_list("email", flat=True))

@@ -10,31 +10,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from filings import storage
-from filings.audit import audit_record
-from filings.models import (
-    REOPENABLE,
-    WITHDRAWABLE,
-    EvidenceFile,
-    EvidenceVersion,
-    FileKind,
-    Filing,
-    State,
-)
+from filings.models import EvidenceFile, EvidenceVersion, FileKind, Filing
 from filings.services.common import (
     ServiceError,
     StateConflict,
-    _require,
-    _transition,
     enqueue_on_commit,
+    filing_transition,
+    require_capability,
 )
+from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import ATTESTATION_STATEMENT, Capability
+from portal.audit.services import audit_record
 
 
 @transaction.atomic
 def filing_create(*, actor: User, make: str, model: str, model_year: int, vehicle_class: str,
                   coverage_start: dt.date, coverage_end: dt.date) -> Filing:
-    membership = _require(actor, Capability.EDIT_FILINGS)
+    membership = require_capability(actor, Capability.EDIT_FILINGS)
     if coverage_end < coverage_start:
         raise ServiceError("The coverage period ends before it starts; check the two dates.")
     filing = Filing.objects.create(
@@ -50,7 +43,7 @@ def filing_create(*, actor: User, make: str, model: str, model_year: int, vehicl
 @transaction.atomic
 def filing_update(*, actor: User, filing: Filing, **fields: object) -> Filing:
     """Change a draft's description (make, model, model year, class, coverage period)."""
-    _require(actor, Capability.EDIT_FILINGS, filing)
+    require_capability(actor, Capability.EDIT_FILINGS, filing)
     unknown = fields.keys() - _UPDATABLE
     if unknown:
         raise ServiceError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -77,7 +70,7 @@ _UPDATABLE = frozenset({"make", "model", "model_year", "vehicle_class", "coverag
 def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
                     kind: FileKind) -> EvidenceFile:
     """Add a file to the filing's draft evidence version."""
-    _require(actor, Capability.EDIT_FILINGS, filing)
+    require_capability(actor, Capability.EDIT_FILINGS, filing)
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     if filing.state != State.DRAFT:
         raise StateConflict("Evidence can only be added while the filing is a draft.")
@@ -104,7 +97,7 @@ def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
 @transaction.atomic
 def evidence_remove(*, actor: User, evidence_file: EvidenceFile) -> None:
     filing = evidence_file.version.filing
-    _require(actor, Capability.EDIT_FILINGS, filing)
+    require_capability(actor, Capability.EDIT_FILINGS, filing)
     if evidence_file.version.is_frozen or filing.state != State.DRAFT:
         raise StateConflict("Submitted evidence is kept as it was; start a new version instead.")
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
@@ -129,23 +122,24 @@ def _check_evidence_set(version: EvidenceVersion) -> None:
 @transaction.atomic
 def filing_submit(*, actor: User, filing: Filing, attestation_confirmed: bool) -> Filing:
     """A signer attests and submits the draft; the assessment is queued after commit."""
-    _require(actor, Capability.SUBMIT_FILINGS, filing)
+    require_capability(actor, Capability.SUBMIT_FILINGS, filing)
     if not attestation_confirmed:
         raise ServiceError(f"Confirm the attestation to submit: \u201c{ATTESTATION_STATEMENT}\u201d")
     version = filing.current_version()
     assert version is not None
     _check_evidence_set(version)
     now = timezone.now()
-    filing = _transition(filing, actor=actor, from_states=[State.DRAFT], to_state=State.SUBMITTED,
-                         action="filing_submit", submitted_by=actor, submitted_at=now,
-                         attestation=ATTESTATION_STATEMENT, assessment_attempts=1,
-                         reviewer=None, recommendation="", recommended_by=None)
+    filing = filing_transition(filing, actor=actor, action="filing_submit", submitted_by=actor,
+                               submitted_at=now, attestation=ATTESTATION_STATEMENT,
+                               assessment_attempts=1, reviewer=None, recommendation="",
+                               recommended_by=None)
     EvidenceVersion.objects.filter(pk=version.pk).update(submitted_at=now)
-    _enqueue_assessment(filing, version)
+    assessment_enqueue(filing, version)
     return filing
 
 
-def _enqueue_assessment(filing: Filing, version: EvidenceVersion) -> None:
+def assessment_enqueue(filing: Filing, version: EvidenceVersion) -> None:
+    """Queue the version's assessment once the transaction commits."""
     from filings.tasks import assess_filing
 
     enqueue_on_commit(assess_filing, filing.pk, version.pk)
@@ -153,19 +147,17 @@ def _enqueue_assessment(filing: Filing, version: EvidenceVersion) -> None:
 
 @transaction.atomic
 def filing_withdraw(*, actor: User, filing: Filing, reason: str) -> Filing:
-    _require(actor, Capability.SUBMIT_FILINGS, filing)
+    require_capability(actor, Capability.SUBMIT_FILINGS, filing)
     if not reason.strip():
         raise ServiceError("Say why the filing is withdrawn.")
-    return _transition(filing, actor=actor, from_states=WITHDRAWABLE, to_state=State.WITHDRAWN,
-                       action="filing_withdraw", reason=reason.strip())
+    return filing_transition(filing, actor=actor, action="filing_withdraw", reason=reason.strip())
 
 
 @transaction.atomic
 def filing_reopen(*, actor: User, filing: Filing) -> Filing:
     """Back to draft after invalid evidence or a change request, with a new empty version."""
-    _require(actor, Capability.EDIT_FILINGS, filing)
-    filing = _transition(filing, actor=actor, from_states=REOPENABLE,
-                         to_state=State.DRAFT, action="filing_reopen")
+    require_capability(actor, Capability.EDIT_FILINGS, filing)
+    filing = filing_transition(filing, actor=actor, action="filing_reopen")
     latest = filing.current_version()
     EvidenceVersion.objects.create(filing=filing, number=(latest.number if latest else 0) + 1,
                                    created_by=actor)

@@ -5,28 +5,24 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from filings.audit import audit_record
-from filings.models import (
-    CertificateStatus,
-    Filing,
-    ReviewNote,
-    State,
-)
-from filings.services.certificates import certificate_request, certificate_revoke
+from filings import signals
+from filings.models import Filing, ReviewNote
 from filings.services.common import (
     NotAllowed,
     ServiceError,
     StateConflict,
-    _notify_manufacturer,
-    _require,
-    _transition,
+    filing_transition,
+    notify_manufacturer,
+    require_capability,
 )
+from filings.states import State
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import Capability, OrganisationKind
+from portal.audit.services import audit_record
 
 
 def _require_authority(actor: User, capability: Capability) -> Membership:
-    membership = _require(actor, capability)
+    membership = require_capability(actor, capability)
     if membership.organisation.kind != OrganisationKind.AUTHORITY:
         raise NotAllowed("Only the reviewing authority can do this.")
     return membership
@@ -43,9 +39,8 @@ def review_start(*, actor: User, filing: Filing) -> Filing:
     _require_authority(actor, Capability.RECOMMEND)
     # REREVIEW: an approved filing whose outcome a rulebook amendment changed. A new review
     # starts from scratch: the old recommendation does not carry over.
-    return _transition(filing, actor=actor, from_states=[State.ASSESSED, State.REREVIEW],
-                       to_state=State.IN_REVIEW, action="review_start", reviewer=actor,
-                       recommendation="", recommended_by=None)
+    return filing_transition(filing, actor=actor, action="review_start", reviewer=actor,
+                             recommendation="", recommended_by=None)
 
 
 @transaction.atomic
@@ -72,12 +67,10 @@ def review_recommend(*, actor: User, filing: Filing, recommendation: str, commen
 def review_request_changes(*, actor: User, filing: Filing, comment: str) -> Filing:
     _require_authority(actor, Capability.REVIEW_FILINGS)
     text = _comment_required(comment)
-    filing = _transition(filing, actor=actor, from_states=[State.IN_REVIEW],
-                         to_state=State.CHANGES_REQUESTED, action="review_request_changes",
-                         reason=text)
+    filing = filing_transition(filing, actor=actor, action="review_request_changes", reason=text)
     ReviewNote.objects.create(filing=filing, author=actor, kind=ReviewNote.Kind.REQUEST_CHANGES,
                               text=text)
-    _notify_manufacturer(filing, "Changes requested", f"The reviewer asked for changes to "
+    notify_manufacturer(filing, "Changes requested", f"The reviewer asked for changes to "
                          f"{filing}:\n\n{text}")
     return filing
 
@@ -91,30 +84,29 @@ def _decide(actor: User, filing: Filing, comment: str, to_state: State,
         raise StateConflict("A reviewer must recommend a decision before an approver decides.")
     if actor.pk in (current.recommended_by_id, current.reviewer_id):
         raise NotAllowed("Four eyes: the approver cannot be the reviewer who recommended it.")
-    filing = _transition(current, actor=actor, from_states=[State.IN_REVIEW], to_state=to_state,
-                         action=f"filing_{to_state}", reason=text, decided_by=actor,
-                         decided_at=timezone.now())
+    filing = filing_transition(current, actor=actor, action=f"filing_{to_state}", reason=text,
+                               decided_by=actor, decided_at=timezone.now())
     ReviewNote.objects.create(filing=filing, author=actor, kind=kind, text=text)
-    _notify_manufacturer(filing, f"Filing {to_state}", f"{filing} was {to_state}:\n\n{text}")
+    notify_manufacturer(filing, f"Filing {to_state}", f"{filing} was {to_state}:\n\n{text}")
     return filing
 
 
 @transaction.atomic
 def filing_approve(*, actor: User, filing: Filing, comment: str) -> Filing:
-    """Approve; the certificate is created in this transaction and rendered after commit."""
+    """Approve. `filings.signals.filing_approved` is sent in this transaction: the certificates
+    app creates the certificate in it and renders it after commit."""
     filing = _decide(actor, filing, comment, State.APPROVED, ReviewNote.Kind.APPROVE)
-    certificate_request(filing=filing, approver=actor)
+    signals.filing_approved.send(sender=Filing, filing=filing, actor=actor)
     return filing
 
 
 @transaction.atomic
 def filing_reject(*, actor: User, filing: Filing, comment: str) -> Filing:
     """Reject. A filing reviewed again after a rulebook amendment may hold a valid certificate
-    from its first approval: rejecting revokes it, with the decision's comment as the reason."""
+    from its first approval: the certificates app hears `filings.signals.filing_rejected` in this
+    transaction and revokes it, with the decision's comment as the reason."""
     filing = _decide(actor, filing, comment, State.REJECTED, ReviewNote.Kind.REJECT)
-    if filing.certificates.filter(status=CertificateStatus.ISSUED).exists():
-        certificate_revoke(actor=actor, filing=filing,
-                           reason=f"Rejected on review again: {comment.strip()}")
+    signals.filing_rejected.send(sender=Filing, filing=filing, actor=actor, comment=comment)
     return filing
 
 

@@ -21,9 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from filings.audit import audit_record
 from portal.accounts.models import User
 from portal.accounts.roles import OrganisationKind
+from portal.audit.services import audit_record
 
 DEVICE_NAME = "Authenticator app"
 

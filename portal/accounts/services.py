@@ -59,18 +59,21 @@ CONSOLE_PERMISSIONS: tuple[str, ...] = (
     "filings.view_evidencefile",
     "filings.view_assessment",
     "filings.view_reviewnote",
-    "filings.view_auditevent",
-    "filings.view_rulebookversion",
+    "audit.view_auditevent",
+    "rulebooks.view_rulebookversion",
 )
 
 
 def console_groups_sync() -> dict[Role, Group]:
     """Create the console groups, each with exactly `CONSOLE_PERMISSIONS`; idempotent."""
-    codenames = [p.split(".", 1)[1] for p in CONSOLE_PERMISSIONS]
-    permissions = list(Permission.objects.filter(content_type__app_label="filings",
-                                                 codename__in=codenames))
-    if len(permissions) != len(codenames):
-        raise RuntimeError("The filings permissions do not exist yet; run `manage.py migrate` first.")
+    wanted = Q()
+    for name in CONSOLE_PERMISSIONS:
+        app_label, codename = name.split(".", 1)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = list(Permission.objects.filter(wanted))
+    if len(permissions) != len(CONSOLE_PERMISSIONS):
+        raise RuntimeError("The console's permissions do not exist yet; run `manage.py migrate` "
+                           "first.")
     groups: dict[Role, Group] = {}
     for role, name in CONSOLE_GROUPS.items():
         groups[role], _ = Group.objects.get_or_create(name=name)

@@ -6,13 +6,16 @@ altering or deleting a row breaks the chain at that row; `audit_verify` finds th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from filings.models import AuditEvent, Filing
-from portal.accounts.models import Organisation, User
+from portal.audit.models import AuditEvent
+
+if TYPE_CHECKING:  # types only: the trail imports no app, so every app may import the trail
+    from filings.models import Filing
+    from portal.accounts.models import Organisation, User
 
 GENESIS_HASH = "0" * 64
 
@@ -24,7 +27,7 @@ def audit_record(*, organisation: Organisation, actor: User | None, action: str,
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     # Lock the organisation row so two concurrent events cannot both chain onto the same tail.
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    type(organisation)._default_manager.select_for_update().filter(pk=organisation.pk).first()
     last = AuditEvent.objects.filter(organisation=organisation).order_by("-pk").first()
     event = AuditEvent(organisation=organisation, actor=actor, filing=filing, action=action,
                        from_state=from_state, to_state=to_state, reason=reason, data=data or {},
@@ -37,8 +40,25 @@ def audit_record(*, organisation: Organisation, actor: User | None, action: str,
 
 def audit_verify(organisation: Organisation) -> AuditEvent | None:
     """The first event of `organisation` whose content or chain was altered, or None."""
+    return _first_break(organisation.pk)
+
+
+def audit_verify_all() -> tuple[int, list[AuditEvent]]:
+    """Every organisation's chain checked: (events read, the first altered event of each
+    organisation whose chain is broken)."""
+    broken = []
+    organisations = (AuditEvent.objects.order_by("organisation_id")
+                     .values_list("organisation_id", flat=True).distinct())
+    for organisation_id in organisations:
+        first = _first_break(organisation_id)
+        if first is not None:
+            broken.append(first)
+    return AuditEvent.objects.count(), broken
+
+
+def _first_break(organisation_id: int) -> AuditEvent | None:
     previous = GENESIS_HASH
-    for event in AuditEvent.objects.filter(organisation=organisation).order_by("pk").iterator():
+    for event in AuditEvent.objects.filter(organisation_id=organisation_id).order_by("pk").iterator():
         if event.previous_hash != previous or event.compute_hash() != event.hash:
             return event
         previous = event.hash

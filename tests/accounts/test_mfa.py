@@ -9,9 +9,9 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from filings.models import AuditEvent
 from portal.accounts.models import User
 from portal.accounts.services import console_access_sync
+from portal.audit.models import AuditEvent
 
 CONSOLE = "/admin/filings/filing/"
 SECOND_FACTOR = reverse("second_factor")
@@ -43,8 +43,8 @@ def code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-@pytest.mark.parametrize("page", [CONSOLE, "/admin/", "/admin/filings/rulebookversion/",
-                                  "/admin/filings/auditevent/"])
+@pytest.mark.parametrize("page", [CONSOLE, "/admin/", "/admin/rulebooks/rulebookversion/",
+                                  "/admin/audit/auditevent/"])
 def test_no_console_page_opens_before_the_second_factor(staff, page):
     client = logged_in(staff)
 

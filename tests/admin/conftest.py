@@ -22,8 +22,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filings.evidence import EvidenceInvalid, read_evidence
-from filings.models import Assessment, EvidenceFile, FileKind, Filing, State
+from filings.models import Assessment, EvidenceFile, FileKind, Filing
 from filings.rules import assess_period, load_rulebook
+from filings.states import State
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import ATTESTATION_STATEMENT, Role
 from portal.accounts.services import console_access_sync

@@ -6,11 +6,12 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from filings.audit import audit_record
-from filings.models import AuditEvent, State
+from filings.states import State
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from tests.admin.conftest import action_url, client_for, filing_in
 
-AUDIT_LIST = "/admin/filings/auditevent/"
+AUDIT_LIST = "/admin/audit/auditevent/"
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def event(reviewer, manufacturer):
 
 @pytest.mark.parametrize("actor", ["reviewer", "superuser"])
 def test_an_event_cannot_be_changed_through_the_admin(request, actor, event):
-    url = reverse("admin:filings_auditevent_change", args=[event.pk])
+    url = reverse("admin:audit_auditevent_change", args=[event.pk])
 
     response = client_for(request.getfixturevalue(actor)).post(url, {
         "action": "forged", "reason": "nothing happened"})
@@ -34,7 +35,7 @@ def test_an_event_cannot_be_changed_through_the_admin(request, actor, event):
 @pytest.mark.parametrize("actor", ["reviewer", "superuser"])
 def test_an_event_cannot_be_deleted_through_the_admin(request, actor, event):
     client = client_for(request.getfixturevalue(actor))
-    url = reverse("admin:filings_auditevent_delete", args=[event.pk])
+    url = reverse("admin:audit_auditevent_delete", args=[event.pk])
 
     assert client.get(url).status_code == 403
     assert client.post(url, {"post": "yes"}).status_code == 403
@@ -44,13 +45,13 @@ def test_an_event_cannot_be_deleted_through_the_admin(request, actor, event):
 @pytest.mark.parametrize("actor", ["reviewer", "superuser"])
 def test_no_event_can_be_added_through_the_admin(request, actor, event):
     response = client_for(request.getfixturevalue(actor)).get(
-        reverse("admin:filings_auditevent_add"))
+        reverse("admin:audit_auditevent_add"))
 
     assert response.status_code == 403
 
 
 def test_the_event_page_is_read_only_without_a_save_button(reviewer, event):
-    response = client_for(reviewer).get(reverse("admin:filings_auditevent_change", args=[event.pk]))
+    response = client_for(reviewer).get(reverse("admin:audit_auditevent_change", args=[event.pk]))
 
     assert response.status_code == 200
     body = response.content.decode()

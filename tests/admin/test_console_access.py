@@ -15,7 +15,7 @@ from tests.admin.conftest import client_for
 FILING_LIST = "/admin/filings/filing/"
 CONSOLE_PERMS = {
     "filings.view_filing", "filings.view_evidencefile", "filings.view_assessment",
-    "filings.view_reviewnote", "filings.view_auditevent", "filings.view_rulebookversion",
+    "filings.view_reviewnote", "audit.view_auditevent", "rulebooks.view_rulebookversion",
 }
 
 
@@ -119,7 +119,7 @@ def test_the_console_index_lists_filings_and_audit_events_but_not_accounts(revie
     assert response.status_code == 200
     body = response.content.decode()
     assert FILING_LIST in body
-    assert "/admin/filings/auditevent/" in body
+    assert "/admin/audit/auditevent/" in body
     assert "/admin/accounts/" not in body
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from filings.models import EvidenceFile, Filing, ReviewNote, State
+from filings.models import EvidenceFile, Filing, ReviewNote
+from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import ATTESTATION_STATEMENT
 from tests.admin.conftest import (

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from filings.models import AuditEvent, Filing, ReviewNote, State
+from filings.models import Filing, ReviewNote
+from filings.states import State
 from portal.accounts.models import Membership
 from portal.accounts.roles import Role
+from portal.audit.models import AuditEvent
 from tests.admin.conftest import (
     action_url,
     change_url,

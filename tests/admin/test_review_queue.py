@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.states import State
 from portal.accounts.models import User
 from tests.admin.conftest import (
     INELIGIBLE_WORKBOOK,

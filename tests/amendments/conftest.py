@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from filings import services
-from filings.models import FileKind, Filing, RulebookVersion
-from filings.rulebooks import rulebook_seed
+from filings.models import FileKind, Filing
+from filings.rulebooks.models import RulebookVersion
+from filings.rulebooks.selectors import rulebook_seed
+from filings.rulebooks.services import rulebook_draft_amend, rulebook_draft_create
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
+from filings.services.assessment import assessment_run
+from filings.services.manufacturer import evidence_upload, filing_create, filing_submit
 from portal.accounts.models import Organisation, User
 from tests.admin.conftest import _fast_password_hashing, approver, reviewer  # noqa: F401
 from tests.browser.conftest import browser, page  # noqa: F401
@@ -41,25 +44,25 @@ def submitted(manufacturer: Organisation, preparer: User, signer: User, *,
               end: dt.date = dt.date(2024, 12, 31)) -> Filing:
     """A filing uploaded, signed and assessed the way the portal does it (the task's service
     run in this process)."""
-    filing = services.filing_create(actor=preparer, make="Granite Motor Company", model=model,
+    filing = filing_create(actor=preparer, make="Granite Motor Company", model=model,
                                     model_year=2024, vehicle_class=vehicle_class,
                                     coverage_start=start, coverage_end=end)
     path: Path = DATA / workbook
-    services.evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
+    evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
                              upload=SimpleUploadedFile(workbook, path.read_bytes(), XLSX))
-    filing = services.filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
+    filing = filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
     version = filing.current_version()
     assert version is not None
-    services.assessment_run(filing_id=filing.pk, version_id=version.pk)
+    assessment_run(filing_id=filing.pk, version_id=version.pk)
     filing.refresh_from_db()
     return filing
 
 
 def japan_draft(author: User) -> RulebookVersion:
-    draft = services.rulebook_draft_create(
+    draft = rulebook_draft_create(
         actor=author, version=JAPAN, citation=JAPAN_CITATION,
         note="Japan counts as an FTA country for critical minerals from 2023-03-28.")
-    return services.rulebook_draft_amend(
+    return rulebook_draft_amend(
         actor=author, draft=draft, amendment="fta_add", country="JP",
         from_=dt.date(2023, 3, 28), basis="U.S.-Japan Critical Minerals Agreement",
         citation=JAPAN_CITATION, confidence="V")

@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from filings import services
+from filings.rulebooks.services import rulebook_preview_run
 from portal.accounts.services import console_access_sync
 from tests.amendments.conftest import japan_draft, submitted
 from tests.celery_worker import _clear_audit_events
@@ -48,13 +48,13 @@ def test_the_preview_progress_is_followed_in_the_page(
     page.get_by_label("Six-digit code").fill(f"{code:06d}")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#site-name")).to_be_visible()
-    page.goto(f"{live_server.url}/admin/filings/rulebookversion/{draft.pk}/change/")
+    page.goto(f"{live_server.url}/admin/rulebooks/rulebookversion/{draft.pk}/change/")
     page.get_by_role("link", name="Impact preview").click()
     page.get_by_role("button", name="Run the impact preview").click()
 
     expect(page.locator("#preview-status")).to_have_text("queued")
     expect(page.locator("#preview")).to_have_attribute("data-status-url", re.compile("status"))
-    services.rulebook_preview_run(preview_id=draft.previews.get().pk)
+    rulebook_preview_run(preview_id=draft.previews.get().pk)
 
     # No reload by hand: the script sees the preview finish and reloads the page.
     expect(page.locator("#changed-filings")).to_be_visible(timeout=30_000)

@@ -6,20 +6,21 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from filings import services
-from filings.models import RulebookStatus, RulebookVersion, State
+from filings.rulebooks.models import RulebookStatus, RulebookVersion
+from filings.rulebooks.services import rulebook_preview_run, rulebook_publish
+from filings.states import State
 from tests.admin.conftest import client_for
 from tests.amendments.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
 
-HISTORY = "/admin/filings/rulebookversion/"
+HISTORY = "/admin/rulebooks/rulebookversion/"
 
 
 def _url(name: str, record: RulebookVersion, *args: object) -> str:
-    return reverse(f"admin:filings_rulebookversion_{name}", args=[record.pk, *args])
+    return reverse(f"admin:rulebooks_rulebookversion_{name}", args=[record.pk, *args])
 
 
 def test_the_history_lists_each_version_with_what_changed(pre_japan, approver):
-    services.rulebook_publish(actor=approver, draft=japan_draft(approver))
+    rulebook_publish(actor=approver, draft=japan_draft(approver))
 
     page = client_for(approver).get(HISTORY).content.decode()
 
@@ -32,7 +33,7 @@ def test_the_history_lists_each_version_with_what_changed(pre_japan, approver):
 def test_a_version_page_shows_the_readable_diff_and_who_published_it(pre_japan, approver,
                                                                     reviewer):
     draft = japan_draft(approver)
-    services.rulebook_publish(actor=approver, draft=draft)
+    rulebook_publish(actor=approver, draft=draft)
 
     page = client_for(reviewer).get(_url("change", draft)).content.decode()
 
@@ -45,7 +46,7 @@ def test_a_version_page_shows_the_readable_diff_and_who_published_it(pre_japan, 
 
 def test_an_approver_drafts_and_amends_through_the_forms(pre_japan, approver):
     client = client_for(approver)
-    response = client.post(reverse("admin:filings_rulebookversion_draft"),
+    response = client.post(reverse("admin:rulebooks_rulebookversion_draft"),
                            {"version": JAPAN, "citation": JAPAN_CITATION,
                             "note": "Japan counts for critical minerals."})
     draft = RulebookVersion.objects.get(version=JAPAN)
@@ -75,7 +76,7 @@ def test_a_reviewer_sees_the_history_but_cannot_draft(pre_japan, reviewer):
     assert client.get(HISTORY).status_code == 200
     assert "Draft an amendment" not in client.get(HISTORY).content.decode()
 
-    response = client.post(reverse("admin:filings_rulebookversion_draft"),
+    response = client.post(reverse("admin:rulebooks_rulebookversion_draft"),
                            {"version": "9.9", "citation": JAPAN_CITATION, "note": "Not mine."})
 
     assert response.status_code == 403
@@ -102,7 +103,7 @@ def test_the_preview_page_shows_progress_then_the_changed_filings(
     status = client.get(_url("preview_status", draft, preview.pk)).json()
     assert status == {"status": "queued", "done": 0, "total": 0, "finished": False}
 
-    services.rulebook_preview_run(preview_id=preview.pk)
+    rulebook_preview_run(preview_id=preview.pk)
     page = client.get(_url("preview", draft)).content.decode()
     assert "data-status-url" not in page
     assert "$3,750 → $7,500" in page

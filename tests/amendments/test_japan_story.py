@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from filings import services
-from filings.models import (
-    Assessment,
-    AuditEvent,
-    CertificateStatus,
-    JobStatus,
-    RulebookStatus,
-    State,
+from filings.certificates.models import CertificateStatus
+from filings.models import Assessment
+from filings.rulebooks.models import JobStatus, RulebookStatus
+from filings.rulebooks.selectors import rulebook_current
+from filings.rulebooks.services import (
+    rulebook_apply,
+    rulebook_preview_request,
+    rulebook_preview_run,
+    rulebook_publish,
 )
-from filings.rulebooks import rulebook_current
+from filings.states import State
+from portal.audit.models import AuditEvent
 from tests.amendments.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted
 from tests.certificates.conftest import approve, issue, pdf_bytes, pdf_text
 
@@ -35,8 +37,8 @@ def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(
     assert "$3,750" in pdf_text(pdf_bytes(first_certificate))
 
     draft = japan_draft(approver)
-    preview = services.rulebook_preview_request(actor=approver, draft=draft)
-    preview = services.rulebook_preview_run(preview_id=preview.pk)
+    preview = rulebook_preview_request(actor=approver, draft=draft)
+    preview = rulebook_preview_run(preview_id=preview.pk)
     assert (preview.status, preview.done, preview.total) == (JobStatus.DONE, 1, 1)
     [row] = preview.rows
     assert (row["reference"], row["credit_before"], row["credit_after"], row["kind"]) == (
@@ -46,9 +48,9 @@ def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(
     assert row["on_publish"] == "reviewed again"
     assert preview.counts["credit_up"] == 1
 
-    services.rulebook_publish(actor=approver, draft=draft)
+    rulebook_publish(actor=approver, draft=draft)
     assert rulebook_current().version == JAPAN
-    assert services.rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
+    assert rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
 
     filing.refresh_from_db()
     assert filing.state == State.REREVIEW
@@ -68,7 +70,7 @@ def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(
     assert first_certificate.superseded_by_id == second_certificate.pk
     assert "$7,500" in pdf_text(pdf_bytes(second_certificate))
 
-    page = client.get(reverse("filings:verify", kwargs={"public_id": first_certificate.public_id}))
+    page = client.get(reverse("certificates:verify", kwargs={"public_id": first_certificate.public_id}))
     assert page.status_code == 200
     assert b"superseded" in page.content
     assert str(second_certificate.public_id).encode() in page.content
@@ -78,11 +80,11 @@ def test_publishing_twice_or_applying_twice_changes_nothing_more(
         pre_japan, manufacturer, preparer, signer, reviewer, approver):
     filing = submitted(manufacturer, preparer, signer)
     draft = japan_draft(approver)
-    services.rulebook_publish(actor=approver, draft=draft)
+    rulebook_publish(actor=approver, draft=draft)
 
-    assert services.rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
+    assert rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
     events = AuditEvent.objects.filter(filing=filing).count()
-    assert services.rulebook_apply(version_id=draft.pk) == {"changed": 0, "unchanged": 1}
+    assert rulebook_apply(version_id=draft.pk) == {"changed": 0, "unchanged": 1}
 
     assert AuditEvent.objects.filter(filing=filing).count() == events
     assert Assessment.objects.filter(version__filing=filing).count() == 2

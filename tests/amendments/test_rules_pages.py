@@ -6,22 +6,22 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings import services
-from filings.models import RulebookVersion
+from filings.rulebooks.models import RulebookVersion
+from filings.rulebooks.services import rulebook_publish
 from tests.amendments.conftest import JAPAN, PRE_JAPAN, japan_draft
 
 pytestmark = pytest.mark.django_db
 
 
 def test_anyone_sees_the_published_versions_and_what_changed(pre_japan, approver):
-    services.rulebook_publish(actor=approver, draft=japan_draft(approver))
+    rulebook_publish(actor=approver, draft=japan_draft(approver))
 
-    page = Client().get(reverse("filings:rules")).content.decode()
+    page = Client().get(reverse("rulebooks:history")).content.decode()
 
     assert PRE_JAPAN in page and JAPAN in page
     assert "FTA treatment of Japan (JP)" in page
     assert "First version." in page
-    version = Client().get(reverse("filings:rules_version", kwargs={"version": JAPAN}))
+    version = Client().get(reverse("rulebooks:version", kwargs={"version": JAPAN}))
     assert version.status_code == 200
     body = version.content.decode()
     assert "What changed against " + PRE_JAPAN in body
@@ -32,11 +32,11 @@ def test_anyone_sees_the_published_versions_and_what_changed(pre_japan, approver
 def test_a_draft_is_not_public(pre_japan, approver):
     draft = japan_draft(approver)
 
-    assert JAPAN not in Client().get(reverse("filings:rules")).content.decode()
-    response = Client().get(reverse("filings:rules_version", kwargs={"version": draft.version}))
+    assert JAPAN not in Client().get(reverse("rulebooks:history")).content.decode()
+    response = Client().get(reverse("rulebooks:version", kwargs={"version": draft.version}))
     assert response.status_code == 404
 
 
 def test_the_shipped_rulebook_is_listed_when_nothing_was_amended(db):
-    page = Client().get(reverse("filings:rules")).content.decode()
+    page = Client().get(reverse("rulebooks:history")).content.decode()
     assert RulebookVersion.objects.get().version in page

@@ -9,24 +9,33 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from filings import services
-from filings.models import (
-    Assessment,
-    AuditEvent,
-    CertificateStatus,
-    JobStatus,
-    RulebookVersion,
-    State,
+from filings.certificates.models import CertificateStatus
+from filings.models import Assessment
+from filings.rulebooks.models import JobStatus, RulebookVersion
+from filings.rulebooks.selectors import rulebook_current
+from filings.rulebooks.services import (
+    AmendmentInvalid,
+    assessment_what_if,
+    rulebook_apply,
+    rulebook_draft_amend,
+    rulebook_draft_create,
+    rulebook_draft_discard,
+    rulebook_preview_request,
+    rulebook_preview_run,
+    rulebook_publish,
 )
-from filings.rulebooks import rulebook_current
+from filings.services.common import NotAllowed, StateConflict
+from filings.services.review import filing_approve, filing_reject, review_recommend, review_start
+from filings.states import State
+from portal.audit.models import AuditEvent
 from tests.amendments.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
 from tests.certificates.conftest import approve, issue
 
 
 @pytest.mark.parametrize("actor", ["reviewer", "preparer", "signer", "viewer", "outsider"])
 def test_only_an_approver_of_the_authority_drafts(request, pre_japan, actor):
-    with pytest.raises(services.NotAllowed):
-        services.rulebook_draft_create(actor=request.getfixturevalue(actor), version="9.9",
+    with pytest.raises(NotAllowed):
+        rulebook_draft_create(actor=request.getfixturevalue(actor), version="9.9",
                                        citation=JAPAN_CITATION, note="An amendment note.")
     assert RulebookVersion.objects.count() == 1
 
@@ -41,8 +50,8 @@ def test_a_draft_needs_a_new_version_a_citation_and_a_note(pre_japan, approver, 
                                                            message):
     arguments = {"version": "2023.9", "citation": JAPAN_CITATION, "note": "Why it changes.",
                  **kwargs}
-    with pytest.raises(services.AmendmentInvalid) as raised:
-        services.rulebook_draft_create(actor=approver, **arguments)
+    with pytest.raises(AmendmentInvalid) as raised:
+        rulebook_draft_create(actor=approver, **arguments)
     assert raised.value.field == field
     assert message in raised.value.message
     assert RulebookVersion.objects.count() == 1
@@ -51,8 +60,8 @@ def test_a_draft_needs_a_new_version_a_citation_and_a_note(pre_japan, approver, 
 def test_a_bad_amendment_names_its_field_and_stores_nothing(pre_japan, approver):
     draft = japan_draft(approver)
     before = draft.data_sha256
-    with pytest.raises(services.AmendmentInvalid) as raised:
-        services.rulebook_draft_amend(actor=approver, draft=draft, amendment="msrp_cap_set",
+    with pytest.raises(AmendmentInvalid) as raised:
+        rulebook_draft_amend(actor=approver, draft=draft, amendment="msrp_cap_set",
                                       vehicle_class="car", cap_usd=Decimal("-1"),
                                       citation=JAPAN_CITATION)
     assert raised.value.field
@@ -78,20 +87,20 @@ def test_a_published_version_is_immutable_in_the_model_and_the_database(pre_japa
 
 def test_a_published_draft_cannot_be_amended_or_discarded(pre_japan, approver):
     draft = japan_draft(approver)
-    services.rulebook_publish(actor=approver, draft=draft)
-    with pytest.raises(services.StateConflict):
-        services.rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
+    rulebook_publish(actor=approver, draft=draft)
+    with pytest.raises(StateConflict):
+        rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
                                       below_lb=Decimal("15000"), citation=JAPAN_CITATION)
-    with pytest.raises(services.StateConflict):
-        services.rulebook_draft_discard(actor=approver, draft=draft)
+    with pytest.raises(StateConflict):
+        rulebook_draft_discard(actor=approver, draft=draft)
 
 
 def test_a_draft_of_a_superseded_version_cannot_be_published(pre_japan, approver):
-    stale = services.rulebook_draft_create(actor=approver, version="2023.5",
+    stale = rulebook_draft_create(actor=approver, version="2023.5",
                                            citation=JAPAN_CITATION, note="A later amendment.")
-    services.rulebook_publish(actor=approver, draft=japan_draft(approver))
-    with pytest.raises(services.StateConflict, match="published since"):
-        services.rulebook_publish(actor=approver, draft=stale)
+    rulebook_publish(actor=approver, draft=japan_draft(approver))
+    with pytest.raises(StateConflict, match="published since"):
+        rulebook_publish(actor=approver, draft=stale)
     assert rulebook_current().version == JAPAN
 
 
@@ -99,11 +108,11 @@ def test_editing_the_draft_makes_its_preview_stale(pre_japan, approver, manufact
                                                   signer):
     submitted(manufacturer, preparer, signer)
     draft = japan_draft(approver)
-    preview = services.rulebook_preview_request(actor=approver, draft=draft)
-    services.rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
+    preview = rulebook_preview_request(actor=approver, draft=draft)
+    rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
                                   below_lb=Decimal("15000"), citation=JAPAN_CITATION)
 
-    preview = services.rulebook_preview_run(preview_id=preview.pk)
+    preview = rulebook_preview_run(preview_id=preview.pk)
 
     assert preview.status == JobStatus.FAILED
     assert "changed after this preview" in preview.error
@@ -116,13 +125,13 @@ def test_filings_whose_outcome_does_not_change_are_left_alone(pre_japan, approve
                       model="Sedan", vehicle_class="car")
     events = AuditEvent.objects.filter(filing=sedan).count()
     draft = japan_draft(approver)
-    preview = services.rulebook_preview_run(
-        preview_id=services.rulebook_preview_request(actor=approver, draft=draft).pk)
+    preview = rulebook_preview_run(
+        preview_id=rulebook_preview_request(actor=approver, draft=draft).pk)
     assert preview.rows == []
     assert preview.counts["unchanged"] == 1
 
-    services.rulebook_publish(actor=approver, draft=draft)
-    assert services.rulebook_apply(version_id=draft.pk) == {"changed": 0, "unchanged": 1}
+    rulebook_publish(actor=approver, draft=draft)
+    assert rulebook_apply(version_id=draft.pk) == {"changed": 0, "unchanged": 1}
 
     sedan.refresh_from_db()
     assert sedan.state == State.ASSESSED
@@ -134,20 +143,20 @@ def test_filings_whose_outcome_does_not_change_are_left_alone(pre_japan, approve
 def test_a_recommendation_on_the_old_figures_is_withdrawn(pre_japan, approver, reviewer,
                                                          manufacturer, preparer, signer):
     filing = submitted(manufacturer, preparer, signer)
-    services.review_start(actor=reviewer, filing=filing)
-    services.review_recommend(actor=reviewer, filing=filing, recommendation="approve",
+    review_start(actor=reviewer, filing=filing)
+    review_recommend(actor=reviewer, filing=filing, recommendation="approve",
                               comment="Approve at $3,750.")
     draft = japan_draft(approver)
-    services.rulebook_publish(actor=approver, draft=draft)
-    services.rulebook_apply(version_id=draft.pk)
+    rulebook_publish(actor=approver, draft=draft)
+    rulebook_apply(version_id=draft.pk)
 
     filing.refresh_from_db()
     assert (filing.state, filing.recommendation, filing.recommended_by) == (
         State.IN_REVIEW, "", None)
     note = filing.review_notes.order_by("pk").last()
     assert note is not None and "recommend again" in note.text
-    with pytest.raises(services.StateConflict):
-        services.filing_approve(actor=approver, filing=filing, comment="Approve.")
+    with pytest.raises(StateConflict):
+        filing_approve(actor=approver, filing=filing, comment="Approve.")
 
 
 def test_rejecting_on_review_again_revokes_the_first_certificate(pre_japan, approver, reviewer,
@@ -156,15 +165,15 @@ def test_rejecting_on_review_again_revokes_the_first_certificate(pre_japan, appr
     approve(filing, reviewer, approver)
     certificate = issue(filing)
     draft = japan_draft(approver)
-    services.rulebook_publish(actor=approver, draft=draft)
-    services.rulebook_apply(version_id=draft.pk)
+    rulebook_publish(actor=approver, draft=draft)
+    rulebook_apply(version_id=draft.pk)
     filing.refresh_from_db()
     assert filing.state == State.REREVIEW
 
-    services.review_start(actor=reviewer, filing=filing)
-    services.review_recommend(actor=reviewer, filing=filing, recommendation="reject",
+    review_start(actor=reviewer, filing=filing)
+    review_recommend(actor=reviewer, filing=filing, recommendation="reject",
                               comment="The new figures do not hold up.")
-    services.filing_reject(actor=approver, filing=filing, comment="Rejected on the new figures.")
+    filing_reject(actor=approver, filing=filing, comment="Rejected on the new figures.")
 
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.REVOKED
@@ -176,7 +185,7 @@ def test_a_what_if_run_changes_nothing(pre_japan, approver, manufacturer, prepar
     draft = japan_draft(approver)
     events = AuditEvent.objects.filter(filing=filing).count()
 
-    outcome = services.assessment_what_if(filing=filing, record=draft)
+    outcome = assessment_what_if(filing=filing, record=draft)
 
     assert outcome["change"]["credit_before"] == "$3,750"
     assert outcome["change"]["credit_after"] == "$7,500"
@@ -189,7 +198,7 @@ def test_a_what_if_run_changes_nothing(pre_japan, approver, manufacturer, prepar
 
 def test_publishing_is_in_the_authority_audit_trail(pre_japan, approver):
     draft = japan_draft(approver)
-    services.rulebook_publish(actor=approver, draft=draft)
+    rulebook_publish(actor=approver, draft=draft)
 
     event = AuditEvent.objects.filter(action="rulebook_publish").get()
     assert event.organisation == approver.membership().organisation

@@ -7,8 +7,14 @@ import datetime as dt
 
 from django.utils import timezone
 
-from filings import services
-from filings.models import AuditEvent, ImpactPreview, JobStatus
+from filings.rulebooks.models import ImpactPreview, JobStatus
+from filings.rulebooks.services import (
+    rulebook_apply,
+    rulebook_preview_request,
+    rulebook_publish,
+    rulebook_sweep,
+)
+from portal.audit.models import AuditEvent
 from tests.amendments.conftest import japan_draft
 
 
@@ -19,14 +25,14 @@ def _age(preview: ImpactPreview, seconds: int) -> None:
 
 def test_a_preview_left_queued_is_resent_and_a_dead_one_fails(settings, pre_japan, approver):
     draft = japan_draft(approver)
-    queued = services.rulebook_preview_request(actor=approver, draft=draft)
-    running = services.rulebook_preview_request(actor=approver, draft=draft)
+    queued = rulebook_preview_request(actor=approver, draft=draft)
+    running = rulebook_preview_request(actor=approver, draft=draft)
     ImpactPreview.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING)
-    fresh = services.rulebook_preview_request(actor=approver, draft=draft)
+    fresh = rulebook_preview_request(actor=approver, draft=draft)
     _age(queued, settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS + 1)
     _age(running, settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 121)
 
-    assert services.rulebook_sweep() == {"previews_resent": 1, "previews_failed": 1,
+    assert rulebook_sweep() == {"previews_resent": 1, "previews_failed": 1,
                                          "apply_resent": 0}
 
     running.refresh_from_db()
@@ -37,12 +43,12 @@ def test_a_preview_left_queued_is_resent_and_a_dead_one_fails(settings, pre_japa
 
 def test_a_published_version_is_applied_again_until_its_run_has_finished(settings, pre_japan,
                                                                         approver):
-    draft = services.rulebook_publish(actor=approver, draft=japan_draft(approver))
-    assert services.rulebook_sweep()["apply_resent"] == 0  # just published: give it time
+    draft = rulebook_publish(actor=approver, draft=japan_draft(approver))
+    assert rulebook_sweep()["apply_resent"] == 0  # just published: give it time
 
     settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS = 0
-    assert services.rulebook_sweep()["apply_resent"] == 1
+    assert rulebook_sweep()["apply_resent"] == 1
 
-    services.rulebook_apply(version_id=draft.pk)
+    rulebook_apply(version_id=draft.pk)
     assert AuditEvent.objects.filter(action="rulebook_applied").get().data["version"] == draft.version
-    assert services.rulebook_sweep()["apply_resent"] == 0
+    assert rulebook_sweep()["apply_resent"] == 0

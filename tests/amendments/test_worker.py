@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from filings.models import Assessment, ImpactPreview, JobStatus, RulebookVersion, State
+from filings.models import Assessment
+from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookVersion
+from filings.states import State
 from portal.accounts.services import console_access_sync
 from tests.admin.conftest import second_factor_passed
 from tests.amendments.conftest import JAPAN, japan_draft, submitted
@@ -22,7 +24,7 @@ def test_the_worker_previews_and_applies_the_japan_amendment(
     client.force_login(approver)
     second_factor_passed(client, approver)
 
-    client.post(reverse("admin:filings_rulebookversion_preview", args=[draft.pk]))
+    client.post(reverse("admin:rulebooks_rulebookversion_preview", args=[draft.pk]))
     preview = ImpactPreview.objects.get(draft=draft)
 
     def finished() -> bool:
@@ -33,7 +35,7 @@ def test_the_worker_previews_and_applies_the_japan_amendment(
     assert (preview.status, preview.done, preview.total) == (JobStatus.DONE, 1, 1)
     assert [row["reference"] for row in preview.rows] == [str(filing.reference)]
 
-    client.post(reverse("admin:filings_rulebookversion_publish", args=[draft.pk]))
+    client.post(reverse("admin:rulebooks_rulebookversion_publish", args=[draft.pk]))
     assert RulebookVersion.objects.get(pk=draft.pk).status == "published"
     wait_for(lambda: Assessment.objects.filter(version__filing=filing,
                                                rulebook_version=JAPAN).exists(),

@@ -12,7 +12,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.models import EvidenceFile, Filing, State
+from filings.models import EvidenceFile, Filing
+from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.web.conftest import engine_result, store_assessment

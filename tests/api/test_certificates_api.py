@@ -7,7 +7,7 @@ import uuid
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from filings.models import Certificate, CertificateStatus
+from filings.certificates.models import Certificate, CertificateStatus
 from tests.api.conftest import token_client
 from tests.web.routes import _certificate
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.states import State
 from tests.api.conftest import token_client
 from tests.web.conftest import engine_result, store_assessment
 from tests.web.routes import workbook_upload

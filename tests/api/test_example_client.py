@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from filings.api.services import api_token_create
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.states import State
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "api-example.py"
 

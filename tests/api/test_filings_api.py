@@ -7,7 +7,9 @@ import datetime as dt
 
 from django.urls import reverse
 
-from filings.models import AuditEvent, Filing, State
+from filings.models import Filing
+from filings.states import State
+from portal.audit.models import AuditEvent
 from tests.api.conftest import token_client
 from tests.factories import FilingFactory
 

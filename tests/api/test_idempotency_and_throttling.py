@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from filings.api.models import IdempotencyRecord
-from filings.models import EvidenceFile, Filing, State
+from filings.models import EvidenceFile, Filing
+from filings.states import State
 from tests.api.conftest import token_client
 from tests.api.test_filings_api import NEW
 from tests.web.routes import workbook_upload

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from filings import services
+from filings.certificates.models import Certificate
+from filings.certificates.services import certificate_render
 from filings.certificates.signing import ensure_dev_signing_material
-from filings.models import Certificate, Filing, State
+from filings.models import Filing
+from filings.services.review import filing_approve, review_recommend, review_start
+from filings.states import State
 from portal.accounts.models import Organisation, User
 from tests.admin.conftest import filing_in
 
@@ -31,10 +34,10 @@ def _signing(settings, signing_material):
 
 
 def approve(filing: Filing, reviewer: User, approver: User, comment: str = APPROVAL) -> Filing:
-    services.review_start(actor=reviewer, filing=filing)
-    services.review_recommend(actor=reviewer, filing=filing, recommendation="approve",
+    review_start(actor=reviewer, filing=filing)
+    review_recommend(actor=reviewer, filing=filing, recommendation="approve",
                               comment="Recommend approval.")
-    return services.filing_approve(actor=approver, filing=filing, comment=comment)
+    return filing_approve(actor=approver, filing=filing, comment=comment)
 
 
 @pytest.fixture
@@ -46,11 +49,11 @@ def approved(manufacturer: Organisation, reviewer: User, approver: User) -> Fili
 def issue(filing: Filing) -> Certificate:
     """Render the filing's pending certificate, as the worker's task does."""
     pending = filing.certificates.get(status="pending")
-    return services.certificate_render(certificate_id=pending.pk)
+    return certificate_render(certificate_id=pending.pk)
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
-    from filings.services.certificates import certificate_path
+    from filings.certificates.services import certificate_path
 
     return certificate_path(certificate).read_bytes()
 

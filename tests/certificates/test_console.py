@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from filings.models import CertificateStatus, State
+from filings.certificates.models import CertificateStatus
+from filings.states import State
 from tests.admin.conftest import action_url, change_url, client_for
 from tests.certificates.conftest import issue
 

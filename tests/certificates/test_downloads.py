@@ -6,12 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings.models import Certificate
+from filings.certificates.models import Certificate
 from tests.certificates.conftest import issue, pdf_bytes
 
 
 def download_url(certificate: Certificate) -> str:
-    return reverse("filings:certificate_download", kwargs={
+    return reverse("certificates:download", kwargs={
         "reference": certificate.filing.reference, "public_id": certificate.public_id})
 
 
@@ -52,4 +52,4 @@ def test_the_filing_page_shows_the_certificate_and_its_status(issued, viewer, cl
 
     assert issued.serial in body and "Valid" in body
     assert download_url(issued) in body
-    assert reverse("filings:verify", kwargs={"public_id": issued.public_id}) in body
+    assert reverse("certificates:verify", kwargs={"public_id": issued.public_id}) in body

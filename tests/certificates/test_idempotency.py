@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import hashlib
 
-from filings import services
-from filings.models import AuditEvent, Certificate, CertificateStatus, State
-from filings.services.certificates import _produce_pdf, _write_once, certificate_path
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.certificates.services import (
+    _produce_pdf,
+    _write_once,
+    certificate_path,
+    certificate_render,
+    certificate_retry,
+    certificate_sweep,
+)
+from filings.states import State
+from portal.audit.models import AuditEvent
 from tests.admin.conftest import filing_in
 from tests.certificates.conftest import approve, issue
 
@@ -23,7 +31,7 @@ def _outcome(filing, mailoutbox) -> tuple[int, int, int, int]:
 def test_rendering_twice_issues_once(approved, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = issue(approved)
-        again = services.certificate_render(certificate_id=first.pk)
+        again = certificate_render(certificate_id=first.pk)
 
     assert again.pdf_sha256 == first.pdf_sha256
     assert _outcome(approved, mailoutbox) == (1, 1, 1, 1)
@@ -39,7 +47,7 @@ def test_a_render_after_a_crash_between_writing_and_recording_keeps_the_written_
     assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.PENDING
 
     with django_capture_on_commit_callbacks(execute=True):
-        issued = services.certificate_render(certificate_id=certificate.pk)
+        issued = certificate_render(certificate_id=certificate.pk)
 
     assert path.read_bytes() == written  # stored once, never rewritten
     assert issued.pdf_sha256 == hashlib.sha256(written).hexdigest()
@@ -67,7 +75,7 @@ def test_a_failed_render_marks_the_filing_and_does_not_retry_by_itself(approved,
     assert approved.state == State.CERTIFICATE_FAILED
     assert not certificate_path(certificate).exists()
     # A redelivered message does nothing more.
-    assert services.certificate_render(certificate_id=certificate.pk).status == "failed"
+    assert certificate_render(certificate_id=certificate.pk).status == "failed"
     assert AuditEvent.objects.filter(filing=approved, action="certificate_fail").count() == 1
 
 
@@ -78,8 +86,8 @@ def test_an_approver_retries_a_failed_certificate(approved, approver, settings, 
     settings.CERTIFICATE_SIGNING_KEY = signing_material[0]
     approved.refresh_from_db()
 
-    services.certificate_retry(actor=approver, filing=approved)
-    issued = services.certificate_render(certificate_id=failed.pk)
+    certificate_retry(actor=approver, filing=approved)
+    issued = certificate_render(certificate_id=failed.pk)
 
     approved.refresh_from_db()
     assert approved.state == State.APPROVED
@@ -93,7 +101,7 @@ def test_a_render_started_too_often_without_finishing_fails_instead_of_looping(a
     Certificate.objects.filter(pk=certificate.pk).update(
         render_attempts=settings.CERTIFICATE_MAX_ATTEMPTS)
 
-    failed = services.certificate_render(certificate_id=certificate.pk)
+    failed = certificate_render(certificate_id=certificate.pk)
 
     assert failed.status == CertificateStatus.FAILED
     assert "without finishing" in failed.error
@@ -127,17 +135,17 @@ def test_the_sweep_re_enqueues_a_certificate_left_pending_and_it_ends_issued_or_
         created_at=timezone.now() - dt.timedelta(seconds=settings.CERTIFICATE_STUCK_AFTER_SECONDS
                                                  + 1))
     with django_capture_on_commit_callbacks() as queued:
-        assert services.certificate_sweep() == 1
+        assert certificate_sweep() == 1
     assert len(queued) == 1
     # A worker killed at the hard limit each time: every delivery counts, then it fails.
     Certificate.objects.filter(pk=certificate.pk).update(
         render_attempts=settings.CERTIFICATE_MAX_ATTEMPTS)
-    assert services.certificate_render(certificate_id=certificate.pk).status == "failed"
+    assert certificate_render(certificate_id=certificate.pk).status == "failed"
     with django_capture_on_commit_callbacks():
-        assert services.certificate_sweep() == 0
+        assert certificate_sweep() == 0
 
 
 def test_the_sweep_leaves_recent_and_finished_certificates_alone(approved):
-    assert services.certificate_sweep() == 0
+    assert certificate_sweep() == 0
     issue(approved)
-    assert services.certificate_sweep() == 0
+    assert certificate_sweep() == 0

@@ -13,8 +13,9 @@ from weasyprint import HTML  # type: ignore[import-untyped]
 from filings.certificates.content import assessment_json, certificate_context
 from filings.certificates.fetcher import ASSETS, DATA_URL_MAX_BYTES, LockedFetcher, RefusedURL
 from filings.certificates.rendering import render_html, render_pdf
-from filings.models import Assessment, EvidenceFile, State
+from filings.models import Assessment, EvidenceFile
 from filings.rules import assess_period, load_rulebook
+from filings.states import State
 from portal.accounts.models import Organisation
 from tests.admin.conftest import filing_in
 from tests.certificates.conftest import approve, embedded_files, issue, pdf_bytes, pdf_text

@@ -7,8 +7,10 @@ import json
 from django.urls import resolve
 
 from filings.certificates.content import verify_url
+from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.signing import check_signature
-from filings.models import AuditEvent, Certificate, CertificateStatus, State
+from filings.states import State
+from portal.audit.models import AuditEvent
 from tests.certificates.conftest import APPROVAL, embedded_files, issue, pdf_bytes, pdf_text, xmp
 
 
@@ -45,7 +47,7 @@ def test_approval_creates_one_pending_certificate_and_queues_its_render_after_co
 
 
 def test_the_render_task_runs_on_its_own_queue_with_a_hard_time_limit(settings):
-    from filings.tasks import certificate_render
+    from filings.certificates.tasks import certificate_render
 
     assert settings.CELERY_TASK_ROUTES[certificate_render.name] == {"queue": "certificates"}
     assert certificate_render.time_limit == settings.CERTIFICATE_RENDER_TIME_LIMIT

@@ -7,14 +7,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from filings import services
-from filings.models import Certificate, CertificateStatus, Filing, State
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.certificates.services import certificate_revoke
+from filings.models import Filing
+from filings.services.common import NotAllowed, ServiceError
+from filings.states import State
 from tests.admin.conftest import filing_in
 from tests.certificates.conftest import approve, issue, pdf_bytes
 
 
 def verify_url(certificate: Certificate) -> str:
-    return reverse("filings:verify", kwargs={"public_id": certificate.public_id})
+    return reverse("certificates:verify", kwargs={"public_id": certificate.public_id})
 
 
 def upload(client: Client, certificate: Certificate, content: bytes):
@@ -51,12 +54,12 @@ def test_a_pending_or_unknown_certificate_is_not_found(approved, client):
     pending = approved.certificates.get()
 
     assert client.get(verify_url(pending)).status_code == 404
-    unknown = reverse("filings:verify", kwargs={"public_id": "00000000-0000-4000-8000-000000000000"})
+    unknown = reverse("certificates:verify", kwargs={"public_id": "00000000-0000-4000-8000-000000000000"})
     assert client.get(unknown).status_code == 404
 
 
 def test_an_approver_revokes_and_the_page_says_why(issued, approver, client):
-    services.certificate_revoke(actor=approver, filing=issued.filing,
+    certificate_revoke(actor=approver, filing=issued.filing,
                                 reason="Supplier declaration withdrawn.")
 
     body = client.get(verify_url(issued)).content.decode()
@@ -68,16 +71,16 @@ def test_an_approver_revokes_and_the_page_says_why(issued, approver, client):
 
 @pytest.mark.parametrize("who", ["reviewer", "signer", "outsider"])
 def test_only_an_approver_may_revoke(issued, who, request):
-    with pytest.raises(services.NotAllowed):
-        services.certificate_revoke(actor=request.getfixturevalue(who), filing=issued.filing,
+    with pytest.raises(NotAllowed):
+        certificate_revoke(actor=request.getfixturevalue(who), filing=issued.filing,
                                     reason="No.")
     issued.refresh_from_db()
     assert issued.status == CertificateStatus.ISSUED
 
 
 def test_a_revocation_needs_a_reason(issued, approver):
-    with pytest.raises(services.ServiceError):
-        services.certificate_revoke(actor=approver, filing=issued.filing, reason=" ")
+    with pytest.raises(ServiceError):
+        certificate_revoke(actor=approver, filing=issued.filing, reason=" ")
 
 
 def test_a_superseded_certificate_links_to_its_successor(manufacturer, reviewer, approver,

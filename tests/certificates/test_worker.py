@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.signing import check_signature
-from filings.models import Certificate, CertificateStatus, State
+from filings.states import State
 from tests.admin.conftest import filing_in
 from tests.celery_worker import wait_for
 from tests.certificates.conftest import approve, pdf_bytes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from itertools import pairwise
@@ -171,3 +172,22 @@ def date(text: str):
     import datetime as dt
 
     return dt.date.fromisoformat(text)
+
+
+def test_it_loads_neither_weasyprint_nor_pyhanko():
+    """Assessing is files in, report out: the certificate renderer stays out of the process."""
+    probe = ("import json, sys\n"
+             "from django.core.management import execute_from_command_line\n"
+             "try:\n"
+             f"    execute_from_command_line(['manage.py', 'assess', {str(DATA / 'us-pickup-japan-minerals.xlsx')!r},"
+             " '--placed-in-service', '2024-06-01'])\n"
+             "finally:\n"
+             "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pyhanko'))\n"
+             "    print('LOADED', json.dumps(loaded))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"})
+    assert done.returncode == 0, done.stderr
+    assert "credit" in done.stdout.lower()
+    loaded = json.loads(done.stdout.rsplit("LOADED ", 1)[1])
+    assert loaded == []

@@ -9,9 +9,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from filings import services
-from filings.models import Assessment, Filing, RulebookStatus, RulebookVersion, State
-from filings.rulebooks import rulebook_current
+from filings.models import Assessment, Filing
+from filings.rulebooks.models import RulebookStatus, RulebookVersion
+from filings.rulebooks.selectors import rulebook_current
+from filings.rulebooks.services import rulebook_preview_request, rulebook_preview_run
+from filings.states import State
 from portal.accounts.models import User
 
 
@@ -41,8 +43,8 @@ def test_the_demo_tells_the_japan_story(db, demo):
         State.APPROVED, "2025.1", 3750)
 
     approver = User.objects.get(email="approver@authority.example")
-    preview = services.rulebook_preview_run(
-        preview_id=services.rulebook_preview_request(actor=approver, draft=draft).pk)
+    preview = rulebook_preview_run(
+        preview_id=rulebook_preview_request(actor=approver, draft=draft).pk)
     changed = {row["reference"]: row for row in preview.rows}
     row = changed[str(pickup.reference)]
     assert (row["credit_before"], row["credit_after"]) == ("$3,750", "$7,500")

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from filings.models import Assessment, EvidenceVersion, Filing, State
+from filings.models import Assessment, EvidenceVersion, Filing
 from filings.rules import assess_period, load_rulebook
+from filings.states import State
 from portal.accounts.models import Organisation, User
 from tests.factories import FilingFactory
 from tests.rules.builders import evidence, share_components, share_minerals

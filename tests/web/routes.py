@@ -16,16 +16,10 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, reverse
 
-from filings import services
-from filings.models import (
-    Assessment,
-    Certificate,
-    CertificateStatus,
-    EvidenceFile,
-    FileKind,
-    Filing,
-    State,
-)
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.models import Assessment, EvidenceFile, FileKind, Filing
+from filings.services.manufacturer import evidence_upload
+from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.conftest import DATA
@@ -36,9 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Routes with a parameter that names no object, with the reason they are not in the matrix.
 EXEMPT = {
     "password_reset_confirm": "a signed one-time token, not an object id; Django's own view",
-    "filings:rules_version": "public by design: a published rulebook version's id (the law, no "
+    "rulebooks:version": "public by design: a published rulebook version's id (the law, no "
                              "tenant data); tests/amendments/test_rules_pages.py",
-    "filings:verify": "public by design: a certificate's random public id from its QR code; "
+    "certificates:verify": "public by design: a certificate's random public id from its QR code; "
                       "tests/certificates/test_verify.py shows it exposes no evidence",
 }
 # Namespaces tested elsewhere (the reviewer console has its own matrix).
@@ -58,7 +52,7 @@ class Scenario:
 
     @classmethod
     def build(cls, filing: Filing, uploader: User) -> Scenario:
-        stored = services.evidence_upload(actor=uploader, filing=filing, upload=workbook_upload(),
+        stored = evidence_upload(actor=uploader, filing=filing, upload=workbook_upload(),
                                           kind=FileKind.EVIDENCE)
         return cls(filing=filing, evidence_file=stored)
 
@@ -86,7 +80,7 @@ def _no_data(s: Scenario) -> dict[str, Any]:
 def _certificate(s: Scenario) -> dict[str, Any]:
     """The filing's published certificate (made once per scenario, with a stand-in PDF)."""
     from filings.certificates.selectors import PUBLISHED
-    from filings.services.certificates import certificate_path
+    from filings.certificates.services import certificate_path
 
     certificate = s.filing.certificates.filter(status__in=PUBLISHED).first()
     if certificate is None:
@@ -145,7 +139,7 @@ ROUTES: tuple[RouteCase, ...] = (
               done=lambda s: s.refresh().state == State.WITHDRAWN),
     RouteCase("filings:reopen", "POST", Role.PREPARER, _filing, state=State.INVALID,
               done=lambda s: s.refresh().state == State.DRAFT),
-    RouteCase("filings:certificate_download", "GET", Role.VIEWER, _certificate,
+    RouteCase("certificates:download", "GET", Role.VIEWER, _certificate,
               state=State.APPROVED),
 )
 

@@ -8,8 +8,9 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from filings import services
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.services.assessment import assessment_run
+from filings.states import State
 from tests.conftest import DATA
 
 
@@ -26,7 +27,7 @@ def submit_through_the_pages(client, filing: Filing, workbook: str,
     version = filing.current_version()
     assert version is not None
     # What the worker would run for the queued task, without the broker.
-    services.assessment_run(filing_id=filing.pk, version_id=version.pk)
+    assessment_run(filing_id=filing.pk, version_id=version.pk)
 
 
 def test_the_us_pickup_sample_is_shown_eligible_with_both_shares_drawn(

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.states import State
 from tests.factories import FilingFactory
 from tests.web.conftest import engine_result, store_assessment
 

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from filings.models import EvidenceFile, FileKind, State
+from filings.models import EvidenceFile, FileKind
+from filings.states import State
 from filings.storage import EVIDENCE_SHEET_NAMES
 from tests.web.routes import SAMPLE_WORKBOOK, workbook_upload
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.states import State
 
 CREATE = reverse("filings:create")
 VALID = {"make": "Granite Motor Company", "model": "Ironwood EV", "model_year": "2025",

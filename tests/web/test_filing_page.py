@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from filings.models import EvidenceVersion, Filing, ReviewNote, State
+from filings.models import EvidenceVersion, Filing, ReviewNote
+from filings.states import State
 from portal.accounts.roles import ATTESTATION_STATEMENT
 from tests.web.conftest import engine_result, store_assessment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template import Context, Template
 
-from filings.templatetags.filings_extras import RequirementView
+from filings.presentation import RequirementView
 
 
 def caption(details: dict[str, object], status: str = "na") -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from filings.models import EvidenceFile, Filing, State
+from filings.models import EvidenceFile, Filing
+from filings.states import State
 from portal.accounts.roles import ATTESTATION_STATEMENT
 from tests.web.routes import workbook_upload
 

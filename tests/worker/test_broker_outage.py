@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import services
-from filings.models import Filing, State
+from filings.models import Filing
+from filings.services.assessment import assessment_sweep
+from filings.states import State
 from portal.celery import app
 from tests.services.test_filing_services import draft_with_workbook
 
@@ -48,6 +49,6 @@ def test_submitting_while_the_broker_is_down_succeeds_and_the_sweep_sends_it_lat
     attempts = Filing.objects.get(pk=draft.pk).assessment_attempts
     caplog.clear()
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
-        assert services.assessment_sweep() == 1
+        assert assessment_sweep() == 1
     assert "unreachable" not in caplog.text
     assert Filing.objects.get(pk=draft.pk).assessment_attempts == attempts + 1

@@ -14,9 +14,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bench.evidence_data import write_csv_set
-from filings import services
-from filings.models import Assessment, AuditEvent, FileKind, Filing, State
+from filings.models import Assessment, FileKind, Filing
+from filings.services.manufacturer import evidence_upload, filing_create, filing_submit
+from filings.states import State
 from portal.accounts.roles import Role
+from portal.audit.models import AuditEvent
 from tests.celery_worker import wait_for
 from tests.factories import OrganisationFactory, member
 
@@ -34,17 +36,17 @@ def test_a_worker_killed_mid_assessment_finishes_it_exactly_once(celery_worker_p
     organisation = OrganisationFactory(name="Granite Motor Company")
     preparer = member(Role.PREPARER, organisation)
     signer = member(Role.SIGNER, organisation)
-    filing = services.filing_create(actor=preparer, make="Granite Motor Company",
+    filing = filing_create(actor=preparer, make="Granite Motor Company",
                                     model="Ironwood EV", model_year=2024, vehicle_class="pickup",
                                     coverage_start=dt.date(2024, 6, 1),
                                     coverage_end=dt.date(2024, 12, 31))
     for path in write_csv_set(tmp_path / "evidence", LINES):
-        services.evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
+        evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
                                  upload=SimpleUploadedFile(path.name, path.read_bytes(),
                                                            "text/csv"))
     wait_for(lambda: bool(_pool_children(celery_worker_process.pid)), timeout=30,
              what="the worker's pool process")
-    services.filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
+    filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
 
     deadline = time.monotonic() + 60
     while Filing.objects.get(pk=filing.pk).state != State.ASSESSING:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from filings.models import Assessment, Filing, State
+from filings.models import Assessment, Filing
+from filings.states import State
 from portal.accounts.roles import Role
 from tests.celery_worker import wait_for
 from tests.conftest import DATA

@@ -24,6 +24,9 @@ INVALID = 2
 class Command(BaseCommand):
     help = ("Assess clean vehicle credit evidence (one .xlsx, CSV files, or a folder of them) "
             "for vehicles placed in service on a date or over a period.")
+    # Files in, a report out: no database, no URLs. Skipping the system checks keeps the web's
+    # URLconf (and with it WeasyPrint and pyHanko) out of this process.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("evidence", nargs="+", type=Path,

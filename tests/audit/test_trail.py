@@ -7,8 +7,8 @@ from itertools import pairwise
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from filings.audit import GENESIS_HASH, audit_verify
-from filings.models import AuditEvent
+from portal.audit.models import AuditEvent
+from portal.audit.services import GENESIS_HASH, audit_verify
 from tests.services.test_filing_services import assessed
 
 

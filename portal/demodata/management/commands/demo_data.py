@@ -16,12 +16,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from filings import services
+from filings.certificates.services import certificate_render
 from filings.certificates.signing import ensure_dev_signing_material
 from filings.models import FileKind, Filing
-from filings.rulebooks import rulebook_seed
+from filings.rulebooks.selectors import rulebook_seed
+from filings.rulebooks.services import rulebook_draft_amend, rulebook_draft_create
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
+from filings.services.assessment import assessment_run
+from filings.services.manufacturer import evidence_upload, filing_create, filing_submit
+from filings.services.review import filing_approve, review_recommend, review_start
 from portal.accounts.mfa import authenticator_key
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
@@ -96,12 +100,12 @@ class Command(BaseCommand):
                                        "before Japan's agreement was counted)",
                       note=PRE_JAPAN_NOTE)
         japan = next(entry for entry in shipped["fta_countries"] if entry["country"] == "JP")
-        draft = services.rulebook_draft_create(
+        draft = rulebook_draft_create(
             actor=approver, version=load_rulebook().version, citation=japan["citation"],
             note="Japan counts as a free-trade-agreement country for critical minerals from "
                  "2023-03-28, the day the U.S.-Japan Critical Minerals Agreement was signed "
                  "and entered into force.")
-        services.rulebook_draft_amend(
+        rulebook_draft_amend(
             actor=approver, draft=draft, amendment="fta_add", country="JP",
             from_=dt.date.fromisoformat(japan["from"]), basis=japan["basis"],
             citation=japan["citation"], confidence=japan["confidence"],
@@ -114,29 +118,29 @@ class Command(BaseCommand):
         # the critical-mineral half fails ($3,750). Publishing the Japan amendment flips it.
         approved = self._submitted("Ironwood EV", "pickup", "us-pickup-japan-minerals.xlsx",
                                    preparer, signer)
-        services.review_start(actor=reviewer, filing=approved)
-        services.review_recommend(actor=reviewer, filing=approved, recommendation="approve",
+        review_start(actor=reviewer, filing=approved)
+        review_recommend(actor=reviewer, filing=approved, recommendation="approve",
                                   comment="Battery components met. Critical minerals not met: "
                                           "the lithium is processed in Japan, which is not an "
                                           f"FTA country under {PRE_JAPAN_VERSION}. Recommend "
                                           "approval at $3,750.")
-        services.filing_approve(actor=approver, filing=approved,
+        filing_approve(actor=approver, filing=approved,
                                 comment="Approved: $3,750 per vehicle over the coverage period.")
         # Seed data's certificate is rendered in this process, as its assessments are.
         for certificate in approved.certificates.all():
-            services.certificate_render(certificate_id=certificate.pk)
+            certificate_render(certificate_id=certificate.pk)
         # In review: the FEOC graphite compact, whose 2025 vehicles are not eligible.
         in_review = self._submitted("Meridian", "car", "feoc-graphite-2025.xlsx", preparer, signer,
                                     start=dt.date(2024, 6, 1), end=dt.date(2025, 9, 30),
                                     make="Granite Motor Company", model_year=2025)
-        services.review_start(actor=reviewer, filing=in_review)
+        review_start(actor=reviewer, filing=in_review)
         # Assessed, waiting in the queue: the crossover short on North American components.
         self._submitted("Tamarack AWD", "suv", "crossover-short-na-components.xlsx", preparer,
                         signer)
         # Invalid evidence: the workbook full of mistakes.
         self._submitted("Ironwood EV Long Range", "pickup", "mistakes.xlsx", preparer, signer)
         # A draft with its workbook uploaded, ready for the demo signer to submit.
-        draft = services.filing_create(actor=preparer, make=MANUFACTURER, model="Ironwood EV XR",
+        draft = filing_create(actor=preparer, make=MANUFACTURER, model="Ironwood EV XR",
                                        model_year=2025, vehicle_class="pickup",
                                        coverage_start=dt.date(2025, 1, 1),
                                        coverage_end=dt.date(2025, 9, 30))
@@ -146,15 +150,15 @@ class Command(BaseCommand):
                    signer: User, *, start: dt.date = dt.date(2024, 1, 1),
                    end: dt.date = dt.date(2024, 12, 31), make: str = MANUFACTURER,
                    model_year: int = 2024) -> Filing:
-        filing = services.filing_create(actor=preparer, make=make, model=model,
+        filing = filing_create(actor=preparer, make=make, model=model,
                                         model_year=model_year, vehicle_class=vehicle_class,
                                         coverage_start=start, coverage_end=end)
         _upload(preparer, filing, workbook)
-        filing = services.filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
+        filing = filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
         version = filing.current_version()
         assert version is not None
         # Seed data is assessed in this process; filings submitted in the demo go to the worker.
-        services.assessment_run(filing_id=filing.pk, version_id=version.pk)
+        assessment_run(filing_id=filing.pk, version_id=version.pk)
         filing.refresh_from_db()
         return filing
 
@@ -163,4 +167,4 @@ def _upload(actor: User, filing: Filing, name: str) -> None:
     path = DATA / name
     with path.open("rb") as handle:
         upload = UploadedFile(file=handle, name=name, size=path.stat().st_size)
-        services.evidence_upload(actor=actor, filing=filing, upload=upload, kind=FileKind.EVIDENCE)
+        evidence_upload(actor=actor, filing=filing, upload=upload, kind=FileKind.EVIDENCE)

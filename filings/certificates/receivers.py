@@ -1,0 +1,23 @@
+"""The certificates app's side of the lifecycle's signals: thin, one service call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from filings import signals
+from filings.certificates import services
+from filings.models import Filing
+from portal.accounts.models import User
+
+
+@receiver(signals.filing_approved, dispatch_uid="certificates.request")
+def _request_certificate(sender: Any, *, filing: Filing, actor: User, **kwargs: Any) -> None:
+    services.certificate_request(filing=filing, approver=actor)
+
+
+@receiver(signals.filing_rejected, dispatch_uid="certificates.revoke_on_rejection")
+def _revoke_on_rejection(sender: Any, *, filing: Filing, actor: User, comment: str,
+                         **kwargs: Any) -> None:
+    services.certificate_revoke_on_rejection(actor=actor, filing=filing, comment=comment)

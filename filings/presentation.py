@@ -1,0 +1,95 @@
+"""Stored assessments shaped for people: each segment with its requirements, their status,
+summary and findings. Pages, the console and the certificate all show them this way; what a
+result means is decided by `filings.rules`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import InvalidOperation
+from typing import Any
+
+from filings.rules.labels import REQUIREMENT_LABELS
+from filings.rules.report import requirement_summary
+from filings.rules.results import REQUIREMENT_IDS
+
+SHARE_REQUIREMENTS = ("critical_minerals", "battery_components")
+
+
+@dataclass
+class RequirementView:
+    id: str
+    label: str
+    status: str  # "met", "not-met" or "na"
+    status_label: str
+    summary: str
+    citation: str
+    confidence: str
+    details: dict[str, Any]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def is_share(self) -> bool:
+        return self.id in SHARE_REQUIREMENTS
+
+
+@dataclass
+class SegmentView:
+    start: str
+    end: str
+    eligible: bool
+    credit_usd: int
+    method: str
+    requirements: list[RequirementView]
+    shares: list[RequirementView]
+    other_findings: list[dict[str, Any]]
+
+    @property
+    def has_findings(self) -> bool:
+        return bool(self.other_findings) or any(r.findings for r in self.requirements)
+
+
+def _status(details: dict[str, Any]) -> tuple[str, str]:
+    if not details.get("applies") or details.get("met") is None:
+        return "na", "n.a."
+    return ("met", "Met") if details["met"] else ("not-met", "Not met")
+
+
+def _summary(rid: str, details: dict[str, Any]) -> str:
+    try:
+        return requirement_summary(rid, details)
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        # A result stored by an older engine may lack a field; the status still shows.
+        return ""
+
+
+def _requirement(rid: str, details: dict[str, Any], findings: list[dict[str, Any]]) -> RequirementView:
+    status, status_label = _status(details)
+    return RequirementView(
+        id=rid, label=REQUIREMENT_LABELS.get(rid, rid.replace("_", " ")), status=status,
+        status_label=status_label, summary=_summary(rid, details),
+        citation=str(details.get("citation", "")), confidence=str(details.get("confidence", "")),
+        details=details, findings=findings)
+
+
+def _segment(segment: dict[str, Any]) -> SegmentView:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in segment.get("findings", []):
+        grouped[str(finding.get("requirement"))].append(finding)
+    stored: dict[str, dict[str, Any]] = segment.get("requirements", {})
+    order = [rid for rid in REQUIREMENT_IDS if rid in stored]
+    order += [rid for rid in stored if rid not in REQUIREMENT_IDS]
+    requirements = [_requirement(rid, stored[rid], grouped.pop(rid, [])) for rid in order]
+    return SegmentView(
+        start=str(segment.get("from", "")), end=str(segment.get("to", "")),
+        eligible=bool(segment.get("eligible")), credit_usd=int(segment.get("credit_usd", 0)),
+        method=str(segment.get("credit_basis", {}).get("method", "")).replace("_", " "),
+        requirements=requirements, shares=[r for r in requirements if r.is_share],
+        other_findings=[f for findings in grouped.values() for f in findings])
+
+
+def assessment_segments(result: dict[str, Any] | None) -> list[SegmentView]:
+    """`{% assessment_segments assessment.result as segments %}`: the stored JSON, ready to show."""
+    if not result:
+        return []
+    return [_segment(s) for s in result.get("segments", [])]

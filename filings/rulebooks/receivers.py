@@ -1,0 +1,18 @@
+"""The rulebooks app's side of the lifecycle's signals: thin, one service call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from filings import signals
+from filings.models import Assessment, Filing
+from filings.rulebooks import services
+
+
+@receiver(signals.assessment_finished, dispatch_uid="rulebooks.reconcile")
+def _reconcile(sender: Any, *, filing: Filing, assessment: Assessment, **kwargs: Any) -> None:
+    # A version published while the assessment ran: its apply run may have missed the filing.
+    if assessment.valid:
+        services.rulebook_reconcile(filing=filing)
