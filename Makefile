@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/python -m mypy .
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.evidence
 	$(BIN)/python -m bench.certificates
 

@@ -27,7 +27,7 @@ from filings.api.idempotency import idempotent
 from filings.api.schema import FILING_EXAMPLE, IDEMPOTENCY_HEADER_DOC, ProblemSerializer, problems
 from filings.models import Assessment, EvidenceFile, FileKind, Filing, VehicleClass
 from filings.services import manufacturer, review
-from filings.states import State
+from filings.states import TRANSITIONS, State
 from portal.accounts.models import User
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR,
@@ -52,6 +52,23 @@ class FilingOutput(serializers.ModelSerializer[Filing]):
                   "coverage_start", "coverage_end", "state", "state_label", "created_at",
                   "state_changed_at", "submitted_at")
         read_only_fields = fields
+
+
+class FilingDetailOutput(FilingOutput):
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=[(t.action, t.label) for t in TRANSITIONS
+                                               if not t.by_system]), read_only=True,
+        help_text="What you may do with this filing now (filings/states.py's table, for your "
+                  "role and organisation): a hint; each call checks again.")
+
+    class Meta(FilingOutput.Meta):
+        fields = (*FilingOutput.Meta.fields, "actions")
+        read_only_fields = fields
+
+
+def _detail(actor: User, filing: Filing) -> dict[str, Any]:
+    return {**FilingOutput(filing).data,
+            "actions": sorted(selectors.filing_actions(actor=actor, filing=filing))}
 
 
 class _Page(PageNumberPagination):
@@ -118,11 +135,12 @@ class FilingDetailApi(APIView):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, partial=True, **kwargs)
 
-    @extend_schema(operation_id="filings_retrieve", responses={200: FilingOutput, **problems(404)},
-                   summary="One filing")
+    @extend_schema(operation_id="filings_retrieve",
+                   responses={200: FilingDetailOutput, **problems(404)}, summary="One filing")
     def get(self, request: Request, reference: uuid.UUID) -> Response:
-        filing = selectors.filing_get(actor=_actor(request), reference=reference)
-        return Response(FilingOutput(filing).data)
+        actor = _actor(request)
+        filing = selectors.filing_get(actor=actor, reference=reference)
+        return Response(_detail(actor, filing))
 
     @extend_schema(operation_id="filings_update", request=InputSerializer,
                    responses={200: FilingOutput, **problems(400, 404, 409)},

@@ -2,7 +2,7 @@
 amendment, its impact preview, publishing, and the what-if run of a filing under any version.
 
 As in the rest of the console, nothing here writes a model: each form is parsed and handed to
-one service (`filings.services.rulebooks`), which checks the role and the draft's state again.
+one service (`filings.rulebooks.services`), which checks the role and the draft's state again.
 """
 
 from __future__ import annotations

@@ -113,3 +113,15 @@ def test_an_id_that_is_not_a_uuid_is_a_404_problem_too(preparer):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["title"] == "Not found"
+
+
+def test_the_detail_lists_the_actions_the_caller_may_take_now(preparer, signer, viewer, filing):
+    def actions(user):
+        response = token_client(user).get(detail(filing))
+        assert response.status_code == 200
+        return response.json()["actions"]
+
+    assert actions(signer) == sorted({"evidence_remove", "evidence_upload", "filing_submit",
+                                      "filing_update", "filing_withdraw"})
+    assert "filing_submit" not in actions(preparer)
+    assert actions(viewer) == []
