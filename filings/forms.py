@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from filings.models import FileKind, State, VehicleClass
 from portal.accounts.roles import ATTESTATION_STATEMENT
 from portal.accounts.services import login_allowed, login_failure_record, login_failures_clear
+from portal.http import client_address
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -33,7 +34,7 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         """Refuse while throttled (before checking the password), and count each failure."""
         email = str(self.cleaned_data.get("username", ""))
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        address = client_address(self.request) if self.request else None
         if not login_allowed(email=email, ip_address=address):
             raise forms.ValidationError(
                 "Too many failed log-in attempts. Wait 15 minutes, or reset your password.",

@@ -201,6 +201,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-assessments": {"task": "filings.tasks.sweep_stuck_assessments", "schedule": 30.0},
 }
 
+# --- client addresses (portal.http) ------------------------------------------------------
+# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 ignores the header.
+# Set it to exactly the number of proxies that every request passes: one too many lets a client
+# choose its address (portal.http.client_address).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ValueError("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 # --- REST API (filings/api) ----------------------------------------------------------------
 # Token or session auth, authenticated by default, one problem-details error shape, throttled
 # per token and per user (rates from the environment), OpenAPI 3 by drf-spectacular.
