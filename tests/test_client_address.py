@@ -51,9 +51,10 @@ def test_a_request_that_bypassed_the_proxies_counts_for_its_own_socket_address(s
 
 def test_other_client_headers_are_never_read(settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP="198.51.100.66",
-                                   HTTP_CLIENT_IP="198.51.100.67",
-                                   HTTP_FORWARDED="for=198.51.100.68",
+    # Public addresses on purpose: ipware prefers a public address in a later header to a
+    # private one in X-Forwarded-For, unless it is told to read X-Forwarded-For only.
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP="8.8.8.8",
+                                   HTTP_CLIENT_IP="8.8.4.4", HTTP_FORWARDED="for=1.1.1.1",
                                    HTTP_X_FORWARDED_FOR="192.168.1.20")
     assert client_address(request) == "192.168.1.20"
 
