@@ -206,6 +206,35 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-assessments": {"task": "filings.tasks.sweep_stuck_assessments", "schedule": 30.0},
 }
 
+# --- shared cache and client addresses (portal.cache, portal.http) -------------------------
+# The API's throttle counters must hold across web processes and restarts, so never LocMem:
+# Redis at CACHE_URL (default REDIS_URL, beside the broker under its own key prefix), otherwise
+# files under CACHE_DIR, shared by the processes of one machine (`make demo`).
+CACHE_URL = os.environ.get("CACHE_URL") or REDIS_URL
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "cvc-cache")
+# A throttle check waits at most about twice this for a Redis that does not answer.
+CACHE_SOCKET_TIMEOUT_SECONDS = float(os.environ.get("CACHE_SOCKET_TIMEOUT_SECONDS", "1"))
+CACHES: dict[str, dict[str, object]] = {
+    "default": {
+        "BACKEND": "portal.cache.PrefixedRedisCache", "LOCATION": CACHE_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+                    "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS},
+    } if CACHE_URL else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(VAR_DIR / "cache")),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        # Past MAX_ENTRIES files a third are dropped at random, counters included.
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
+}
+# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 ignores the header.
+# Set it to exactly the number of proxies that every request passes: one too many lets a client
+# choose its address (portal.http.client_address).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ValueError("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 # --- REST API (filings/api) ----------------------------------------------------------------
 # Token or session auth, authenticated by default, one problem-details error shape, throttled
 # per token and per user (rates from the environment), OpenAPI 3 by drf-spectacular.

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.test import override_settings
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
@@ -18,6 +23,18 @@ def _evidence_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never to var/."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     settings.CERTIFICATE_ROOT = tmp_path / "certificates"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_this_run(tmp_path_factory) -> Iterator[None]:
+    """Each test run, and each xdist worker, counts throttles in a cache of its own: its own key
+    prefix in Redis, its own folder otherwise (never the demo's var/cache)."""
+    default = {**django_settings.CACHES["default"], "KEY_PREFIX": f"cvc-test-{os.getpid()}"}
+    if str(default["BACKEND"]).endswith("FileBasedCache"):
+        default["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+    with override_settings(CACHES={"default": default}):
+        yield
+        cache.clear()
 
 
 @pytest.fixture
@@ -69,3 +86,6 @@ def sample_workbook() -> Path:
 
 # A real Celery worker process for the worker and browser tests.
 from tests.celery_worker import celery_worker_process  # noqa: E402, F401
+
+# Redis that must answer, and real web server processes, for the shared-cache tests.
+from tests.processes import in_redis, redis_url, server_prefix, web_server  # noqa: E402, F401

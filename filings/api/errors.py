@@ -33,6 +33,7 @@ _TITLES = {
     413: ("too-large", "The request is too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("throttled", "Too many requests"),
+    503: ("unavailable", "Temporarily unavailable"),
 }
 
 

@@ -39,12 +39,13 @@ _DESCRIPTIONS = {
     413: "The upload is too large.",
     415: "Unsupported media type.",
     429: "Throttled; the Retry-After header says when to retry.",
+    503: "Request limits cannot be checked now (the shared cache is down); retry after Retry-After.",
 }
 
 
 def problems(*codes: int) -> dict[Any, Any]:
-    """Error responses (always with 401, 403, 406 and 429) in the problem shape."""
-    all_codes = sorted({*codes, 401, 403, 406, 429})
+    """Error responses (always with 401, 403, 406, 429 and 503) in the problem shape."""
+    all_codes = sorted({*codes, 401, 403, 406, 429, 503})
     return {(code, PROBLEM_CONTENT_TYPE): OpenApiResponse(
         ProblemSerializer, description=_DESCRIPTIONS.get(code, "Error.")) for code in all_codes}
 

@@ -48,9 +48,10 @@ class FilingOutput(serializers.ModelSerializer[Filing]):
 
     class Meta:
         model = Filing
-        fields = ("reference", "organisation", "make", "model", "model_year", "vehicle_class",
-                  "coverage_start", "coverage_end", "state", "state_label", "created_at",
-                  "state_changed_at", "submitted_at")
+        fields: tuple[str, ...] = (
+            "reference", "organisation", "make", "model", "model_year", "vehicle_class",
+            "coverage_start", "coverage_end", "state", "state_label", "created_at",
+            "state_changed_at", "submitted_at")
         read_only_fields = fields
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from portal.accounts.services import login_allowed, login_failure_record, login_failures_clear
+from portal.http import client_address
 
 
 class LoginForm(AuthenticationForm):
@@ -25,7 +26,7 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         """Refuse while throttled (before checking the password), and count each failure."""
         email = str(self.cleaned_data.get("username", ""))
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        address = client_address(self.request) if self.request else None
         if not login_allowed(email=email, ip_address=address):
             raise forms.ValidationError(
                 "Too many failed log-in attempts. Wait 15 minutes, or reset your password.",
