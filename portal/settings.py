@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from portal import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -77,6 +79,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response and every log line of a request carries its id.
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -278,3 +282,7 @@ CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
 
 # --- second factor (portal.accounts.mfa, django-otp) --------------------------------------
 OTP_TOTP_ISSUER = "CVC portal"
+
+# --- processes (Procfile, portal.gunicorn_conf, portal.celery_setup) ----------------------
+# JSON lines on stdout unless LOG_FORMAT=text (`make demo`); LOG_LEVEL for every process.
+LOGGING = logs.from_environment()
