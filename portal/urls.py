@@ -5,10 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from filings.forms import LoginForm
 from portal.accounts.mfa import second_factor
-from portal.health import ready
+from portal.health import alive, ready
 
 urlpatterns = [
     path("ready/", ready, name="ready"),
+    path("health/", alive, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
