@@ -288,3 +288,7 @@ OTP_TOTP_ISSUER = "CVC portal"
 # --- processes (Procfile, portal.gunicorn_conf, portal.celery_setup) ----------------------
 # JSON lines on stdout unless LOG_FORMAT=text (`make demo`); LOG_LEVEL for every process.
 LOGGING = logs.from_environment()
+# Pool processes of the `portal` queue's worker. The certificates worker's is fixed in the
+# Procfile (one render at a time holds a WeasyPrint document in memory): run more of them.
+CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", "2")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

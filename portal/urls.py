@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -31,3 +32,5 @@ urlpatterns = [
     path("api-tokens/", include("filings.api.urls_web")),
     path("", include("filings.urls")),
 ]
+# DEBUG only (`make demo`): gunicorn, unlike runserver, serves no static files by itself.
+urlpatterns += staticfiles_urlpatterns()
