@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Workers and beat log like the web; request ids travel with tasks (portal.celery_setup).
+from portal import celery_setup  # noqa: E402
+
+celery_setup.connect()

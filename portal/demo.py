@@ -1,54 +1,50 @@
-"""`python -m portal.demo`: run the web server and a real Celery worker side by side.
+"""`python -m portal.demo`: run the Procfile's processes — gunicorn, the portal and certificates
+Celery workers, and beat — under honcho, exactly as production runs them, on the demo's settings.
 
-Used by `make demo` after migrating and loading demo data. Ctrl-C stops both cleanly.
+Used by `make demo` after migrating and loading demo data. Ctrl-C stops them all (honcho does).
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = os.environ.get("DEMO_HOST", "127.0.0.1")
 PORT = os.environ.get("DEMO_PORT", "8000")
+# Every Procfile process but `release`: `make demo` has migrated already.
+PROCESSES = ("web", "worker", "certificates", "beat")
 
 
-def main() -> int:
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"),
-           "PORTAL_BASE_URL": f"http://{HOST}:{PORT}"}
-    python = sys.executable
+def demo_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # DEBUG shows tracebacks and lets the web process serve static files (portal.urls).
+    env.setdefault("DEBUG", "1")
+    env.setdefault("LOG_FORMAT", "text")
+    # One of each is plenty on a laptop.
+    env.setdefault("WEB_CONCURRENCY", "1")
+    env.setdefault("WORKER_CONCURRENCY", "1")
+    # honcho gives the first process (web) PORT and the next ones PORT+100, +200…
+    env.update(WEB_HOST=HOST, PORT=PORT, PORTAL_BASE_URL=f"http://{HOST}:{PORT}")
+    # The Procfile names programs (gunicorn, celery): this interpreter's, not whatever is on PATH.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def main() -> None:
+    env = demo_environment()
     broker = (f"Redis at {env['REDIS_URL']}" if env.get("REDIS_URL")
               else "the embedded filesystem broker (var/broker)")
-    worker = subprocess.Popen(  # noqa: S603 (fixed argv, our own interpreter)
-        [python, "-m", "celery", "-A", "portal", "worker", "--beat", "--loglevel=INFO",
-         # The default queue and the certificates queue (settings.CELERY_TASK_ROUTES).
-         "-Q", f"{os.environ.get('CELERY_QUEUE', 'portal')},certificates",
-         "--concurrency=1", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
-        cwd=ROOT, env=env)
-    web = subprocess.Popen(  # noqa: S603
-        [python, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"], cwd=ROOT, env=env)
     print(f"\nPortal: http://{HOST}:{PORT}/   reviewer console: http://{HOST}:{PORT}/admin/\n"
-          f"Worker: a Celery process on {broker}. Ctrl-C stops both.\n", flush=True)
-    try:
-        while worker.poll() is None and web.poll() is None:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in (web, worker):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in (web, worker):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    return 0
+          f"Processes: {', '.join(PROCESSES)} from the Procfile, on {broker}. Ctrl-C stops them.\n",
+          flush=True)
+    os.chdir(ROOT)
+    # No .env file: the processes must see the settings `make demo` migrated with.
+    # Our own interpreter and a fixed argv.
+    os.execve(sys.executable, [sys.executable, "-m", "honcho", "start", "--env", os.devnull,  # noqa: S606
+                               *PROCESSES], env)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,12 +1,15 @@
 """`/ready/`: whether this instance can serve — the database answers and the broker accepts
-connections. For load balancers and orchestrators: public, cheap, and it names no host or error."""
+connections. For load balancers and orchestrators: public, cheap, and it names no host or error.
+
+`/health/`: whether the process is alive — it answers without touching the database or the
+broker, so an orchestrator restarts a hung process, not one whose database is down."""
 
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 BROKER_TIMEOUT_SECONDS = 2
 
@@ -40,3 +43,9 @@ def ready(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ready": ok, "checks": {name: "ok" if up else "unreachable"
                                                  for name, up in checks.items()}},
                         status=200 if ok else 503)
+
+
+@never_cache
+@require_safe
+def alive(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"alive": True})

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from portal import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -82,6 +84,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response and every log line of a request carries its id.
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +111,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION
+# Probes ask over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -315,3 +321,11 @@ CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
 
 # --- second factor (portal.accounts.mfa, django-otp) --------------------------------------
 OTP_TOTP_ISSUER = "CVC portal"
+
+# --- processes (Procfile, portal.gunicorn_conf, portal.celery_setup) ----------------------
+# JSON lines on stdout unless LOG_FORMAT=text (`make demo`); LOG_LEVEL for every process.
+LOGGING = logs.from_environment()
+# Pool processes of the `portal` queue's worker. The certificates worker's is fixed in the
+# Procfile (one render at a time holds a WeasyPrint document in memory): run more of them.
+CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", "2")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -3,6 +3,7 @@ URLs; `reverse()` by name ties pages together.)"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,7 +12,7 @@ from filings.api.errors import not_found
 from filings.certificates import api_urls as certificates_api
 from portal.accounts.forms import LoginForm
 from portal.accounts.mfa import second_factor
-from portal.health import ready
+from portal.health import alive, ready
 
 # `/api/v1/`: one `api` namespace over the apps' routes; anything else is a 404 in the problem
 # shape, not the HTML page, so the catch-all comes last.
@@ -19,6 +20,7 @@ _API = [*filings_api.urlpatterns, *certificates_api.urlpatterns, re_path(r"", no
 
 urlpatterns = [
     path("ready/", ready, name="ready"),
+    path("health/", alive, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
@@ -42,3 +44,5 @@ urlpatterns = [
     path("", include("filings.rulebooks.urls")),
     path("", include("filings.urls")),
 ]
+# DEBUG only (`make demo`): gunicorn, unlike runserver, serves no static files by itself.
+urlpatterns += staticfiles_urlpatterns()

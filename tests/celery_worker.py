@@ -24,17 +24,22 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def process_environment() -> dict[str, str]:
+    """The environment of a subprocess sharing this test's database, broker and files."""
+    return {**os.environ, "DATABASE_URL": _database_url(),
+            "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
+            "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
+            "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
+            "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT)}
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` as its own process; stop it (SIGTERM, then kill) afterwards."""
     from portal.celery import app
 
     app.control.purge()
-    env = {**os.environ, "DATABASE_URL": _database_url(),
-           "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
-           "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
-           "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
-           "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT)}
+    env = process_environment()
     log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",

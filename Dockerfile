@@ -1,0 +1,27 @@
+# The portal's image, for every app service in docker-compose.yml: each runs one Procfile command,
+# so there is no CMD here. Not built yet: the machines this was written on have no Docker daemon.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VAR_DIR=/app/var \
+    PATH=/opt/venv/bin:$PATH
+
+# WeasyPrint renders certificates with Pango.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
+# The pinned, hashed dependencies first: this layer is rebuilt only when the lock changes.
+COPY requirements.lock /tmp/requirements.lock
+RUN python -m venv /opt/venv \
+    && pip install --no-cache-dir --require-hashes -r /tmp/requirements.lock
+
+WORKDIR /app
+COPY . .
+RUN useradd --system --uid 10001 --no-create-home portal \
+    && mkdir -p /app/var \
+    && chown portal /app/var
+USER portal
+EXPOSE 8000

@@ -1,0 +1,46 @@
+"""`/health/` says the process is alive without asking the database or the broker."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from portal.celery import app
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alive_even_when_the_database_and_the_broker_are_unreachable(client, tmp_path, monkeypatch):
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
+    else:
+        connection.settings_dict["PORT"] = "9"
+    try:
+        response = client.get("/health/")
+        ready = client.get("/ready/")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+    assert response.status_code == 200
+    assert response.json() == {"alive": True}
+    assert "no-cache" in response["Cache-Control"]
+    # The same breakage /ready/ reports: /health/ simply never looked.
+    assert ready.json()["checks"] == {"database": "unreachable", "broker": "unreachable"}
+
+
+def test_alive_answers_head_and_refuses_post(client):
+    # No database access is allowed in this test: a query would fail it.
+    assert client.head("/health/").status_code == 200
+    assert client.post("/health/").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/health/", "/ready/"])
+def test_probes_over_plain_http_are_not_redirected_in_production(client, settings, path, db):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get(path).status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
