@@ -35,7 +35,7 @@ from filings.forms import (
     WithdrawForm,
 )
 from filings.models import REOPENABLE, WITHDRAWABLE, EvidenceFile, FileKind, Filing, State
-from filings.storage import path_of
+from filings.storage import evidence_open
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 
@@ -277,7 +277,7 @@ def _file_of(actor: User, reference: uuid.UUID, file_id: int) -> EvidenceFile:
 def evidence_download(request: HttpRequest, reference: uuid.UUID, file_id: int) -> FileResponse:
     evidence_file = _file_of(_actor(request), reference, file_id)
     try:
-        handle = path_of(evidence_file.stored_name).open("rb")
+        handle = evidence_open(evidence_file.stored_name)
     except FileNotFoundError:
         logger.error("evidence file %s (%s) is missing from storage", evidence_file.pk,
                      evidence_file.stored_name)

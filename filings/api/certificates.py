@@ -23,8 +23,8 @@ from filings.api.schema import problems
 from filings.api.throttling import AnonRateThrottle
 from filings.api.views import _actor
 from filings.certificates import selectors as certificate_selectors
+from filings.certificates.storage import certificate_open
 from filings.models import Certificate, CertificateStatus
-from filings.services.certificates import certificate_path
 
 
 class CertificateOutput(serializers.ModelSerializer[Certificate]):
@@ -58,7 +58,7 @@ class CertificatePdfApi(APIView):
         certificate = certificate_selectors.certificate_get(
             actor=_actor(request), reference=reference, public_id=public_id)
         try:
-            handle = certificate_path(certificate).open("rb")
+            handle = certificate_open(certificate)
         except FileNotFoundError:
             raise Http404("The stored certificate is missing; contact the portal's support.") \
                 from None

@@ -50,9 +50,9 @@ def issue(filing: Filing) -> Certificate:
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
-    from filings.services.certificates import certificate_path
+    from filings.certificates.storage import certificate_read
 
-    return certificate_path(certificate).read_bytes()
+    return certificate_read(certificate)
 
 
 def pdf_text(pdf: bytes) -> str:
