@@ -69,3 +69,6 @@ def sample_workbook() -> Path:
 
 # A real Celery worker process for the worker and browser tests.
 from tests.celery_worker import celery_worker_process  # noqa: E402, F401
+
+# A real S3 server (rclone, or TEST_S3_ENDPOINT_URL) and a bucket per test for the storage tests.
+from tests.s3_server import s3_bucket, s3_server, s3_storage  # noqa: E402, F401
