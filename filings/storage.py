@@ -1,8 +1,10 @@
 """Evidence file storage: outside any web-served folder, under server-generated names.
 
 An upload is streamed to a temporary file while its SHA-256 and size are computed and the size
-cap enforced, its content is sniffed against its extension, and only then is it moved into place.
-The original name is metadata only; it never becomes a path.
+cap enforced, its content is sniffed against its extension, and only then is it stored, through
+Django's storage API: the `"evidence"` storage of settings.STORAGES (a private folder on this
+machine, or an S3-compatible bucket; see portal/file_storages.py). The original name is metadata
+only; it never becomes a path or an object name. Stored files are never replaced.
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ import codecs
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 
 from filings.models import FileKind
+from portal.file_storages import EVIDENCE
 
 EVIDENCE_SHEET_NAMES = ("vehicle", "battery_components", "critical_minerals", "vins")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -61,9 +68,77 @@ def clean_original_name(name: str) -> str:
     return base[:200]
 
 
-def path_of(stored_name: str) -> Path:
-    root = Path(settings.EVIDENCE_ROOT)
-    return root / stored_name[:2] / stored_name
+class WriteOnceFileSystemStorage(FileSystemStorage):
+    """A private folder whose files are written once: never seen half-written, never replaced.
+
+    The folder is the value of the setting named `root_setting` (EVIDENCE_ROOT, CERTIFICATE_ROOT),
+    read at each use, so the storage follows a test that points the setting elsewhere.
+    """
+
+    def __init__(self, *, root_setting: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.root_setting = root_setting
+
+    @property
+    def base_location(self) -> str:
+        return str(getattr(settings, self.root_setting))
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def _save(self, name: str, content: File[Any]) -> str:
+        """Write to a temporary file beside the target, then link it into place: the link is
+        atomic and refuses an existing name, which then gets another name, as Django's own does."""
+        folder = Path(self.path(name)).parent
+        folder.mkdir(parents=True, exist_ok=True, mode=self.directory_permissions_mode or 0o777)
+        temporary = _write_temporary(folder, content, self.file_permissions_mode)
+        try:
+            while True:
+                try:
+                    os.link(temporary, self.path(name))
+                    return name
+                except FileExistsError:
+                    name = self.get_available_name(name)
+        finally:
+            os.unlink(temporary)
+
+
+def _write_temporary(folder: Path, content: File[Any], mode: int | None) -> str:
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in content.chunks(_CHUNK):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def evidence_storage() -> Storage:
+    return storages[EVIDENCE]
+
+
+def evidence_key(stored_name: str) -> str:
+    """The object's name in the evidence storage (a folder per two first characters)."""
+    return f"{stored_name[:2]}/{stored_name}"
+
+
+def evidence_open(stored_name: str) -> File[Any]:
+    """The stored file, opened for reading; FileNotFoundError when it is not in the storage.
+    Callers check the reader's permission first (selectors); this only fetches bytes."""
+    return evidence_storage().open(evidence_key(stored_name), "rb")
+
+
+def evidence_copy(stored_name: str, target: Path) -> None:
+    """Copy a stored file to a new local file (the evidence readers open files by path)."""
+    with evidence_open(stored_name) as source, target.open("xb") as out:
+        shutil.copyfileobj(source, out, _CHUNK)
 
 
 def store_upload(upload: UploadedFile, kind: FileKind) -> StoredFile:
@@ -79,24 +154,28 @@ def store_upload(upload: UploadedFile, kind: FileKind) -> StoredFile:
                              f"{', '.join(n + '.csv' for n in EVIDENCE_SHEET_NAMES)}.")
     limit = (settings.EVIDENCE_MAX_BYTES if kind == FileKind.EVIDENCE
              else settings.SUPPORTING_DOCUMENT_MAX_BYTES)
-    stored_name = f"{uuid.uuid4().hex}{extension}"
-    target = path_of(stored_name)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    digest, size, temporary = _stream_to_temp(upload, target.parent, limit, original)
+    digest, size, temporary = _stream_to_temp(upload, limit, original)
     try:
         _sniff(Path(temporary), extension, original)
-        os.replace(temporary, target)
-    except BaseException:
+        stored_name = _store(Path(temporary), f"{uuid.uuid4().hex}{extension}")
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
     return StoredFile(stored_name, original, _ALLOWED[extension][0], size, digest)
 
 
-def _stream_to_temp(upload: UploadedFile, folder: Path, limit: int,
-                    original: str) -> tuple[str, int, str]:
+def _store(temporary: Path, stored_name: str) -> str:
+    """Store the checked file; the storage never replaces an object, so a taken name (a UUID:
+    in practice never) comes back changed, and that is the name kept."""
+    with temporary.open("rb") as handle:
+        key = evidence_storage().save(evidence_key(stored_name), File(handle, name=stored_name))
+    return PurePosixPath(key).name
+
+
+def _stream_to_temp(upload: UploadedFile, limit: int, original: str) -> tuple[str, int, str]:
+    """Stream the upload to a private temporary file, hashing it and stopping at the cap."""
     digest = hashlib.sha256()
     size = 0
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=settings.FILE_UPLOAD_TEMP_DIR, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in upload.chunks(_CHUNK):

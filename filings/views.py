@@ -36,7 +36,7 @@ from filings.forms import (
 from filings.models import EvidenceFile, FileKind, Filing
 from filings.services import common, manufacturer
 from filings.states import ASSESSMENT_PENDING, State
-from filings.storage import path_of
+from filings.storage import evidence_open
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 
@@ -274,7 +274,7 @@ def _file_of(actor: User, reference: uuid.UUID, file_id: int) -> EvidenceFile:
 def evidence_download(request: HttpRequest, reference: uuid.UUID, file_id: int) -> FileResponse:
     evidence_file = _file_of(_actor(request), reference, file_id)
     try:
-        handle = path_of(evidence_file.stored_name).open("rb")
+        handle = evidence_open(evidence_file.stored_name)
     except FileNotFoundError:
         logger.error("evidence file %s (%s) is missing from storage", evidence_file.pk,
                      evidence_file.stored_name)

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from portal import logs
+from portal.file_storages import file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -164,8 +165,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Evidence and certificates: private folders, or an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set (portal/file_storages.py). Nothing uses "default"; it is a
+# private folder rather than Django's fallback, the working directory.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": VAR_DIR / "media"}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    **file_storages(os.environ),
+}
 
-# Uploaded files live here, outside any web-served folder, under generated names.
+# Uploaded files live here (without a bucket), outside any web-served folder, under generated names.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 # Evidence files larger than this are refused before they are read.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024))
@@ -292,7 +302,7 @@ CERTIFICATE_SIGNING_KEY = Path(os.environ.get("CERTIFICATE_SIGNING_KEY",
                                               VAR_DIR / "signing" / "key.pem"))
 CERTIFICATE_SIGNING_CERT = Path(os.environ.get("CERTIFICATE_SIGNING_CERT",
                                                VAR_DIR / "signing" / "cert.pem"))
-# Issued PDFs, stored once under generated names, outside any web-served folder.
+# Issued PDFs (without a bucket), stored once under generated names, outside any web-served folder.
 CERTIFICATE_ROOT = Path(os.environ.get("CERTIFICATE_ROOT", VAR_DIR / "certificates"))
 # A render that takes longer is stopped (soft) and killed (hard); both far below visibility_timeout.
 CERTIFICATE_RENDER_SOFT_TIME_LIMIT = envint("CERTIFICATE_RENDER_SOFT_TIME_LIMIT", "45")

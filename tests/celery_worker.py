@@ -24,13 +24,13 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def process_environment() -> dict[str, str]:
-    """The environment of a subprocess sharing this test's database, broker and files."""
+def process_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a subprocess sharing this test's database, broker, folders and keys."""
     return {**os.environ, "DATABASE_URL": _database_url(),
             "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
             "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
             "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
-            "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT)}
+            "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT), **overrides}
 
 
 @pytest.fixture
@@ -39,26 +39,35 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
     from portal.celery import app
 
     app.control.purge()
-    env = process_environment()
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
-         "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},certificates",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = start_worker(tmp_path / "worker.log", env=process_environment())
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
+        stop_worker(worker)
         # Shown by pytest only when the test fails: what the worker itself said.
         print((tmp_path / "worker.log").read_text(errors="replace")[-6000:])
         _clear_audit_events()
+
+
+def start_worker(log_path: Path, *, env: dict[str, str], cwd: Path = ROOT,
+                 hostname: str | None = None) -> subprocess.Popen[bytes]:
+    """`celery worker` as its own process, writing to `log_path`."""
+    name = ["-n", hostname] if hostname else []
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1", *name,
+             "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},certificates",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def _clear_audit_events() -> None:

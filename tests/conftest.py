@@ -89,3 +89,6 @@ from tests.celery_worker import celery_worker_process  # noqa: E402, F401
 
 # Redis that must answer, and real web server processes, for the shared-cache tests.
 from tests.processes import in_redis, redis_url, server_prefix, web_server  # noqa: E402, F401
+
+# A real S3 server (rclone, or TEST_S3_ENDPOINT_URL) and a bucket per test for the storage tests.
+from tests.s3_server import s3_bucket, s3_server, s3_storage  # noqa: E402, F401

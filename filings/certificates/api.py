@@ -25,7 +25,7 @@ from filings.api.views import _actor
 from filings.certificates import selectors as certificate_selectors
 from filings.certificates import services as certificate_services
 from filings.certificates.models import Certificate, CertificateStatus
-from filings.certificates.services import certificate_path
+from filings.certificates.storage import certificate_open
 
 
 class CertificateOutput(serializers.ModelSerializer[Certificate]):
@@ -59,7 +59,7 @@ class CertificatePdfApi(APIView):
         certificate = certificate_selectors.certificate_get(
             actor=_actor(request), reference=reference, public_id=public_id)
         try:
-            handle = certificate_path(certificate).open("rb")
+            handle = certificate_open(certificate)
         except FileNotFoundError:
             raise Http404("The stored certificate is missing; contact the portal's support.") \
                 from None

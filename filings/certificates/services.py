@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 import uuid
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -23,6 +21,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from filings.certificates.models import Certificate, CertificateStatus
+from filings.certificates.storage import (
+    certificate_name,
+    certificate_read,
+    certificate_store_once,
+    certificate_stored,
+)
 from filings.models import Assessment, Filing
 from filings.services.common import (
     NotAllowed,
@@ -38,10 +42,6 @@ from portal.accounts.roles import Capability, OrganisationKind
 from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
-
-
-def certificate_path(certificate: Certificate) -> Path:
-    return Path(settings.CERTIFICATE_ROOT) / f"{certificate.public_id.hex}.pdf"
 
 
 def certificate_request(*, filing: Filing, approver: User) -> Certificate | None:
@@ -80,17 +80,16 @@ def certificate_render(*, certificate_id: int) -> Certificate:
                            "without finishing.")
         certificate.refresh_from_db()
         return certificate
-    path = certificate_path(certificate)
     try:
-        if not path.exists():
-            _write_once(path, _produce_pdf(certificate))
+        if not certificate_stored(certificate):
+            certificate_store_once(certificate, _produce_pdf(certificate))
     except SoftTimeLimitExceeded:
         _fail(certificate, "Rendering took longer than the time limit.")
     except Exception as exc:  # a failed render must end in a state, never in a retry loop
         logger.exception("certificate %s could not be rendered", certificate_id)
         _fail(certificate, f"Rendering failed: {type(exc).__name__}: {exc}"[:500])
     else:
-        _issue(certificate, path)
+        _issue(certificate)
     certificate.refresh_from_db()
     return certificate
 
@@ -120,30 +119,14 @@ def _produce_pdf(certificate: Certificate) -> bytes:
                     cert_path=settings.CERTIFICATE_SIGNING_CERT)
 
 
-def _write_once(path: Path, content: bytes) -> None:
-    """Write `content` to `path` unless a file is there already; never a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with temporary.open("xb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        os.link(temporary, path)  # atomic, and refuses to replace an existing file
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
-
-
-def _issue(certificate: Certificate, path: Path) -> None:
-    content = path.read_bytes()
+def _issue(certificate: Certificate) -> None:
+    content = certificate_read(certificate)  # what is stored, which an earlier run may have written
     sha256 = hashlib.sha256(content).hexdigest()
     filing = certificate.filing
     with transaction.atomic():
         issued = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING)\
-            .update(status=CertificateStatus.ISSUED, stored_name=path.name, pdf_sha256=sha256,
-                    pdf_size=len(content), issued_at=timezone.now(), error="")
+            .update(status=CertificateStatus.ISSUED, stored_name=certificate_name(certificate),
+                    pdf_sha256=sha256, pdf_size=len(content), issued_at=timezone.now(), error="")
         if not issued:
             return  # another run issued it first
         earlier = Certificate.objects.filter(filing=filing, status=CertificateStatus.ISSUED)\

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from filings.certificates import selectors
 from filings.certificates.content import certificate_context
 from filings.certificates.models import Certificate, CertificateStatus
-from filings.certificates.services import certificate_path
 from filings.certificates.signing import check_signature
+from filings.certificates.storage import certificate_open
 from portal.accounts.models import User
 
 
@@ -60,7 +60,7 @@ def certificate_download(request: HttpRequest, reference: uuid.UUID,
     certificate = selectors.certificate_get(actor=request.user, reference=reference,
                                             public_id=public_id)
     try:
-        handle = certificate_path(certificate).open("rb")
+        handle = certificate_open(certificate)
     except FileNotFoundError:
         raise Http404("The stored certificate is missing; contact the portal's support.") from None
     response = FileResponse(handle, as_attachment=True, content_type="application/pdf",

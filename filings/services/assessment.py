@@ -73,8 +73,8 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
     files = list(version.files.filter(kind=FileKind.EVIDENCE))
     with tempfile.TemporaryDirectory(prefix="assess-") as folder:
         for f in files:
-            # The reader knows sheets by file name; link each stored file under its original name.
-            (Path(folder) / f.original_name.lower()).symlink_to(storage.path_of(f.stored_name))
+            # The reader knows sheets by file name; copy each stored file under its original name.
+            storage.evidence_copy(f.stored_name, Path(folder) / f.original_name.lower())
         try:
             evidence = read_evidence([Path(folder)], rulebook=rulebook)
             return assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,

@@ -53,9 +53,9 @@ def issue(filing: Filing) -> Certificate:
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
-    from filings.certificates.services import certificate_path
+    from filings.certificates.storage import certificate_read
 
-    return certificate_path(certificate).read_bytes()
+    return certificate_read(certificate)
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -4,15 +4,21 @@ e-mail and one audit event; a failed render ends in `certificate_failed` with a 
 from __future__ import annotations
 
 import hashlib
+import os
 
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.services import (
     _produce_pdf,
-    _write_once,
-    certificate_path,
     certificate_render,
     certificate_retry,
     certificate_sweep,
+)
+from filings.certificates.storage import (
+    certificate_name,
+    certificate_read,
+    certificate_storage,
+    certificate_store_once,
+    certificate_stored,
 )
 from filings.states import State
 from portal.audit.models import AuditEvent
@@ -22,7 +28,7 @@ from tests.certificates.conftest import approve, issue
 
 def _outcome(filing, mailoutbox) -> tuple[int, int, int, int]:
     """(certificates, stored files, e-mails about the certificate, issue events)."""
-    stored = list(certificate_path(filing.certificates.get()).parent.glob("*.pdf"))
+    stored = [name for name in certificate_storage().listdir("")[1] if name.endswith(".pdf")]
     mails = [m for m in mailoutbox if "Certificate issued" in m.subject]
     events = AuditEvent.objects.filter(filing=filing, action="certificate_issue").count()
     return filing.certificates.count(), len(stored), len(mails), events
@@ -40,27 +46,28 @@ def test_rendering_twice_issues_once(approved, mailoutbox, django_capture_on_com
 def test_a_render_after_a_crash_between_writing_and_recording_keeps_the_written_file(
         approved, mailoutbox, django_capture_on_commit_callbacks):
     certificate = approved.certificates.get()
-    path = certificate_path(certificate)
-    # The crashed run: the PDF was written, the state was never updated.
-    _write_once(path, _produce_pdf(certificate))
-    written = path.read_bytes()
+    # The crashed run: the PDF was stored, the state was never updated.
+    certificate_store_once(certificate, _produce_pdf(certificate))
+    written = certificate_read(certificate)
     assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.PENDING
 
     with django_capture_on_commit_callbacks(execute=True):
         issued = certificate_render(certificate_id=certificate.pk)
 
-    assert path.read_bytes() == written  # stored once, never rewritten
+    assert certificate_read(certificate) == written  # stored once, never rewritten
     assert issued.pdf_sha256 == hashlib.sha256(written).hexdigest()
     assert _outcome(approved, mailoutbox) == (1, 1, 1, 1)
 
 
-def test_writing_never_replaces_a_stored_file(tmp_path):
-    path = tmp_path / "certificate.pdf"
-    _write_once(path, b"first")
-    _write_once(path, b"second")
+def test_storing_never_replaces_a_stored_pdf(approved, settings):
+    certificate = approved.certificates.get()
 
-    assert path.read_bytes() == b"first"
-    assert [p.name for p in tmp_path.iterdir()] == ["certificate.pdf"]  # no temporary left
+    assert certificate_store_once(certificate, b"first")
+    assert not certificate_store_once(certificate, b"second")
+
+    assert certificate_read(certificate) == b"first"
+    # One file under the certificate's name: no temporary left, no second copy.
+    assert os.listdir(settings.CERTIFICATE_ROOT) == [certificate_name(certificate)]
 
 
 def test_a_failed_render_marks_the_filing_and_does_not_retry_by_itself(approved, settings,
@@ -73,7 +80,7 @@ def test_a_failed_render_marks_the_filing_and_does_not_retry_by_itself(approved,
     assert certificate.status == CertificateStatus.FAILED
     assert "Rendering failed" in certificate.error
     assert approved.state == State.CERTIFICATE_FAILED
-    assert not certificate_path(certificate).exists()
+    assert not certificate_stored(certificate)
     # A redelivered message does nothing more.
     assert certificate_render(certificate_id=certificate.pk).status == "failed"
     assert AuditEvent.objects.filter(filing=approved, action="certificate_fail").count() == 1
@@ -105,7 +112,7 @@ def test_a_render_started_too_often_without_finishing_fails_instead_of_looping(a
 
     assert failed.status == CertificateStatus.FAILED
     assert "without finishing" in failed.error
-    assert not certificate_path(certificate).exists()
+    assert not certificate_stored(certificate)
 
 
 def test_a_re_approved_filing_supersedes_its_earlier_certificate(manufacturer, reviewer,

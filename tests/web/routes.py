@@ -79,8 +79,10 @@ def _no_data(s: Scenario) -> dict[str, Any]:
 
 def _certificate(s: Scenario) -> dict[str, Any]:
     """The filing's published certificate (made once per scenario, with a stand-in PDF)."""
+    from django.core.files.base import ContentFile
+
     from filings.certificates.selectors import PUBLISHED
-    from filings.certificates.services import certificate_path
+    from filings.certificates.storage import certificate_name, certificate_storage
 
     certificate = s.filing.certificates.filter(status__in=PUBLISHED).first()
     if certificate is None:
@@ -91,9 +93,7 @@ def _certificate(s: Scenario) -> dict[str, Any]:
             filing=s.filing, assessment=assessment, approved_by=s.filing.created_by,
             serial=f"CVC-TEST-{s.filing.pk:06d}", status=CertificateStatus.ISSUED,
             pdf_sha256="0" * 64)
-        path = certificate_path(certificate)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"%PDF-1.7 stand-in")
+        certificate_storage().save(certificate_name(certificate), ContentFile(b"%PDF-1.7 stand-in"))
     return {"reference": s.filing.reference, "public_id": certificate.public_id}
 
 

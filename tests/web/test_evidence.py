@@ -142,9 +142,9 @@ def test_a_file_is_not_found_under_another_filings_reference(client, viewer, sce
 
 
 def test_a_file_missing_from_storage_is_not_found_rather_than_an_error(client, viewer, scenario):
-    from filings.storage import path_of
+    from filings.storage import evidence_key, evidence_storage
 
-    path_of(scenario.evidence_file.stored_name).unlink()
+    evidence_storage().delete(evidence_key(scenario.evidence_file.stored_name))
     client.force_login(viewer)
     assert client.get(download_url(scenario.evidence_file)).status_code == 404
 
