@@ -20,12 +20,18 @@ from django.urls import URLPattern, path, reverse
 from filings import selectors
 from filings.admin import FILING_PAGES, FilingAdmin, segments_context
 from filings.models import Filing
-from filings.rulebooks import services as rulebook_services
+from filings.rulebooks.forms import (
+    AMENDMENT_FORMS,
+    DraftForm,
+    DraftTextForm,
+    WhatIfForm,
+    amendment_params,
+)
 from filings.rulebooks.impact import CHANGE_KINDS
 from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookStatus, RulebookVersion
 from filings.rulebooks.selectors import rule_changes, rulebook_current
+from filings.rulebooks.services import drafting, preview, publishing, what_if
 from filings.rules import amend
-from filings.rules.rulebook import VEHICLE_CLASSES
 from filings.services import common
 from portal.accounts.models import User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
@@ -46,108 +52,6 @@ def can_amend(user: User) -> bool:
     membership = user.membership()
     return (membership is not None and membership.organisation.kind == OrganisationKind.AUTHORITY
             and Capability.AMEND_RULES in CAPABILITIES[Role(membership.role)])
-
-
-# --- forms: one per kind of amendment; field names are the service's parameter names -------
-
-_CONFIDENCE = [("V", "V: read in a primary text"), ("S", "S: secondary sources only"),
-               ("U", "U: unconfirmed, our best reading")]
-_REQUIREMENTS = [("critical_minerals", "Critical minerals"),
-                 ("battery_components", "Battery components")]
-_DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class _Citation(forms.Form):
-    title = ""
-    citation = forms.CharField(min_length=5, max_length=500, widget=forms.TextInput(
-        attrs={"size": 80}), help_text="The law, regulation or notice this change follows.")
-
-
-class DraftForm(forms.Form):
-    version = forms.CharField(max_length=50, help_text="A new id that is never reused, for "
-                              "example 2025.3.")
-    citation = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
-    note = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-                           help_text="What changes and why; it is shown in the history.")
-
-
-class DraftTextForm(forms.Form):
-    citation = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
-    note = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
-
-
-class FtaAddForm(_Citation):
-    title = "Add a country's free-trade-agreement treatment"
-    country = forms.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. JP.")
-    from_ = forms.DateField(label="From", widget=_DATE, help_text="First day the treatment "
-                            "applies (placed-in-service date).")
-    basis = forms.CharField(max_length=200, help_text="The agreement, e.g. U.S.-Japan Critical "
-                            "Minerals Agreement.")
-    minerals = forms.CharField(required=False, help_text="Comma-separated minerals it is limited "
-                               "to; empty for all applicable minerals.")
-    confidence = forms.ChoiceField(choices=_CONFIDENCE)
-
-    def params(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        minerals = [m.strip().lower() for m in data.pop("minerals", "").split(",") if m.strip()]
-        return {**data, "minerals": minerals or None}
-
-
-class FtaEndForm(_Citation):
-    title = "End a country's free-trade-agreement treatment"
-    country = forms.CharField(min_length=2, max_length=2)
-    until = forms.DateField(widget=_DATE, help_text="Last day the treatment applies.")
-
-
-class SchedulePctForm(_Citation):
-    title = "Change a required percentage"
-    requirement = forms.ChoiceField(choices=_REQUIREMENTS)
-    row_from = forms.DateField(label="Schedule row starting on", widget=_DATE)
-    required_pct = forms.DecimalField(label="Required share (%)", min_value=0, max_value=100,
-                                      decimal_places=2)
-
-
-class MsrpCapForm(_Citation):
-    title = "Change an MSRP cap"
-    vehicle_class = forms.ChoiceField(choices=[(c, c) for c in VEHICLE_CLASSES])
-    cap_usd = forms.DecimalField(label="Cap (USD)", min_value=0, decimal_places=2)
-
-
-class AmountForm(_Citation):
-    title = "Change a credit amount"
-    requirement = forms.ChoiceField(choices=_REQUIREMENTS)
-    amount_usd = forms.DecimalField(label="Amount (USD)", min_value=0, decimal_places=2)
-
-
-class BatteryMinimumForm(_Citation):
-    title = "Change the minimum battery capacity"
-    minimum_kwh = forms.DecimalField(label="Minimum (kWh)", min_value=0, decimal_places=3)
-
-
-class GvwrForm(_Citation):
-    title = "Change the gross vehicle weight limit"
-    below_lb = forms.DecimalField(label="Below (lb)", min_value=0, decimal_places=0)
-
-
-class CreditWindowForm(_Citation):
-    title = "Change the credit window"
-    field = forms.ChoiceField(choices=[
-        ("acquired_until", "Last acquisition date with a credit"),
-        ("placed_in_service_from", "First placed-in-service date with a credit")])
-    on = forms.DateField(label="Date", widget=_DATE)
-
-
-AMENDMENT_FORMS: dict[str, type[_Citation]] = {
-    "fta_add": FtaAddForm, "fta_end": FtaEndForm, "schedule_set_pct": SchedulePctForm,
-    "msrp_cap_set": MsrpCapForm, "amount_set": AmountForm,
-    "battery_minimum_set": BatteryMinimumForm, "gvwr_set": GvwrForm,
-    "credit_window_set": CreditWindowForm,
-}
-
-
-def _params(form: _Citation) -> dict[str, Any]:
-    params = getattr(form, "params", None)
-    return params() if callable(params) else dict(form.cleaned_data)
 
 
 # --- the admin ----------------------------------------------------------------------------
@@ -282,7 +186,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
                  redirect: str | None = None) -> HttpResponse:
         try:
             call()
-        except rulebook_services.AmendmentInvalid as exc:
+        except drafting.AmendmentInvalid as exc:
             if form is not None and exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
             else:
@@ -306,8 +210,8 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return self._detail(request, record, bound=amendment, bound_form=form, status=400)
         return self._service(
             request, record,
-            lambda: rulebook_services.rulebook_draft_amend(actor=_actor(request), draft=record,
-                                                  amendment=amendment, **_params(form)),
+            lambda: drafting.rulebook_draft_amend(actor=_actor(request), draft=record,
+                                                  amendment=amendment, **amendment_params(form)),
             f"{form_class.title}: done. Run the impact preview to see which filings it changes.",
             bound=amendment, form=form)
 
@@ -320,7 +224,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return self._detail(request, record, bound="text", bound_form=form, status=400)
         return self._service(
             request, record,
-            lambda: rulebook_services.rulebook_draft_update(actor=_actor(request), draft=record,
+            lambda: drafting.rulebook_draft_update(actor=_actor(request), draft=record,
                                                    **form.cleaned_data),
             "Citation and note saved.", bound="text", form=form)
 
@@ -330,7 +234,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return HttpResponseRedirect(self._url("change", record))
         return self._service(
             request, record,
-            lambda: rulebook_services.rulebook_publish(actor=_actor(request), draft=record),
+            lambda: publishing.rulebook_publish(actor=_actor(request), draft=record),
             f"Version {record.version} is published and in force. The worker re-assesses the "
             "filings it changes; each one's audit trail records it.")
 
@@ -340,7 +244,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             return HttpResponseRedirect(self._url("change", record))
         return self._service(
             request, record,
-            lambda: rulebook_services.rulebook_draft_discard(actor=_actor(request), draft=record),
+            lambda: drafting.rulebook_draft_discard(actor=_actor(request), draft=record),
             f"Draft {record.version} discarded.",
             redirect=reverse("admin:rulebooks_rulebookversion_changelist"))
 
@@ -351,8 +255,8 @@ class RulebookVersionAdmin(_RulebookAdminBase):
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
-                draft = rulebook_services.rulebook_draft_create(actor=_actor(request), **form.cleaned_data)
-            except rulebook_services.AmendmentInvalid as exc:
+                draft = drafting.rulebook_draft_create(actor=_actor(request), **form.cleaned_data)
+            except drafting.AmendmentInvalid as exc:
                 if exc.field in form.fields:
                     form.add_error(exc.field, exc.message)
                 else:
@@ -377,23 +281,23 @@ class RulebookVersionAdmin(_RulebookAdminBase):
         record = self._record(request, object_id)
         if request.method == "POST":
             try:
-                rulebook_services.rulebook_preview_request(actor=_actor(request), draft=record)
+                preview.rulebook_preview_request(actor=_actor(request), draft=record)
             except common.ServiceError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, "The impact preview is running in the background.")
             return HttpResponseRedirect(self._url("preview", record))
-        preview = record.previews.order_by("-created_at", "-pk").first()
-        rows = preview.rows if preview is not None else []
+        latest = record.previews.order_by("-created_at", "-pk").first()
+        rows = latest.rows if latest is not None else []
         context = self._context(
-            request, record, title=f"Impact of {record.version}", preview=preview,
-            rows=rows, stale=preview is not None and preview.data_sha256 != record.data_sha256,
-            counts=[(CHANGE_KINDS[k], (preview.counts or {}).get(k, 0)) for k in CHANGE_KINDS]
-            if preview is not None else [],
-            unchanged=(preview.counts or {}).get("unchanged", 0) if preview is not None else 0,
-            running=preview is not None and preview.status in (JobStatus.QUEUED,
+            request, record, title=f"Impact of {record.version}", preview=latest,
+            rows=rows, stale=latest is not None and latest.data_sha256 != record.data_sha256,
+            counts=[(CHANGE_KINDS[k], (latest.counts or {}).get(k, 0)) for k in CHANGE_KINDS]
+            if latest is not None else [],
+            unchanged=(latest.counts or {}).get("unchanged", 0) if latest is not None else 0,
+            running=latest is not None and latest.status in (JobStatus.QUEUED,
                                                                 JobStatus.RUNNING),
-            status_url=self._url("preview_status", record, preview.pk) if preview else "",
+            status_url=self._url("preview_status", record, latest.pk) if latest else "",
             change_url=self._url("change", record))
         return TemplateResponse(request, self.preview_template, context)
 
@@ -410,17 +314,6 @@ class RulebookVersionAdmin(_RulebookAdminBase):
 
 # --- what-if: a filing under any version, stored nowhere ------------------------------------
 
-class WhatIfForm(forms.Form):
-    version = forms.ModelChoiceField(queryset=RulebookVersion.objects.none(),
-                                     empty_label=None, label="Rulebook version")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["version"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = RulebookVersion.objects.order_by("-published_at", "-pk")
-
-
 def what_if_view(model_admin: FilingAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """The filing's evidence under any rulebook version, stored nowhere (a page of the
     console's filing, `FILING_PAGES`)."""
@@ -432,7 +325,7 @@ def what_if_view(model_admin: FilingAdmin, request: HttpRequest, object_id: str)
     status = 200
     if form.is_bound and form.is_valid():
         try:
-            outcome = rulebook_services.assessment_what_if(filing=filing,
+            outcome = what_if.assessment_what_if(filing=filing,
                                                   record=form.cleaned_data["version"])
         except common.ServiceError as exc:
             messages.error(request, exc.message)

@@ -8,11 +8,11 @@ from django.dispatch import receiver
 
 from filings import signals
 from filings.models import Assessment, Filing
-from filings.rulebooks import services
+from filings.rulebooks.services import publishing
 
 
 @receiver(signals.assessment_finished, dispatch_uid="rulebooks.reconcile")
 def _reconcile(sender: Any, *, filing: Filing, assessment: Assessment, **kwargs: Any) -> None:
     # A version published while the assessment ran: its apply run may have missed the filing.
     if assessment.valid:
-        services.rulebook_reconcile(filing=filing)
+        publishing.rulebook_reconcile(filing=filing)

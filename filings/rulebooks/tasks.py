@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from filings.rulebooks import services
+from filings.rulebooks.services import preview, publishing
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True,
@@ -14,7 +14,7 @@ from filings.rulebooks import services
              time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 60)
 def rulebook_preview(preview_id: int) -> None:
     """Which filings a draft amendment would change; progress is written as it goes."""
-    services.rulebook_preview_run(preview_id=preview_id)
+    preview.rulebook_preview_run(preview_id=preview_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,),
@@ -23,9 +23,9 @@ def rulebook_preview(preview_id: int) -> None:
              time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 60)
 def rulebook_apply(version_id: int) -> dict[str, int]:
     """Re-assess the filings a published version changes (safe to run again)."""
-    return services.rulebook_apply(version_id=version_id)
+    return publishing.rulebook_apply(version_id=version_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_rulebook_jobs() -> dict[str, int]:
-    return services.rulebook_sweep()
+    return publishing.rulebook_sweep()

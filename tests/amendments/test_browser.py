@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from filings.rulebooks.services import rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_run
 from portal.accounts.services import console_access_sync
 from tests.amendments.conftest import japan_draft, submitted
 from tests.celery_worker import _clear_audit_events

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from filings.rulebooks.models import RulebookStatus, RulebookVersion
-from filings.rulebooks.services import rulebook_preview_run, rulebook_publish
+from filings.rulebooks.services.preview import rulebook_preview_run
+from filings.rulebooks.services.publishing import rulebook_publish
 from filings.states import State
 from tests.admin.conftest import client_for
 from tests.amendments.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted

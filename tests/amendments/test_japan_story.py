@@ -11,12 +11,8 @@ from filings.certificates.models import CertificateStatus
 from filings.models import Assessment
 from filings.rulebooks.models import JobStatus, RulebookStatus
 from filings.rulebooks.selectors import rulebook_current
-from filings.rulebooks.services import (
-    rulebook_apply,
-    rulebook_preview_request,
-    rulebook_preview_run,
-    rulebook_publish,
-)
+from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish
 from filings.states import State
 from portal.audit.models import AuditEvent
 from tests.amendments.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted

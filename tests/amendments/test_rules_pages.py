@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from filings.rulebooks.models import RulebookVersion
-from filings.rulebooks.services import rulebook_publish
+from filings.rulebooks.services.publishing import rulebook_publish
 from tests.amendments.conftest import JAPAN, PRE_JAPAN, japan_draft
 
 pytestmark = pytest.mark.django_db

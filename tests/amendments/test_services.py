@@ -13,17 +13,15 @@ from filings.certificates.models import CertificateStatus
 from filings.models import Assessment
 from filings.rulebooks.models import JobStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
-from filings.rulebooks.services import (
+from filings.rulebooks.services.drafting import (
     AmendmentInvalid,
-    assessment_what_if,
-    rulebook_apply,
     rulebook_draft_amend,
     rulebook_draft_create,
     rulebook_draft_discard,
-    rulebook_preview_request,
-    rulebook_preview_run,
-    rulebook_publish,
 )
+from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish
+from filings.rulebooks.services.what_if import assessment_what_if
 from filings.services.common import NotAllowed, StateConflict
 from filings.services.review import filing_approve, filing_reject, review_recommend, review_start
 from filings.states import State

@@ -8,12 +8,8 @@ import datetime as dt
 from django.utils import timezone
 
 from filings.rulebooks.models import ImpactPreview, JobStatus
-from filings.rulebooks.services import (
-    rulebook_apply,
-    rulebook_preview_request,
-    rulebook_publish,
-    rulebook_sweep,
-)
+from filings.rulebooks.services.preview import rulebook_preview_request
+from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish, rulebook_sweep
 from portal.audit.models import AuditEvent
 from tests.amendments.conftest import japan_draft
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from filings.models import Assessment, Filing
 from filings.rulebooks.models import RulebookStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
-from filings.rulebooks.services import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
 from filings.states import State
 from portal.accounts.models import User
 

@@ -20,7 +20,7 @@ from filings.certificates.services import certificate_render
 from filings.certificates.signing import ensure_dev_signing_material
 from filings.models import FileKind, Filing
 from filings.rulebooks.selectors import rulebook_seed
-from filings.rulebooks.services import rulebook_draft_amend, rulebook_draft_create
+from filings.rulebooks.services.drafting import rulebook_draft_amend, rulebook_draft_create
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
 from filings.services.assessment import assessment_run

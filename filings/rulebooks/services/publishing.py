@@ -1,0 +1,182 @@
+"""Publishing a draft, and the worker's re-assessment of the filings it changes: approved ones go
+to review again, a recommendation on the old figures is withdrawn, unchanged ones are left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from filings.certificates.selectors import issued_certificate
+from filings.models import Assessment, Filing, ReviewNote
+from filings.rulebooks.impact import OutcomeChange
+from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookStatus, RulebookVersion
+from filings.rulebooks.selectors import rulebook_current, rulebook_of
+from filings.rulebooks.services.drafting import AmendmentInvalid, locked_draft, require_amender
+from filings.rulebooks.services.preview import AFFECTED_STATES, affected_filings, latest_valid, outcome_change
+from filings.rules import RulebookError, amend
+from filings.services.assessment import assessment_store
+from filings.services.common import (
+    StateConflict,
+    enqueue_on_commit,
+    filing_transition,
+    notify_manufacturer,
+)
+from filings.states import State, sources_of
+from portal.accounts.models import User
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+@transaction.atomic
+def rulebook_publish(*, actor: User, draft: RulebookVersion) -> RulebookVersion:
+    """Publish a draft: it is in force from now on, never changes again, and the worker
+    re-assesses the filings it affects."""
+    membership = require_amender(actor)
+    draft = locked_draft(draft)
+    try:
+        rulebook_of(draft)
+    except RulebookError as exc:
+        raise AmendmentInvalid("", f"The draft does not validate: {exc}") from None
+    base = draft.based_on
+    current = rulebook_current()
+    if base is not None and current.pk != base.pk:
+        raise StateConflict(f"This draft amends {base.version}, but {current.version} was "
+                            "published since; draft the amendment again from the version in force.")
+    changes = amend.diff(base.data, draft.data) if base is not None else []
+    RulebookVersion.objects.filter(pk=draft.pk).update(
+        status=RulebookStatus.PUBLISHED, published_by=actor, published_at=timezone.now())
+    draft.refresh_from_db()
+    audit_record(organisation=membership.organisation, actor=actor, action="rulebook_publish",
+                 reason=draft.note,
+                 data={"version": draft.version, "citation": draft.citation,
+                       "sha256": draft.data_sha256,
+                       "changes": [f"{c.label}: {c.before or '—'} → {c.after or '—'}"
+                                   for c in changes]})
+    from filings.rulebooks.tasks import rulebook_apply
+
+    enqueue_on_commit(rulebook_apply, draft.pk)
+    return draft
+
+
+def rulebook_apply(*, version_id: int) -> dict[str, int]:
+    """The worker's part of publishing: every affected filing whose outcome changes is
+    re-assessed (and reviewed again if it was decided); the others are left alone."""
+    record = RulebookVersion.objects.select_related("published_by").get(pk=version_id)
+    counts = {"changed": 0, "unchanged": 0}
+    for filing in _filings_to_apply(record):
+        changed = filing_reassess(filing=filing, record=record)
+        counts["changed" if changed else "unchanged"] += 1
+    membership = record.published_by.membership() if record.published_by else None
+    if membership is not None:
+        with transaction.atomic():
+            # The sweep's mark that this version's apply run finished (it is safe to run again).
+            audit_record(organisation=membership.organisation, actor=None,
+                         action="rulebook_applied",
+                         data={"version": record.version, **counts})
+    return counts
+
+
+def rulebook_sweep() -> dict[str, int]:
+    """Re-send rulebook work whose message was lost (a broker outage, a purged queue) and fail
+    previews whose worker died: previews still queued, and the version in force if its apply
+    run has not finished. Both tasks are safe to run again."""
+    from filings.rulebooks.tasks import rulebook_apply, rulebook_preview
+
+    now = timezone.now()
+    stuck = now - dt.timedelta(seconds=settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS)
+    queued = list(ImpactPreview.objects.filter(status=JobStatus.QUEUED, created_at__lt=stuck)
+                  .values_list("pk", flat=True))
+    for preview_id in queued:
+        enqueue_on_commit(rulebook_preview, preview_id)
+    dead = ImpactPreview.objects.filter(
+        status=JobStatus.RUNNING,
+        created_at__lt=now - dt.timedelta(seconds=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 120),
+    ).update(status=JobStatus.FAILED, finished_at=now,
+             error="The worker stopped before the preview finished; run it again.")
+    current = rulebook_current()
+    applied = (current.published_by_id is None or current.published_at is None
+               or current.published_at >= stuck
+               or AuditEvent.objects.filter(action="rulebook_applied",
+                                            data__version=current.version).exists())
+    if not applied:
+        enqueue_on_commit(rulebook_apply, current.pk)
+    return {"previews_resent": len(queued), "previews_failed": dead, "apply_resent": int(not applied)}
+
+
+def _filings_to_apply(record: RulebookVersion) -> Iterator[Filing]:
+    if rulebook_current().pk != record.pk:
+        return  # a newer version is in force; its own apply run covers every filing
+    yield from affected_filings().iterator()
+
+
+def filing_reassess(*, filing: Filing, record: RulebookVersion) -> bool:
+    """Re-assess one filing under a published version; True when its outcome changed.
+
+    Safe to run twice: the assessment is stored once per version, and the state changes are
+    compare-and-swaps that a second run finds already done."""
+    rulebook = rulebook_of(record)
+    recheck = outcome_change(filing, rulebook)
+    if recheck is None or recheck.change is None or recheck.change.kind == "not_assessable":
+        # Unchanged: left alone. Not assessable under the new rules: left for a reviewer, who
+        # sees it in the preview; nothing is stored that would hide the valid assessment.
+        return False
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().get(pk=filing.pk)
+        if filing.state not in AFFECTED_STATES:
+            return False
+        assessment = assessment_store(recheck.latest.version, rulebook, recheck.result,
+                                      recheck.errors, duration_ms=0)
+        _record_reassessment(filing, record, assessment, recheck.change)
+    return True
+
+
+def _record_reassessment(filing: Filing, record: RulebookVersion, assessment: Assessment,
+                         change: OutcomeChange) -> None:
+    summary = (f"Rulebook {record.rulebook_id} {record.version} changed this filing's outcome: "
+               f"credit {change.credit_before} → {change.credit_after}"
+               + "".join(f"; {r['label']}: {r['before']} → {r['after']}"
+                         for r in change.requirements) + ".")
+    audit_record(organisation=filing.organisation, actor=None, filing=filing,
+                 action="rulebook_reassess", from_state=filing.state, to_state=filing.state,
+                 reason=summary, data={"version": record.version, "assessment": assessment.pk,
+                                       "kind": change.kind})
+    author = record.published_by
+    if filing.state in sources_of("rulebook_rereview"):
+        issued = issued_certificate(filing=filing)
+        filing_transition(filing, actor=None, action="rulebook_rereview", reason=summary)
+        text = (f"{summary} The filing is queued for review again"
+                + (f"; certificate {issued.serial} stays valid until a new approval supersedes "
+                   "it." if issued else "."))
+        if author is not None:
+            ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
+                                      text=text)
+        notify_manufacturer(filing, "Rules amended: review again", text)
+    elif filing.state == State.IN_REVIEW and filing.recommended_by_id:
+        # A recommendation made on the old figures no longer stands.
+        Filing.objects.filter(pk=filing.pk).update(recommendation="", recommended_by=None)
+        if author is not None:
+            ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
+                                      text=f"{summary} The recommendation was withdrawn; "
+                                           "recommend again on the new figures.")
+        notify_manufacturer(filing, "Rules amended", summary)
+    else:
+        if author is not None:
+            ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
+                                      text=summary)
+        notify_manufacturer(filing, "Rules amended", summary)
+
+
+def rulebook_reconcile(*, filing: Filing) -> bool:
+    """After an assessment finished: if a newer version was published meanwhile, apply it."""
+    record = rulebook_current()
+    latest = latest_valid(filing)
+    if latest is None or latest.rulebook_version == record.version:
+        return False
+    filing.refresh_from_db()
+    return filing_reassess(filing=filing, record=record)
