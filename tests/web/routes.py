@@ -31,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXEMPT = {
     "password_reset_confirm": "a signed one-time token, not an object id; Django's own view",
     "rulebooks:version": "public by design: a published rulebook version's id (the law, no "
-                             "tenant data); tests/amendments/test_rules_pages.py",
+                             "tenant data); tests/rulebooks/test_rules_pages.py",
     "certificates:verify": "public by design: a certificate's random public id from its QR code; "
                       "tests/certificates/test_verify.py shows it exposes no evidence",
 }

@@ -26,7 +26,7 @@ from filings.services.common import NotAllowed, StateConflict
 from filings.services.review import filing_approve, filing_reject, review_recommend, review_start
 from filings.states import State
 from portal.audit.models import AuditEvent
-from tests.amendments.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
+from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
 from tests.certificates.conftest import approve, issue
 
 

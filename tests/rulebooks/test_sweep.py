@@ -11,7 +11,7 @@ from filings.rulebooks.models import ImpactPreview, JobStatus
 from filings.rulebooks.services.preview import rulebook_preview_request
 from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish, rulebook_sweep
 from portal.audit.models import AuditEvent
-from tests.amendments.conftest import japan_draft
+from tests.rulebooks.conftest import japan_draft
 
 
 def _age(preview: ImpactPreview, seconds: int) -> None:

@@ -15,7 +15,7 @@ from filings.rulebooks.services.preview import rulebook_preview_request, ruleboo
 from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish
 from filings.states import State
 from portal.audit.models import AuditEvent
-from tests.amendments.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted
+from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted
 from tests.certificates.conftest import approve, issue, pdf_bytes, pdf_text
 
 

@@ -11,7 +11,7 @@ from filings.rulebooks.services.preview import rulebook_preview_run
 from filings.rulebooks.services.publishing import rulebook_publish
 from filings.states import State
 from tests.admin.conftest import client_for
-from tests.amendments.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
+from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
 
 HISTORY = "/admin/rulebooks/rulebookversion/"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from filings.rulebooks.models import RulebookVersion
 from filings.rulebooks.services.publishing import rulebook_publish
-from tests.amendments.conftest import JAPAN, PRE_JAPAN, japan_draft
+from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft
 
 pytestmark = pytest.mark.django_db
 
