@@ -20,7 +20,10 @@ RUN python -m venv /opt/venv \
 
 WORKDIR /app
 COPY . .
-RUN useradd --system --uid 10001 --no-create-home portal \
+# The web process serves the collected static files itself (WhiteNoise); SECRET_KEY is only
+# needed for settings to load here, never used.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
+    && useradd --system --uid 10001 --no-create-home portal \
     && mkdir -p /app/var \
     && chown portal /app/var
 USER portal

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # First, so every response and every log line of a request carries its id.
     "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the web process itself (gunicorn serves none), before sessions and auth.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +167,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves `collectstatic`'s output from STATIC_ROOT; where that was not run (the demo,
+# the tests) it finds the files in the apps' static folders, as runserver did.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
+WHITENOISE_AUTOREFRESH = DEBUG
 # Evidence and certificates: private folders, or an S3-compatible bucket when
 # AWS_STORAGE_BUCKET_NAME is set (portal/file_storages.py). Nothing uses "default"; it is a
 # private folder rather than Django's fallback, the working directory.

@@ -3,7 +3,6 @@ URLs; `reverse()` by name ties pages together.)"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -44,5 +43,3 @@ urlpatterns = [
     path("", include("filings.rulebooks.urls")),
     path("", include("filings.urls")),
 ]
-# DEBUG only (`make demo`): gunicorn, unlike runserver, serves no static files by itself.
-urlpatterns += staticfiles_urlpatterns()

@@ -44,3 +44,12 @@ def test_probes_over_plain_http_are_not_redirected_in_production(client, setting
 
     assert client.get(path).status_code == 200
     assert client.get("/accounts/login/").status_code == 301
+
+
+def test_the_web_process_serves_static_files_itself_without_debug(client, settings):
+    """gunicorn serves no files: WhiteNoise does, with DEBUG off as in production."""
+    assert settings.DEBUG is False
+    response = client.get("/static/filings/portal.css")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)
+    assert client.get("/static/filings/no-such-file.css").status_code == 404

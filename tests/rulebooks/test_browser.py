@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 
 from filings.rulebooks.services.preview import rulebook_preview_run
 from portal.accounts.services import console_access_sync
-from tests.rulebooks.conftest import japan_draft, submitted
 from tests.celery_worker import _clear_audit_events
 from tests.factories import PASSWORD
+from tests.rulebooks.conftest import japan_draft, submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

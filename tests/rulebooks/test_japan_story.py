@@ -15,8 +15,8 @@ from filings.rulebooks.services.preview import rulebook_preview_request, ruleboo
 from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish
 from filings.states import State
 from portal.audit.models import AuditEvent
-from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted
 from tests.certificates.conftest import approve, issue, pdf_bytes, pdf_text
+from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted
 
 
 def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(

@@ -26,8 +26,8 @@ from filings.services.common import NotAllowed, StateConflict
 from filings.services.review import filing_approve, filing_reject, review_recommend, review_start
 from filings.states import State
 from portal.audit.models import AuditEvent
-from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
 from tests.certificates.conftest import approve, issue
+from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
 
 
 @pytest.mark.parametrize("actor", ["reviewer", "preparer", "signer", "viewer", "outsider"])

@@ -10,8 +10,8 @@ from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookVersion
 from filings.states import State
 from portal.accounts.services import console_access_sync
 from tests.admin.conftest import second_factor_passed
-from tests.rulebooks.conftest import JAPAN, japan_draft, submitted
 from tests.celery_worker import wait_for
+from tests.rulebooks.conftest import JAPAN, japan_draft, submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
