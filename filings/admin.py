@@ -97,7 +97,7 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
 # Extra pages of a filing (`<filing>/<slug>/`), added by the apps built on the lifecycle
 # (`filings.rulebooks.admin` adds the what-if run). Each takes the FilingAdmin, the request and
 # the filing's id, and checks what the actor may see itself.
-FILING_PAGES: dict[str, Callable[[Any, HttpRequest, str], HttpResponse]] = {}
+FILING_PAGES: dict[str, Callable[[FilingAdmin, HttpRequest, str], HttpResponse]] = {}
 
 
 def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewAction]]:
