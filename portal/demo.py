@@ -25,8 +25,9 @@ def main() -> int:
               else "the embedded filesystem broker (var/broker)")
     worker = subprocess.Popen(  # noqa: S603 (fixed argv, our own interpreter)
         [python, "-m", "celery", "-A", "portal", "worker", "--beat", "--loglevel=INFO",
-         # The default queue and the certificates queue (settings.CELERY_TASK_ROUTES).
-         "-Q", f"{os.environ.get('CELERY_QUEUE', 'portal')},certificates",
+         # The default queue and the certificates queue (settings.CERTIFICATE_QUEUE).
+         "-Q", f"{os.environ.get('CELERY_QUEUE', 'portal')},"
+               f"{os.environ.get('CELERY_CERTIFICATE_QUEUE', 'certificates')}",
          "--concurrency=1", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
         cwd=ROOT, env=env)
     web = subprocess.Popen(  # noqa: S603

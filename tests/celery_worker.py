@@ -29,16 +29,23 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
     """Start `celery worker` as its own process; stop it (SIGTERM, then kill) afterwards."""
     from portal.celery import app
 
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    assert not xdist_worker or settings.CELERY_TASK_DEFAULT_QUEUE.endswith(f"-{xdist_worker}"), \
+        f"xdist worker {xdist_worker} shares the queue {settings.CELERY_TASK_DEFAULT_QUEUE!r}"
     app.control.purge()
     env = {**os.environ, "DATABASE_URL": _database_url(),
            "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
            "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
            "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
-           "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT)}
+           "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT),
+           # This test process's queues (one pair per xdist worker: tests/conftest.py).
+           "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+           "CELERY_CERTIFICATE_QUEUE": settings.CERTIFICATE_QUEUE}
     log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
-         "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},certificates",
+         "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CERTIFICATE_QUEUE}",
+         "--hostname", f"{settings.CELERY_TASK_DEFAULT_QUEUE}@%h",
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

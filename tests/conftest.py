@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -10,7 +13,28 @@ from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
 from tests.factories import AuthorityFactory, OrganisationFactory, member
 
+if TYPE_CHECKING:
+    import execnet
+
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[execnet.XSpec]) -> None:
+    """Under pytest-xdist, each test process gets its own Celery queues (`portal-gw0`,
+    `certificates-gw0`, ...), so the real worker one of its tests starts (tests/celery_worker.py)
+    never takes, nor purges, another process's tasks.
+
+    pytest-django loads the settings before any conftest hook runs in a test process, so the
+    names go into each process's environment here, in the controller, before it is started
+    (execnet's `env:` spec key); portal/settings.py reads CELERY_QUEUE and
+    CELERY_CERTIFICATE_QUEUE.
+    """
+    queue = os.environ.get("CELERY_QUEUE", "portal")
+    certificates = os.environ.get("CELERY_CERTIFICATE_QUEUE", "certificates")
+    for spec in specs:
+        spec.env["CELERY_QUEUE"] = f"{queue}-{spec.id}"
+        spec.env["CELERY_CERTIFICATE_QUEUE"] = f"{certificates}-{spec.id}"
 
 
 @pytest.fixture(autouse=True)
