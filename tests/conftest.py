@@ -38,6 +38,13 @@ def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[execnet.XSpec
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factory users and logins hash with MD5: the configured Argon2 costs 0.1-0.3 s a hash here,
+    which was most of the suite's time. tests/test_security_settings.py checks the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _evidence_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never to var/."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
