@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The suite runs in one pytest process per core (PYTEST_XDIST_AUTO_NUM_WORKERS=N to choose), each
+# with its own test database and Celery queues; work stealing spreads the slow worker and browser
+# tests. PYTEST_XDIST="-n 0" runs it in one process.
+PYTEST_XDIST ?= -n auto --dist worksteal
 
 .PHONY: demo test lint bench lock clean help
 
@@ -25,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m mypy .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_XDIST)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .

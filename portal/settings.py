@@ -318,7 +318,9 @@ CERTIFICATE_RENDER_TIME_LIMIT = envint("CERTIFICATE_RENDER_TIME_LIMIT", "60")
 CERTIFICATE_MAX_ATTEMPTS = envint("CERTIFICATE_MAX_ATTEMPTS", "3")
 # An uploaded PDF the verification page checks is refused above this size.
 CERTIFICATE_VERIFY_MAX_BYTES = envint("CERTIFICATE_VERIFY_MAX_BYTES", str(10 * 1024 * 1024))
-CELERY_TASK_ROUTES = {"filings.certificates.tasks.certificate_render": {"queue": "certificates"}}
+# Renders have their own queue; a worker consumes it besides CELERY_TASK_DEFAULT_QUEUE.
+CERTIFICATE_QUEUE = os.environ.get("CELERY_CERTIFICATE_QUEUE", "certificates")
+CELERY_TASK_ROUTES = {"filings.certificates.tasks.certificate_render": {"queue": CERTIFICATE_QUEUE}}
 # A certificate still pending this long (above the hard time limit) is re-enqueued by the sweep.
 CERTIFICATE_STUCK_AFTER_SECONDS = envint("CERTIFICATE_STUCK_AFTER_SECONDS", "120")
 CELERY_BEAT_SCHEDULE["sweep-stuck-certificates"] = {

@@ -30,7 +30,10 @@ def process_environment(**overrides: str) -> dict[str, str]:
             "EVIDENCE_ROOT": str(settings.EVIDENCE_ROOT),
             "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
             "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
-            "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT), **overrides}
+            "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT),
+            # This test process's queues (one pair per xdist worker: tests/conftest.py).
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            "CELERY_CERTIFICATE_QUEUE": settings.CERTIFICATE_QUEUE, **overrides}
 
 
 @pytest.fixture
@@ -38,6 +41,9 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
     """Start `celery worker` as its own process; stop it (SIGTERM, then kill) afterwards."""
     from portal.celery import app
 
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    assert not xdist_worker or settings.CELERY_TASK_DEFAULT_QUEUE.endswith(f"-{xdist_worker}"), \
+        f"xdist worker {xdist_worker} shares the queue {settings.CELERY_TASK_DEFAULT_QUEUE!r}"
     app.control.purge()
     worker = start_worker(tmp_path / "worker.log", env=process_environment())
     try:
@@ -52,11 +58,12 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
 def start_worker(log_path: Path, *, env: dict[str, str], cwd: Path = ROOT,
                  hostname: str | None = None) -> subprocess.Popen[bytes]:
     """`celery worker` as its own process, writing to `log_path`."""
-    name = ["-n", hostname] if hostname else []
+    # Each xdist process has its own queues (tests/conftest.py), so workers never share tasks.
+    name = ["-n", hostname or f"{settings.CELERY_TASK_DEFAULT_QUEUE}@%h"]
     with log_path.open("wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1", *name,
-             "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},certificates",
+             "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CERTIFICATE_QUEUE}",
              "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
 

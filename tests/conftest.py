@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings as django_settings
@@ -15,7 +16,35 @@ from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
 from tests.factories import AuthorityFactory, OrganisationFactory, member
 
+if TYPE_CHECKING:
+    import execnet
+
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[execnet.XSpec]) -> None:
+    """Under pytest-xdist, each test process gets its own Celery queues (`portal-gw0`,
+    `certificates-gw0`, ...), so the real worker one of its tests starts (tests/celery_worker.py)
+    never takes, nor purges, another process's tasks.
+
+    pytest-django loads the settings before any conftest hook runs in a test process, so the
+    names go into each process's environment here, in the controller, before it is started
+    (execnet's `env:` spec key); portal/settings.py reads CELERY_QUEUE and
+    CELERY_CERTIFICATE_QUEUE.
+    """
+    queue = os.environ.get("CELERY_QUEUE", "portal")
+    certificates = os.environ.get("CELERY_CERTIFICATE_QUEUE", "certificates")
+    for spec in specs:
+        spec.env["CELERY_QUEUE"] = f"{queue}-{spec.id}"
+        spec.env["CELERY_CERTIFICATE_QUEUE"] = f"{certificates}-{spec.id}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factory users and logins hash with MD5: the configured Argon2 costs 0.1-0.3 s a hash here,
+    which was most of the suite's time. tests/test_security_settings.py checks the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -39,3 +39,17 @@ def test_production_cookies_are_secure_and_https_is_enforced():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.stdout.split() == ["True", "True", "True", "31536000"], done.stderr
+
+
+def test_passwords_are_stored_with_argon2(settings):
+    """The suite hashes with MD5 for speed (tests/conftest.py); the portal itself uses Argon2."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from portal import settings as configured
+
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    encoded = make_password("correct horse battery staple 42")
+    assert encoded.startswith("argon2$")
+    assert check_password("correct horse battery staple 42", encoded)
+    assert not check_password("correct horse battery staple 43", encoded)

@@ -12,7 +12,7 @@ from filings.certificates import services
              soft_time_limit=settings.CERTIFICATE_RENDER_SOFT_TIME_LIMIT,
              time_limit=settings.CERTIFICATE_RENDER_TIME_LIMIT)
 def certificate_render(certificate_id: int) -> None:
-    """Routed to the `certificates` queue (CELERY_TASK_ROUTES); a failure ends in a state."""
+    """Routed to its own queue (settings.CERTIFICATE_QUEUE); a failure ends in a state."""
     services.certificate_render(certificate_id=certificate_id)
 
 

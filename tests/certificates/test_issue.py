@@ -15,13 +15,16 @@ from tests.certificates.conftest import APPROVAL, embedded_files, issue, pdf_byt
 
 
 def _certificates_queue(purge: bool = False) -> int:
+    from django.conf import settings
+
     from portal.celery import app
 
+    queue = settings.CERTIFICATE_QUEUE
     with app.connection_for_write() as connection, connection.channel() as channel:
-        channel.queue_declare("certificates")  # type: ignore[attr-defined]
+        channel.queue_declare(queue)  # type: ignore[attr-defined]
         if purge:
-            channel.queue_purge("certificates")  # type: ignore[attr-defined]
-        declared = channel.queue_declare("certificates")  # type: ignore[attr-defined]
+            channel.queue_purge(queue)  # type: ignore[attr-defined]
+        declared = channel.queue_declare(queue)  # type: ignore[attr-defined]
         return int(declared.message_count)
 
 
@@ -49,7 +52,8 @@ def test_approval_creates_one_pending_certificate_and_queues_its_render_after_co
 def test_the_render_task_runs_on_its_own_queue_with_a_hard_time_limit(settings):
     from filings.certificates.tasks import certificate_render
 
-    assert settings.CELERY_TASK_ROUTES[certificate_render.name] == {"queue": "certificates"}
+    assert settings.CELERY_TASK_ROUTES[certificate_render.name] == {"queue": settings.CERTIFICATE_QUEUE}
+    assert settings.CERTIFICATE_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE
     assert certificate_render.time_limit == settings.CERTIFICATE_RENDER_TIME_LIMIT
     assert certificate_render.soft_time_limit < certificate_render.time_limit
     assert certificate_render.acks_late and certificate_render.reject_on_worker_lost

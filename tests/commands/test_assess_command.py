@@ -1,16 +1,24 @@
-"""`manage.py assess` end to end, in a real subprocess, on the sample evidence in tests/data."""
+"""`manage.py assess` end to end on the sample evidence in tests/data.
+
+Most tests call the command in this process (`call_command`: the same parser, handler and
+output, without a Python start-up per test); the last ones run it as a real `manage.py`
+process: its exit status, and what it loads.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from filings.rules import REQUIREMENT_IDS
 
@@ -18,7 +26,28 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str | Path) -> Done:
+    """`manage.py assess ARGS` in this process: its output and the exit status it would have."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        call_command("assess", *map(str, args), stdout=stdout, stderr=stderr)
+        returncode = 0
+    except SystemExit as exc:
+        returncode = exc.code if isinstance(exc.code, int) else 1
+    except CommandError as exc:  # what the real process prints and exits with
+        stderr.write(f"CommandError: {exc}\n")
+        returncode = exc.returncode
+    return Done(returncode, stdout.getvalue(), stderr.getvalue())
+
+
+def run_process(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "manage.py", "assess", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
@@ -172,6 +201,22 @@ def date(text: str):
     import datetime as dt
 
     return dt.date.fromisoformat(text)
+
+
+# --- as a real process -------------------------------------------------------------------------
+
+
+def test_the_real_process_exits_0_with_the_json_report_and_2_on_invalid_evidence(tmp_path):
+    done = run_process(DATA / "us-pickup-japan-minerals.xlsx", "--placed-in-service", "2024-06-01",
+                       "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert only_segment(json.loads(done.stdout))["credit_usd"] == 7500
+    assert json.loads(done.stdout) == assess_json(DATA / "us-pickup-japan-minerals.xlsx",
+                                                  "--placed-in-service", "2024-06-01")
+
+    missing = run_process(tmp_path / "nowhere.xlsx", "--placed-in-service", "2024-06-01")
+    assert missing.returncode == 2
+    assert "nowhere.xlsx" in missing.stderr and missing.stdout == ""
 
 
 def test_it_loads_neither_weasyprint_nor_pyhanko():

@@ -26,6 +26,13 @@ SIGNER = "signer@granite.example"
 REFERENCE = re.compile(r"/filings/([0-9a-f-]{36})/$")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing():
+    """Not here: the log-in happens in a real gunicorn process, which checks passwords with the
+    configured hashers only, so the test's users are hashed with them too."""
+
+
+
 class Portal:
     """A signer's browser session, reduced to the requests the filing pages make."""
 

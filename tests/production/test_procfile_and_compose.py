@@ -3,12 +3,15 @@ settings environment for every app service, and a worker for every queue a task 
 
 from __future__ import annotations
 
+import json
+import os
 import shlex
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 import yaml
-from django.conf import settings
 
 from portal import demo
 from tests.production.processes import ROOT, procfile
@@ -53,17 +56,31 @@ def test_every_app_service_gets_the_same_settings():
 
 
 def test_every_queue_a_task_goes_to_has_exactly_one_worker():
-    routed = {settings.CELERY_TASK_DEFAULT_QUEUE,
-              *(route["queue"] for route in settings.CELERY_TASK_ROUTES.values())}
+    default, routed = _production_queues()
     consumed = [queue for argv in map(shlex.split, procfile().values()) if "worker" in argv
-                for queue in _queues(argv)]
-    assert sorted(consumed) == sorted(routed)
+                for queue in _queues(argv, default)]
+    assert sorted(consumed) == sorted({default, *routed})
 
 
-def _queues(worker_argv: list[str]) -> list[str]:
+def _production_queues() -> tuple[str, list[str]]:
+    """The default queue and the routed ones as settings give them without the test run's own
+    queue names (each xdist process has its own: tests/conftest.py)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CELERY_QUEUE", "CELERY_CERTIFICATE_QUEUE")}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    probe = ("import django, json; django.setup(); from django.conf import settings as s; "
+             "print(json.dumps([s.CELERY_TASK_DEFAULT_QUEUE, "
+             "[r['queue'] for r in s.CELERY_TASK_ROUTES.values()]]))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    default, routed = json.loads(done.stdout.strip().splitlines()[-1])
+    return default, routed
+
+
+def _queues(worker_argv: list[str], default: str) -> list[str]:
     """A worker without --queues consumes the default queue (CELERY_QUEUE) only."""
     if "--queues" not in worker_argv:
-        return [settings.CELERY_TASK_DEFAULT_QUEUE]
+        return [default]
     return worker_argv[worker_argv.index("--queues") + 1].split(",")
 
 
