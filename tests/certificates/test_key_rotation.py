@@ -101,3 +101,47 @@ def test_an_unreadable_previous_certificate_is_an_error_naming_it(settings, keys
 
     with pytest.raises(RuntimeError, match=rf"{missing}.*CERTIFICATE_PREVIOUS_CERTS"):
         check_portal_signature(b"%PDF-1.7")
+
+
+def _expired_pair(folder: Path) -> tuple[Path, Path]:
+    """An RSA key and a self-signed certificate that expired in 2021."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Signing certificate of 2020")])
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                          crl_sign=False, encipher_only=False, decipher_only=False)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+            .not_valid_after(dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(usage, critical=True).sign(key, hashes.SHA256()))
+    folder.mkdir()
+    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+def test_a_listed_previous_certificate_verifies_even_after_it_expired(settings, keys, approved,
+                                                                     tmp_path):
+    """What docs/operations.md says: each trusted certificate is its own trust anchor, checked
+    neither for expiry nor for revocation (no timestamps until PAdES LTA), so only removing it
+    from the list stops what it signed from verifying."""
+    expired = _expired_pair(tmp_path / "expired")
+    _sign_with(settings, expired, [])
+    old = issue(approved)
+    _sign_with(settings, keys["B"], [expired[1]])
+
+    assert check_portal_signature(pdf_bytes(old)).valid
+    settings.CERTIFICATE_PREVIOUS_CERTS = []
+    assert not check_portal_signature(pdf_bytes(old)).trusted
