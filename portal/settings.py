@@ -309,6 +309,11 @@ CERTIFICATE_SIGNING_KEY = Path(os.environ.get("CERTIFICATE_SIGNING_KEY",
                                               VAR_DIR / "signing" / "key.pem"))
 CERTIFICATE_SIGNING_CERT = Path(os.environ.get("CERTIFICATE_SIGNING_CERT",
                                                VAR_DIR / "signing" / "cert.pem"))
+# After a key rotation: the certificates (PEM paths, comma-separated) that signed earlier PDFs,
+# which verification still trusts beside CERTIFICATE_SIGNING_CERT (docs/operations.md).
+CERTIFICATE_PREVIOUS_CERTS = [Path(p.strip()) for p in
+                              os.environ.get("CERTIFICATE_PREVIOUS_CERTS", "").split(",")
+                              if p.strip()]
 # Issued PDFs (without a bucket), stored once under generated names, outside any web-served folder.
 CERTIFICATE_ROOT = Path(os.environ.get("CERTIFICATE_ROOT", VAR_DIR / "certificates"))
 # A render that takes longer is stopped (soft) and killed (hard); both far below visibility_timeout.

@@ -2,6 +2,8 @@
 the development key and self-signed certificate `make demo` uses.
 
 Production sets CERTIFICATE_SIGNING_KEY and CERTIFICATE_SIGNING_CERT to a real key and certificate.
+After a key rotation CERTIFICATE_PREVIOUS_CERTS lists the certificates that signed earlier PDFs, so
+they still verify (docs/operations.md, "Rotate the signing key").
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import datetime as dt
 import hashlib
 import io
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
@@ -22,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
+from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -158,13 +162,35 @@ class SignatureCheck:
         return self.signed and self.intact and self.trusted and self.covers_whole_file
 
 
-def _trust_roots(cert_path: Path) -> list[asn1_x509.Certificate]:
-    pem = x509.load_pem_x509_certificate(cert_path.read_bytes())
-    return [asn1_x509.Certificate.load(pem.public_bytes(serialization.Encoding.DER))]
+def check_portal_signature(pdf: bytes) -> SignatureCheck:
+    """check_signature against the settings: CERTIFICATE_SIGNING_CERT, then every one of
+    CERTIFICATE_PREVIOUS_CERTS."""
+    return check_signature(pdf, cert_path=settings.CERTIFICATE_SIGNING_CERT,
+                           previous_cert_paths=settings.CERTIFICATE_PREVIOUS_CERTS)
 
 
-def check_signature(pdf: bytes, *, cert_path: Path) -> SignatureCheck:
-    """Whether `pdf` carries one signature, by our certificate, over the whole file, unaltered."""
+def _trust_roots(cert_paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
+    roots = []
+    for path in cert_paths:
+        try:
+            loaded = x509.load_pem_x509_certificate(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise RuntimeError(
+                f"Could not load the signing certificate {path} that verification trusts "
+                f"(CERTIFICATE_SIGNING_CERT or CERTIFICATE_PREVIOUS_CERTS): {exc}. Point the "
+                "setting at a readable PEM certificate.") from exc
+        roots.append(asn1_x509.Certificate.load(loaded.public_bytes(serialization.Encoding.DER)))
+    return roots
+
+
+def check_signature(pdf: bytes, *, cert_path: Path,
+                    previous_cert_paths: Sequence[Path] = ()) -> SignatureCheck:
+    """Whether `pdf` carries a signature over the whole file, unaltered, by the current signing
+    certificate (`cert_path`) or one of the previous ones kept trusted after a key rotation.
+
+    Each trusted certificate is itself the trust anchor: no chain to a CA, no revocation check,
+    no timestamp (so an expired previous certificate still verifies what it signed)."""
+    roots = _trust_roots([cert_path, *previous_cert_paths])  # a bad setting fails every check
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
@@ -172,12 +198,25 @@ def check_signature(pdf: bytes, *, cert_path: Path) -> SignatureCheck:
         return SignatureCheck(signed=False, problem=f"not a readable PDF ({type(exc).__name__})")
     if not signatures:
         return SignatureCheck(signed=False, problem="the PDF carries no signature")
-    context = ValidationContext(trust_roots=_trust_roots(cert_path), allow_fetching=False)
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[-1], context)
     except Exception as exc:  # a malformed signature is reported, not raised
         return SignatureCheck(signed=True, problem=f"the signature could not be checked ({exc})")
-    return SignatureCheck(
+    signer = str(status.signing_cert.subject.human_friendly) if status.signing_cert else ""
+    check = SignatureCheck(
         signed=True, intact=bool(status.intact), trusted=bool(status.trusted),
         covers_whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
-        signer=str(status.signing_cert.subject.human_friendly) if status.signing_cert else "")
+        signer=signer)
+    return replace(check, problem=_signature_problem(check))
+
+
+def _signature_problem(check: SignatureCheck) -> str:
+    if not check.intact:
+        return "the file was changed after it was signed"
+    if not check.trusted:
+        return (f"signed by {check.signer or 'an unnamed certificate'}, which is neither the "
+                "portal's signing certificate nor a previous one it still trusts")
+    if not check.covers_whole_file:
+        return "the signature does not cover the whole file (something was added after it)"
+    return ""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from filings.certificates import selectors
 from filings.certificates.content import certificate_context
 from filings.certificates.models import Certificate, CertificateStatus
-from filings.certificates.signing import check_signature
+from filings.certificates.signing import check_portal_signature
 from filings.certificates.storage import certificate_open
 from portal.accounts.models import User
 
@@ -30,7 +30,7 @@ def _check_upload(certificate: Certificate, upload: object) -> dict[str, object]
         return {"problem": "The file is larger than any certificate the portal issues."}
     content = upload.read()  # type: ignore[attr-defined]
     sha256 = hashlib.sha256(content).hexdigest()
-    signature = check_signature(content, cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    signature = check_portal_signature(content)
     return {"identical": sha256 == certificate.pdf_sha256, "sha256": sha256,
             "signature": signature}
 
