@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -49,7 +50,7 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
     try:
         yield worker
     finally:
-        stop_worker(worker)
+        stop_process(worker)
         # Shown by pytest only when the test fails: what the worker itself said.
         print((tmp_path / "worker.log").read_text(errors="replace")[-6000:])
         _clear_audit_events()
@@ -68,13 +69,23 @@ def start_worker(log_path: Path, *, env: dict[str, str], cwd: Path = ROOT,
             cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL after `timeout` seconds: any server or worker a test started."""
+    if process.poll() is not None:
+        return
+    process.terminate()
     try:
-        worker.wait(timeout=20)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+        process.kill()
+        process.wait()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for a server that cannot take a bound socket)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _clear_audit_events() -> None:

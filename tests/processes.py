@@ -24,7 +24,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.celery_worker import ROOT, _clear_audit_events, _database_url
+from tests.celery_worker import ROOT, _clear_audit_events, _database_url, stop_process
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/6"
 SERVER_TIMEOUT_SECONDS = 30
@@ -89,13 +89,7 @@ class Server:
     log: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture

