@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
 
 from portal.accounts.models import Organisation, User
@@ -121,3 +123,26 @@ from tests.processes import in_redis, redis_url, server_prefix, web_server  # no
 
 # A real S3 server (rclone, or TEST_S3_ENDPOINT_URL) and a bucket per test for the storage tests.
 from tests.s3_server import s3_bucket, s3_server, s3_storage  # noqa: E402, F401
+
+
+@pytest.fixture
+def database_unreachable(tmp_path):
+    """`with database_unreachable(): …`: the default connection points at a database that is not
+    there (a missing SQLite folder, a PostgreSQL port nothing listens on), restored afterwards."""
+
+    @contextlib.contextmanager
+    def unreachable() -> Iterator[None]:
+        saved = dict(connection.settings_dict)
+        connection.close()
+        if connection.vendor == "sqlite":
+            connection.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
+        else:
+            connection.settings_dict["PORT"] = "9"
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+
+    return unreachable

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from portal.celery import app
 
@@ -29,19 +28,9 @@ def test_not_ready_when_the_broker_is_unreachable(client, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_not_ready_when_the_database_is_unreachable(client, tmp_path):
-    saved = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
-    else:
-        connection.settings_dict["PORT"] = "9"
-    try:
+def test_not_ready_when_the_database_is_unreachable(client, database_unreachable):
+    with database_unreachable():
         response = client.get("/ready/")
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "unreachable"

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from portal.celery import app
 
 
 @pytest.mark.django_db(transaction=True)
-def test_alive_even_when_the_database_and_the_broker_are_unreachable(client, tmp_path, monkeypatch):
+def test_alive_even_when_the_database_and_the_broker_are_unreachable(client, monkeypatch,
+                                                                    database_unreachable):
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    saved = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
-    else:
-        connection.settings_dict["PORT"] = "9"
-    try:
+    with database_unreachable():
         response = client.get("/health/")
         ready = client.get("/ready/")
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
 
     assert response.status_code == 200
     assert response.json() == {"alive": True}
