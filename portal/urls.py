@@ -3,6 +3,7 @@ URLs; `reverse()` by name ties pages together.)"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -16,10 +17,20 @@ from portal.health import alive, ready
 # `/api/v1/`: one `api` namespace over the apps' routes; anything else is a 404 in the problem
 # shape, not the HTML page, so the catch-all comes last.
 _API = [*filings_api.urlpatterns, *certificates_api.urlpatterns, re_path(r"", not_found)]
+# The console pages of models that moved to their own apps keep their old addresses working.
+_MOVED_CONSOLE_PAGES = {"rulebookversion": "rulebooks", "auditevent": "audit"}
+
+
+def _moved_console_page(request: HttpRequest, model: str, rest: str) -> HttpResponseRedirect:
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return HttpResponseRedirect(f"/admin/{_MOVED_CONSOLE_PAGES[model]}/{model}/{rest}{query}")
+
 
 urlpatterns = [
     path("ready/", ready, name="ready"),
     path("health/", alive, name="health"),
+    re_path(r"^admin/filings/(?P<model>rulebookversion|auditevent)/(?P<rest>.*)$",
+            _moved_console_page),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),

@@ -127,3 +127,14 @@ def test_the_console_index_lists_filings_and_audit_events_but_not_accounts(revie
                                   "/admin/accounts/organisation/", "/admin/auth/group/"])
 def test_a_reviewer_cannot_open_the_accounts_admin(reviewer, path):
     assert client_for(reviewer).get(path).status_code == 403
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("/admin/filings/rulebookversion/", "/admin/rulebooks/rulebookversion/"),
+    ("/admin/filings/rulebookversion/3/change/?x=1", "/admin/rulebooks/rulebookversion/3/change/?x=1"),
+    ("/admin/filings/auditevent/", "/admin/audit/auditevent/"),
+])
+def test_console_pages_of_moved_models_redirect_to_their_new_address(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 302
+    assert response["Location"] == new
