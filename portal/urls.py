@@ -30,7 +30,7 @@ urlpatterns = [
     path("ready/", ready, name="ready"),
     path("health/", alive, name="health"),
     re_path(r"^admin/filings/(?P<model>rulebookversion|auditevent)/(?P<rest>.*)$",
-            _moved_console_page),
+            _moved_console_page, name="moved_console_page"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
