@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
@@ -129,10 +130,34 @@ def evidence_key(stored_name: str) -> str:
     return f"{stored_name[:2]}/{stored_name}"
 
 
+class StorageUnavailable(Exception):
+    """The file store did not answer (a bucket or disk outage): the caller answers 503 and asks
+    for a retry, never a 500. Nothing stored is lost."""
+
+    message = ("The file store cannot be reached right now; nothing was lost. Try again in a few "
+               "minutes.")
+
+
+def open_stored(storage: Storage, name: str) -> File[Any]:
+    """`storage.open(name, "rb")`: FileNotFoundError when the file is not there, StorageUnavailable
+    when the storage cannot be reached (the local disk's or boto's errors)."""
+    try:
+        return storage.open(name, "rb")
+    except FileNotFoundError:
+        raise
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+            raise FileNotFoundError(name) from exc
+        raise StorageUnavailable(StorageUnavailable.message) from exc
+    except (BotoCoreError, OSError) as exc:
+        raise StorageUnavailable(StorageUnavailable.message) from exc
+
+
 def evidence_open(stored_name: str) -> File[Any]:
-    """The stored file, opened for reading; FileNotFoundError when it is not in the storage.
-    Callers check the reader's permission first (selectors); this only fetches bytes."""
-    return evidence_storage().open(evidence_key(stored_name), "rb")
+    """The stored file, opened for reading; FileNotFoundError when it is not in the storage,
+    StorageUnavailable when the storage does not answer. Callers check the reader's permission
+    first (selectors); this only fetches bytes."""
+    return open_stored(evidence_storage(), evidence_key(stored_name))
 
 
 def evidence_copy(stored_name: str, target: Path) -> None:

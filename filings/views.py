@@ -36,14 +36,13 @@ from filings.forms import (
 from filings.models import EvidenceFile, FileKind, Filing
 from filings.services import common, manufacturer
 from filings.states import ASSESSMENT_PENDING, State
-from filings.storage import evidence_open
+from filings.storage import StorageUnavailable, evidence_open
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
-# States from which the manufacturer may start a new version.
 
 
 def _actor(request: HttpRequest) -> User:
@@ -271,10 +270,13 @@ def _file_of(actor: User, reference: uuid.UUID, file_id: int) -> EvidenceFile:
 
 @require_GET
 @login_required
-def evidence_download(request: HttpRequest, reference: uuid.UUID, file_id: int) -> FileResponse:
+def evidence_download(request: HttpRequest, reference: uuid.UUID,
+                      file_id: int) -> FileResponse | HttpResponse:
     evidence_file = _file_of(_actor(request), reference, file_id)
     try:
         handle = evidence_open(evidence_file.stored_name)
+    except StorageUnavailable as exc:
+        return storage_unavailable(request, exc)
     except FileNotFoundError:
         logger.error("evidence file %s (%s) is missing from storage", evidence_file.pk,
                      evidence_file.stored_name)
@@ -300,4 +302,13 @@ def evidence_template(request: HttpRequest) -> FileResponse:
 def _attachment(response: FileResponse) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def storage_unavailable(request: HttpRequest, exc: StorageUnavailable) -> HttpResponse:
+    """503 in the portal's look when the file store does not answer (logged for the operator)."""
+    logger.error("file store unreachable: %r", exc.__cause__ or exc)
+    response = render(request, "unavailable.html", {"message": StorageUnavailable.message},
+                      status=503)
+    response["Retry-After"] = "60"
     return response

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from filings.services.common import ServiceError
+from filings.storage import StorageUnavailable
 
 PROBLEM_BASE = "https://cvc-portal.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -35,6 +36,15 @@ _TITLES = {
     429: ("throttled", "Too many requests"),
     503: ("unavailable", "Temporarily unavailable"),
 }
+
+
+class FileStoreUnavailable(exceptions.APIException):
+    """The file store did not answer (`filings.storage.StorageUnavailable`): 503, retry later."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = StorageUnavailable.message
+    default_code = "file_store_unavailable"
+    wait = 60  # sent as Retry-After
 
 
 def problem(status_code: int, detail: str, errors: list[dict[str, Any]] | None = None,

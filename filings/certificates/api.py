@@ -6,6 +6,7 @@ Entry points only: reads through `filings.certificates.selectors`, the revoke th
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
+from filings.api.errors import FileStoreUnavailable
 from filings.api.schema import problems
 from filings.api.throttling import AnonRateThrottle
 from filings.api.views import _actor
@@ -26,6 +28,9 @@ from filings.certificates import selectors as certificate_selectors
 from filings.certificates import services as certificate_services
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.storage import certificate_open
+from filings.storage import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class CertificateOutput(serializers.ModelSerializer[Certificate]):
@@ -53,13 +58,17 @@ class CertificateListApi(APIView):
 class CertificatePdfApi(APIView):
     @extend_schema(operation_id="certificates_pdf",
                    responses={(200, "application/pdf"): OpenApiResponse(
-                       OpenApiTypes.BINARY, description="The signed PDF."), **problems(404)},
+                       OpenApiTypes.BINARY, description="The signed PDF."),
+                              **problems(404, 503)},
                    summary="Download the certificate's signed PDF")
     def get(self, request: Request, reference: uuid.UUID, public_id: uuid.UUID) -> FileResponse:
         certificate = certificate_selectors.certificate_get(
             actor=_actor(request), reference=reference, public_id=public_id)
         try:
             handle = certificate_open(certificate)
+        except StorageUnavailable as exc:
+            logger.error("file store unreachable: %r", exc.__cause__ or exc)
+            raise FileStoreUnavailable() from exc
         except FileNotFoundError:
             raise Http404("The stored certificate is missing; contact the portal's support.") \
                 from None

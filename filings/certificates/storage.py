@@ -14,6 +14,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 
 from filings.certificates.models import Certificate
+from filings.storage import open_stored
 from portal.file_storages import CERTIFICATES
 
 
@@ -47,9 +48,10 @@ def certificate_store_once(certificate: Certificate, pdf: bytes) -> bool:
 
 
 def certificate_open(certificate: Certificate) -> File[Any]:
-    """The stored PDF, opened for reading; FileNotFoundError when it is not in the storage.
-    Callers check the reader's permission first (filings.certificates.selectors)."""
-    return certificate_storage().open(certificate_name(certificate), "rb")
+    """The stored PDF, opened for reading; FileNotFoundError when it is not in the storage,
+    StorageUnavailable when the storage does not answer. Callers check the reader's permission
+    first (filings.certificates.selectors)."""
+    return open_stored(certificate_storage(), certificate_name(certificate))
 
 
 def certificate_read(certificate: Certificate) -> bytes:

@@ -17,6 +17,8 @@ from filings.certificates.content import certificate_context
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.signing import check_portal_signature
 from filings.certificates.storage import certificate_open
+from filings.storage import StorageUnavailable
+from filings.views import storage_unavailable
 from portal.accounts.models import User
 
 
@@ -55,12 +57,14 @@ def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_GET
 @login_required
 def certificate_download(request: HttpRequest, reference: uuid.UUID,
-                         public_id: uuid.UUID) -> FileResponse:
+                         public_id: uuid.UUID) -> FileResponse | HttpResponse:
     assert isinstance(request.user, User)
     certificate = selectors.certificate_get(actor=request.user, reference=reference,
                                             public_id=public_id)
     try:
         handle = certificate_open(certificate)
+    except StorageUnavailable as exc:
+        return storage_unavailable(request, exc)
     except FileNotFoundError:
         raise Http404("The stored certificate is missing; contact the portal's support.") from None
     response = FileResponse(handle, as_attachment=True, content_type="application/pdf",

@@ -13,7 +13,9 @@ from filings.certificates.models import Certificate
 from filings.certificates.services import _produce_pdf, certificate_render
 from filings.certificates.signing import check_signature
 from filings.certificates.storage import certificate_read, certificate_store_once
+from portal.file_storages import file_storages
 from tests.api.conftest import token_client
+from tests.celery_worker import free_port
 from tests.certificates.conftest import issue
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,20 @@ def test_another_manufacturer_finds_no_pdf_in_the_bucket(issued_in_bucket, outsi
 
     assert web.get(_web(issued_in_bucket)).status_code == 404
     assert token_client(outsider).get(_api(issued_in_bucket)).status_code == 404
+
+
+def test_a_pdf_download_while_the_bucket_is_down_is_a_503_on_the_web_and_the_api(
+        issued_in_bucket, s3_storage, settings, viewer, signer):
+    environment = {**s3_storage.server.environment(s3_storage.name),
+                   "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
+    settings.STORAGES = {**settings.STORAGES, **file_storages(environment)}
+    web = Client()
+    web.force_login(viewer)
+
+    page = web.get(_web(issued_in_bucket))
+    api = token_client(signer).get(_api(issued_in_bucket))
+
+    assert page.status_code == 503 and "cannot be reached" in page.content.decode()
+    assert api.status_code == 503 and api["Retry-After"] == "60"
+    assert api["Content-Type"].startswith("application/problem+json")
+    assert "cannot be reached" in api.json()["detail"]

@@ -15,6 +15,8 @@ from filings.models import EvidenceFile, FileKind
 from filings.services.common import ServiceError
 from filings.services.manufacturer import evidence_upload
 from filings.storage import evidence_key, evidence_storage
+from portal.file_storages import file_storages
+from tests.celery_worker import free_port
 from tests.conftest import DATA
 from tests.services.test_filing_services import draft_with_workbook, upload
 
@@ -127,3 +129,24 @@ def test_the_assessment_reads_the_evidence_from_the_bucket(s3_storage, preparer,
     assert assessment.valid, assessment.errors
     assert assessment.result["segments"][0]["credit_usd"] == 7500
     assert not Path(settings.EVIDENCE_ROOT).exists()
+
+
+def _unreachable_bucket(settings, s3_storage) -> None:
+    """The storages now point at a port nothing listens on: the bucket's server is down."""
+    environment = {**s3_storage.server.environment(s3_storage.name),
+                   "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
+    settings.STORAGES = {**settings.STORAGES, **file_storages(environment)}
+
+
+def test_a_download_while_the_bucket_is_down_is_a_503_page_not_a_500(s3_storage, client, settings,
+                                                                     preparer, viewer):
+    stored = draft_with_workbook(preparer).current_version().files.get()
+    _unreachable_bucket(settings, s3_storage)
+    client.force_login(viewer)
+
+    response = _download(client, stored)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "cannot be reached right now" in response.content.decode()
+    assert '<link rel="stylesheet"' in response.content.decode()  # the portal's own page
