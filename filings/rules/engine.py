@@ -71,11 +71,14 @@ def assess_period(evidence: Evidence, *, rulebook: Rulebook, start: dt.date, end
             "a vehicle is acquired before or when it is placed in service"
         )
     starts = [start, *sorted(d for d in cuts if start < d <= end)]
+    # Each piece ends the day before the next starts; the last at `end` (never `end + 1 day`,
+    # which does not exist for the last date a calendar has).
+    ends = [following - ONE_DAY for following in starts[1:]] + [end]
     segments: list[SegmentResult] = []
-    for first, following in zip(starts, [*starts[1:], end + ONE_DAY], strict=True):
+    for first, last in zip(starts, ends, strict=True):
         segment = assess(evidence, rulebook=rulebook, placed_in_service=first,
                          acquired=acquired)
-        segment = _with_dates(segment, first, following - ONE_DAY)
+        segment = _with_dates(segment, first, last)
         if segments and segments[-1].same_outcome(segment):
             segment = _with_dates(segment, segments.pop().start, segment.end)
         segments.append(segment)

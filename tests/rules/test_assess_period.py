@@ -163,3 +163,18 @@ def test_segments_cover_the_period_contiguously_and_match_a_single_day_assessmen
         inside = data.draw(st.dates(min_value=segment.start, max_value=segment.end))
         for on in {segment.start, inside, segment.end}:
             assert _outcome(assess_on(ev, on)) == _outcome(segment)
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (dt.date.min, dt.date.min),
+    (dt.date.min, dt.date(2023, 1, 1)),
+    (dt.date(2025, 9, 30), dt.date.max),
+    (dt.date.max, dt.date.max),
+])
+def test_the_engine_assesses_any_date_the_calendar_has_without_overflowing(start, end):
+    assessment = assess_range(evidence(), start.isoformat(), end.isoformat())
+
+    assert assessment.segments[0].start == start
+    assert assessment.segments[-1].end == end
+    assert not any(s.credit_usd for s in assessment.segments
+                   if s.start > dt.date(2099, 12, 31) or s.end < dt.date(2023, 1, 1))
