@@ -278,7 +278,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANONYMOUS", "60/minute"),
     },
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "filings.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
