@@ -130,6 +130,8 @@ CONTENT_SECURITY_POLICY = (
 )
 
 ROOT_URLCONF = "portal.urls"
+# A failed CSRF check: problem JSON on the API, Django's explaining page elsewhere.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [

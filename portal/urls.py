@@ -54,3 +54,6 @@ urlpatterns = [
     path("", include("filings.rulebooks.urls")),
     path("", include("filings.urls")),
 ]
+
+# Django's own refusals of a request, before any view: problem JSON on the API (portal.errors).
+handler400 = "portal.errors.bad_request"

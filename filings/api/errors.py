@@ -11,8 +11,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -107,7 +114,39 @@ def _message(exc: Exception, data: Any) -> str:
     return str(data)
 
 
+@csrf_exempt  # it changes nothing; a write to a mistyped URL is a 404, not a CSRF page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other URL under /api/v1/ (an id that is not a UUID, a typo): a 404 in the one shape."""
-    return JsonResponse(problem(404, "No such API resource; see /api/docs/."), status=404,
-                        content_type=PROBLEM_CONTENT_TYPE)
+    return problem_json(404, "No such API resource; see /api/docs/.")
+
+
+def problem_json(status_code: int, detail: str, **headers: str) -> JsonResponse:
+    """A problem response for what Django answers before DRF sees the request."""
+    response = JsonResponse(problem(status_code, detail), status=status_code,
+                            content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request_problem(request: HttpRequest, exception: Exception | None) -> JsonResponse:
+    """Django's refusals of a request as a whole (too many fields or files, a body over the
+    cap, a malformed upload) on an API path, in the one shape."""
+    if isinstance(exception, RequestDataTooBig):
+        return problem_json(413, "The request body is larger than the portal accepts; send less "
+                                 "(one evidence file per request).")
+    if isinstance(exception, TooManyFilesSent):
+        return problem_json(400, f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files in one "
+                                 "request; send one evidence file per request.")
+    if isinstance(exception, TooManyFieldsSent):
+        return problem_json(400, "Too many fields in one request.")
+    return problem_json(400, "The request could not be read; check its body and headers.")
+
+
+def csrf_problem(request: HttpRequest, reason: str) -> JsonResponse:
+    return problem_json(403, "A write with a session must carry its CSRF token (the X-CSRFToken "
+                             "header); machines authenticate with `Authorization: Token <key>`.")
