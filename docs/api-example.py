@@ -31,8 +31,13 @@ def main() -> int:
                         default=ROOT / "tests" / "data" / "us-pickup-japan-minerals.xlsx")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the result")
     args = parser.parse_args()
+    token = os.environ.get("CVC_API_TOKEN", "").strip()
+    if not token:
+        print("Set CVC_API_TOKEN to an API token: make one on the portal's API tokens page "
+              "(log in as a preparer or signer, then API tokens).", file=sys.stderr)
+        return 2
     api = requests.Session()
-    api.headers["Authorization"] = f"Token {os.environ['CVC_API_TOKEN']}"
+    api.headers["Authorization"] = f"Token {token}"
     base = f"{args.base_url.rstrip('/')}/api/v1"
 
     def call(method: str, path: str, **kwargs: Any) -> dict[str, Any]:

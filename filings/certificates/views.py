@@ -37,7 +37,7 @@ def _check_upload(certificate: Certificate, upload: object) -> dict[str, object]
             "signature": signature}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Public by design (reached from the QR code): status and printed details, no evidence."""
     certificate = selectors.certificate_public(public_id=public_id)

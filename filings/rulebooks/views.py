@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from filings.rulebooks.selectors import published_versions, rule_changes, rulebook_current
 
 
-@require_GET
+@require_safe
 def rules_history(request: HttpRequest) -> HttpResponse:
     current = rulebook_current()
     versions = list(published_versions().select_related("based_on"))
@@ -20,7 +20,7 @@ def rules_history(request: HttpRequest) -> HttpResponse:
     return render(request, "rulebooks/rules_history.html", {"rows": rows, "current": current})
 
 
-@require_GET
+@require_safe
 def rules_version(request: HttpRequest, version: str) -> HttpResponse:
     current = rulebook_current()  # also makes the shipped version the first record
     record = published_versions().select_related("based_on").filter(version=version).first()

@@ -31,3 +31,12 @@ def test_the_example_client_files_and_prints_the_assessed_outcome(live_server, s
     assert "per vehicle" in result.stdout
     filing = Filing.objects.get()
     assert (filing.state, filing.submitted_by) == (State.ASSESSED, signer)
+
+
+def test_the_example_client_without_a_token_says_how_to_make_one():
+    env = {k: v for k, v in os.environ.items() if k != "CVC_API_TOKEN"}
+    result = subprocess.run([sys.executable, str(EXAMPLE)], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "Set CVC_API_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -129,3 +129,7 @@ def test_an_oversized_upload_is_refused(issued, client, settings):
     body = upload(client, issued, b"x" * 11).content.decode()
 
     assert "larger than any certificate" in body
+
+
+def test_the_verification_page_answers_head_as_it_answers_get(issued, client):
+    assert client.head(verify_url(issued)).status_code == 200

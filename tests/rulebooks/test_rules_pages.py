@@ -40,3 +40,9 @@ def test_a_draft_is_not_public(pre_japan, approver):
 def test_the_shipped_rulebook_is_listed_when_nothing_was_amended(db):
     page = Client().get(reverse("rulebooks:history")).content.decode()
     assert RulebookVersion.objects.get().version in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/rules/"])
+def test_public_pages_answer_head_as_they_answer_get(page):
+    assert Client().head(page).status_code == 200
