@@ -35,6 +35,7 @@ from filings.services.common import (
     enqueue_on_commit,
     filing_transition,
     notify_manufacturer,
+    plain_text,
     require_capability,
 )
 from portal.accounts.models import User
@@ -179,7 +180,8 @@ def certificate_retry(*, actor: User, filing: Filing) -> Certificate:
 def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certificate:
     """An approver revokes the filing's valid certificate; the verification page shows why."""
     _require_approver(actor)
-    if not reason.strip():
+    reason = plain_text(reason, what="The reason", multiline=True)
+    if not reason:
         raise ServiceError("Say why the certificate is revoked; the verification page shows it.")
     certificate = (filing.certificates.select_for_update()
                    .filter(status=CertificateStatus.ISSUED).first())
@@ -187,9 +189,9 @@ def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certifica
         raise StateConflict("This filing has no valid certificate to revoke; reload the page.")
     Certificate.objects.filter(pk=certificate.pk).update(
         status=CertificateStatus.REVOKED, revoked_at=timezone.now(), revoked_by=actor,
-        revoked_reason=reason.strip())
+        revoked_reason=reason)
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
-                 action="certificate_revoke", reason=reason.strip(),
+                 action="certificate_revoke", reason=reason,
                  data={"serial": certificate.serial})
     notify_manufacturer(filing, "Certificate revoked",
                          f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")

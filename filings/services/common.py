@@ -4,6 +4,7 @@ commit and notifications. The certificates and rulebooks apps use these too."""
 from __future__ import annotations
 
 import logging
+import re
 from functools import partial
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from filings.evidence.cells import FORBIDDEN_CHARACTERS
 from filings.models import Filing
 from filings.states import State, transition
 from portal.accounts.models import Membership, User
@@ -37,6 +39,23 @@ class NotAllowed(ServiceError):
 
 class StateConflict(ServiceError):
     status = 409
+
+
+# Line breaks and tabs are text in a comment; every other control character, and the invisible
+# marks that reorder or hide text, are refused as the evidence cells refuse them (TRUST 31).
+_LINE_BREAKS = re.compile("[\t\n\r]")
+
+
+def plain_text(value: str, *, what: str, multiline: bool = False) -> str:
+    """`value` stripped, or ServiceError naming `what` and the character when it holds a
+    control, bidi-override or zero-width character (line breaks and tabs too, unless
+    `multiline`)."""
+    text = value.strip()
+    forbidden = FORBIDDEN_CHARACTERS.search(_LINE_BREAKS.sub("", text) if multiline else text)
+    if forbidden:
+        raise ServiceError(f"{what} contains the invisible or control character "
+                           f"U+{ord(forbidden.group()):04X}; retype it without that character.")
+    return text
 
 
 def _membership(actor: User) -> Membership:

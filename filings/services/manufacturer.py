@@ -16,6 +16,7 @@ from filings.services.common import (
     StateConflict,
     enqueue_on_commit,
     filing_transition,
+    plain_text,
     require_capability,
 )
 from filings.states import State
@@ -31,7 +32,8 @@ def filing_create(*, actor: User, make: str, model: str, model_year: int, vehicl
     if coverage_end < coverage_start:
         raise ServiceError("The coverage period ends before it starts; check the two dates.")
     filing = Filing.objects.create(
-        organisation=membership.organisation, make=make.strip(), model=model.strip(),
+        organisation=membership.organisation, make=plain_text(make, what="The make"),
+        model=plain_text(model, what="The model"),
         model_year=model_year, vehicle_class=vehicle_class, coverage_start=coverage_start,
         coverage_end=coverage_end, created_by=actor)
     EvidenceVersion.objects.create(filing=filing, number=1, created_by=actor)
@@ -50,8 +52,8 @@ def filing_update(*, actor: User, filing: Filing, **fields: object) -> Filing:
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     if filing.state != State.DRAFT:
         raise StateConflict("A filing can only be changed while it is a draft.")
-    changed = {name: value.strip() if isinstance(value, str) else value
-               for name, value in fields.items()}
+    changed = {name: plain_text(value, what=f"The {name.replace('_', ' ')}")
+               if isinstance(value, str) else value for name, value in fields.items()}
     for name, value in changed.items():
         setattr(filing, name, value)
     if filing.coverage_end < filing.coverage_start:
@@ -148,9 +150,10 @@ def assessment_enqueue(filing: Filing, version: EvidenceVersion) -> None:
 @transaction.atomic
 def filing_withdraw(*, actor: User, filing: Filing, reason: str) -> Filing:
     require_capability(actor, Capability.SUBMIT_FILINGS, filing)
-    if not reason.strip():
+    reason = plain_text(reason, what="The reason", multiline=True)
+    if not reason:
         raise ServiceError("Say why the filing is withdrawn.")
-    return filing_transition(filing, actor=actor, action="filing_withdraw", reason=reason.strip())
+    return filing_transition(filing, actor=actor, action="filing_withdraw", reason=reason)
 
 
 @transaction.atomic

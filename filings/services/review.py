@@ -13,6 +13,7 @@ from filings.services.common import (
     StateConflict,
     filing_transition,
     notify_manufacturer,
+    plain_text,
     require_capability,
 )
 from filings.states import State
@@ -29,9 +30,10 @@ def _require_authority(actor: User, capability: Capability) -> Membership:
 
 
 def _comment_required(comment: str) -> str:
-    if not comment.strip():
+    text = plain_text(comment, what="The comment", multiline=True)
+    if not text:
         raise ServiceError("A comment is required: say what you decided and why.")
-    return comment.strip()
+    return text
 
 
 @transaction.atomic
