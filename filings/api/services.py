@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from filings.api.models import ApiToken
-from filings.services.common import ServiceError, StateConflict, require_capability
+from filings.services.common import ServiceError, StateConflict, plain_text, require_capability
 from portal.accounts.models import User
 from portal.accounts.roles import Capability
 from portal.audit.services import audit_record
@@ -25,7 +25,7 @@ def hash_key(key: str) -> str:
 def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A new token acting as `actor` for its organisation; returns (token, secret key)."""
     membership = require_capability(actor, Capability.EDIT_FILINGS)
-    name = name.strip()
+    name = plain_text(name, what="The token's name")
     if not name:
         raise ServiceError("Name the token after the system that will use it.")
     prefix = secrets.token_hex(4)

@@ -9,7 +9,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from filings.api.models import ApiToken
+from filings.api.services import api_token_create
 from filings.models import Filing, ReviewNote
+from filings.rulebooks.models import RulebookVersion
+from filings.rulebooks.services.drafting import AmendmentInvalid, rulebook_draft_create
 from filings.services.common import ServiceError
 from filings.services.manufacturer import filing_create, filing_update, filing_withdraw
 from filings.services.review import review_recommend, review_start
@@ -76,3 +80,17 @@ def test_a_withdrawal_reason_with_a_zero_width_space_is_refused(preparer, signer
         filing_withdraw(actor=signer, filing=filing, reason="dup\u200blicate")
     filing.refresh_from_db()
     assert filing.state == "draft"
+
+
+def test_an_api_token_name_with_a_bidi_override_is_refused(preparer):
+    with pytest.raises(ServiceError, match=r"The token's name contains .* U\+202E"):
+        api_token_create(actor=preparer, name="ERP\u202e")
+    assert not ApiToken.objects.exists()
+
+
+def test_a_rulebook_citation_with_a_zero_width_space_is_refused_at_its_field(approver):
+    with pytest.raises(AmendmentInvalid, match=r"U\+200B") as refused:
+        rulebook_draft_create(actor=approver, version="2099.1", citation="IRC \u200b§30D",
+                              note="A note of some length.")
+    assert refused.value.field == "citation"
+    assert not RulebookVersion.objects.filter(version="2099.1").exists()

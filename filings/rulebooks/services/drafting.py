@@ -18,6 +18,7 @@ from filings.services.common import (
     NotAllowed,
     ServiceError,
     StateConflict,
+    plain_text,
     require_capability,
 )
 from portal.accounts.models import Membership, User
@@ -45,9 +46,13 @@ def require_amender(actor: User) -> Membership:
 
 
 def _required_text(field: str, value: str, what: str) -> str:
-    if len(value.strip()) < 5:
+    try:
+        text = plain_text(value, what=what, multiline=True)
+    except ServiceError as exc:
+        raise AmendmentInvalid(field, exc.message) from None
+    if len(text) < 5:
         raise AmendmentInvalid(field, f"{what} is required (at least 5 characters).")
-    return value.strip()
+    return text
 
 
 def locked_draft(draft: RulebookVersion) -> RulebookVersion:
