@@ -189,8 +189,8 @@ def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
 
     def upload() -> str:
         stored = manufacturer.evidence_upload(actor=actor, filing=filing,
-                                          upload=form.cleaned_data["file"],
-                                          kind=FileKind(form.cleaned_data["kind"]))
+                                              upload=form.cleaned_data["file"],
+                                              kind=FileKind(form.cleaned_data["kind"]))
         return f"Uploaded {stored.original_name}."
 
     return _attempt(request, filing, upload, upload_form=form)
@@ -220,7 +220,7 @@ def filing_submit(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
 
     def submit() -> str:
         manufacturer.filing_submit(actor=actor, filing=filing,
-                               attestation_confirmed=bool(form.cleaned_data.get("attest")))
+                                   attestation_confirmed=bool(form.cleaned_data.get("attest")))
         return "Submitted. The evidence is being assessed; this page updates when it is done."
 
     return _attempt(request, filing, submit, submit_form=form)

@@ -194,8 +194,8 @@ class EvidenceApi(APIView):
             data = self.InputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             stored = manufacturer.evidence_upload(actor=actor, filing=filing,
-                                              upload=data.validated_data["file"],
-                                              kind=FileKind(data.validated_data["kind"]))
+                                                  upload=data.validated_data["file"],
+                                                  kind=FileKind(data.validated_data["kind"]))
             return Response(EvidenceFileOutput(stored).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, upload)

@@ -92,7 +92,7 @@ class CertificateRevokeApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         certificate = certificate_services.certificate_revoke(actor=actor, filing=filing,
-                                                  reason=data.validated_data["reason"])
+                                                              reason=data.validated_data["reason"])
         return Response(CertificateOutput(certificate).data)
 
 

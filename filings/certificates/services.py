@@ -142,9 +142,9 @@ def _issue(certificate: Certificate) -> None:
                      action="certificate_issue", reason=certificate.serial,
                      data={"public_id": str(certificate.public_id), "sha256": sha256})
         notify_manufacturer(filing, "Certificate issued",
-                             f"Certificate {certificate.serial} for {filing} was issued. Download "
-                             "it from the filing page; anyone can check it on its verification "
-                             "page.")
+                            f"Certificate {certificate.serial} for {filing} was issued. Download "
+                            "it from the filing page; anyone can check it on its verification "
+                            "page.")
 
 
 def _fail(certificate: Certificate, message: str) -> None:
@@ -194,7 +194,7 @@ def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certifica
                  action="certificate_revoke", reason=reason,
                  data={"serial": certificate.serial})
     notify_manufacturer(filing, "Certificate revoked",
-                         f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")
+                        f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")
     certificate.refresh_from_db()
     return certificate
 

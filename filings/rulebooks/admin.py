@@ -296,7 +296,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             if latest is not None else [],
             unchanged=(latest.counts or {}).get("unchanged", 0) if latest is not None else 0,
             running=latest is not None and latest.status in (JobStatus.QUEUED,
-                                                                JobStatus.RUNNING),
+                                                             JobStatus.RUNNING),
             status_url=self._url("preview_status", record, latest.pk) if latest else "",
             change_url=self._url("change", record))
         return TemplateResponse(request, self.preview_template, context)
@@ -326,7 +326,7 @@ def what_if_view(model_admin: FilingAdmin, request: HttpRequest, object_id: str)
     if form.is_bound and form.is_valid():
         try:
             outcome = what_if.assessment_what_if(filing=filing,
-                                                  record=form.cleaned_data["version"])
+                                                 record=form.cleaned_data["version"])
         except common.ServiceError as exc:
             messages.error(request, exc.message)
             status = exc.status

@@ -128,7 +128,7 @@ def _finish_assessment(filing: Filing, assessment: Assessment) -> None:
                      data={"assessment": assessment.pk,
                            "rulebook": f"{assessment.rulebook_id} {assessment.rulebook_version}"})
         notify_manufacturer(filing, f"Assessment {'complete' if assessment.valid else 'failed'}",
-                             _assessment_mail_body(filing, assessment))
+                            _assessment_mail_body(filing, assessment))
 
 
 def _assessment_mail_body(filing: Filing, assessment: Assessment) -> str:
@@ -171,8 +171,8 @@ def assessment_sweep() -> int:
 
 def _give_up_assessment(filing: Filing) -> None:
     filing_transition(filing, actor=None, action="assessment_give_up",
-                reason=f"The assessment did not complete after {filing.assessment_attempts} "
-                       "attempts.")
+                      reason=f"The assessment did not complete after {filing.assessment_attempts} "
+                             "attempts.")
     version = filing.current_version()
     assert version is not None
     rulebook = assessment_rulebook()

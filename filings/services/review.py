@@ -73,7 +73,7 @@ def review_request_changes(*, actor: User, filing: Filing, comment: str) -> Fili
     ReviewNote.objects.create(filing=filing, author=actor, kind=ReviewNote.Kind.REQUEST_CHANGES,
                               text=text)
     notify_manufacturer(filing, "Changes requested", f"The reviewer asked for changes to "
-                         f"{filing}:\n\n{text}")
+                        f"{filing}:\n\n{text}")
     return filing
 
 

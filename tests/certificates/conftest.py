@@ -36,7 +36,7 @@ def _signing(settings, signing_material):
 def approve(filing: Filing, reviewer: User, approver: User, comment: str = APPROVAL) -> Filing:
     review_start(actor=reviewer, filing=filing)
     review_recommend(actor=reviewer, filing=filing, recommendation="approve",
-                              comment="Recommend approval.")
+                     comment="Recommend approval.")
     return filing_approve(actor=approver, filing=filing, comment=comment)
 
 

@@ -53,7 +53,7 @@ def test_a_changed_stored_pdf_fails_with_its_serial(approved, settings, capsys):
     path.write_bytes(bytes(content))
 
     with pytest.raises(CommandError, match=rf"1 of 1 published certificate\(s\) failed "
-                                           rf"verification: {certificate.serial}\."):
+                       rf"verification: {certificate.serial}\."):
         call_command("certificates_verify")
 
     err = capsys.readouterr().err

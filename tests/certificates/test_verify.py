@@ -60,7 +60,7 @@ def test_a_pending_or_unknown_certificate_is_not_found(approved, client):
 
 def test_an_approver_revokes_and_the_page_says_why(issued, approver, client):
     certificate_revoke(actor=approver, filing=issued.filing,
-                                reason="Supplier declaration withdrawn.")
+                       reason="Supplier declaration withdrawn.")
 
     body = client.get(verify_url(issued)).content.decode()
     issued.refresh_from_db()
@@ -73,7 +73,7 @@ def test_an_approver_revokes_and_the_page_says_why(issued, approver, client):
 def test_only_an_approver_may_revoke(issued, who, request):
     with pytest.raises(NotAllowed):
         certificate_revoke(actor=request.getfixturevalue(who), filing=issued.filing,
-                                    reason="No.")
+                           reason="No.")
     issued.refresh_from_db()
     assert issued.status == CertificateStatus.ISSUED
 

@@ -45,11 +45,11 @@ def submitted(manufacturer: Organisation, preparer: User, signer: User, *,
     """A filing uploaded, signed and assessed the way the portal does it (the task's service
     run in this process)."""
     filing = filing_create(actor=preparer, make="Granite Motor Company", model=model,
-                                    model_year=2024, vehicle_class=vehicle_class,
-                                    coverage_start=start, coverage_end=end)
+                           model_year=2024, vehicle_class=vehicle_class,
+                           coverage_start=start, coverage_end=end)
     path: Path = DATA / workbook
     evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
-                             upload=SimpleUploadedFile(workbook, path.read_bytes(), XLSX))
+                    upload=SimpleUploadedFile(workbook, path.read_bytes(), XLSX))
     filing = filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
     version = filing.current_version()
     assert version is not None

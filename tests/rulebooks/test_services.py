@@ -34,7 +34,7 @@ from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_dra
 def test_only_an_approver_of_the_authority_drafts(request, pre_japan, actor):
     with pytest.raises(NotAllowed):
         rulebook_draft_create(actor=request.getfixturevalue(actor), version="9.9",
-                                       citation=JAPAN_CITATION, note="An amendment note.")
+                              citation=JAPAN_CITATION, note="An amendment note.")
     assert RulebookVersion.objects.count() == 1
 
 
@@ -60,8 +60,8 @@ def test_a_bad_amendment_names_its_field_and_stores_nothing(pre_japan, approver)
     before = draft.data_sha256
     with pytest.raises(AmendmentInvalid) as raised:
         rulebook_draft_amend(actor=approver, draft=draft, amendment="msrp_cap_set",
-                                      vehicle_class="car", cap_usd=Decimal("-1"),
-                                      citation=JAPAN_CITATION)
+                             vehicle_class="car", cap_usd=Decimal("-1"),
+                             citation=JAPAN_CITATION)
     assert raised.value.field
     draft.refresh_from_db()
     assert draft.data_sha256 == before
@@ -88,14 +88,14 @@ def test_a_published_draft_cannot_be_amended_or_discarded(pre_japan, approver):
     rulebook_publish(actor=approver, draft=draft)
     with pytest.raises(StateConflict):
         rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
-                                      below_lb=Decimal("15000"), citation=JAPAN_CITATION)
+                             below_lb=Decimal("15000"), citation=JAPAN_CITATION)
     with pytest.raises(StateConflict):
         rulebook_draft_discard(actor=approver, draft=draft)
 
 
 def test_a_draft_of_a_superseded_version_cannot_be_published(pre_japan, approver):
     stale = rulebook_draft_create(actor=approver, version="2023.5",
-                                           citation=JAPAN_CITATION, note="A later amendment.")
+                                  citation=JAPAN_CITATION, note="A later amendment.")
     rulebook_publish(actor=approver, draft=japan_draft(approver))
     with pytest.raises(StateConflict, match="published since"):
         rulebook_publish(actor=approver, draft=stale)
@@ -108,7 +108,7 @@ def test_editing_the_draft_makes_its_preview_stale(pre_japan, approver, manufact
     draft = japan_draft(approver)
     preview = rulebook_preview_request(actor=approver, draft=draft)
     rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
-                                  below_lb=Decimal("15000"), citation=JAPAN_CITATION)
+                         below_lb=Decimal("15000"), citation=JAPAN_CITATION)
 
     preview = rulebook_preview_run(preview_id=preview.pk)
 
@@ -143,7 +143,7 @@ def test_a_recommendation_on_the_old_figures_is_withdrawn(pre_japan, approver, r
     filing = submitted(manufacturer, preparer, signer)
     review_start(actor=reviewer, filing=filing)
     review_recommend(actor=reviewer, filing=filing, recommendation="approve",
-                              comment="Approve at $3,750.")
+                     comment="Approve at $3,750.")
     draft = japan_draft(approver)
     rulebook_publish(actor=approver, draft=draft)
     rulebook_apply(version_id=draft.pk)
@@ -170,7 +170,7 @@ def test_rejecting_on_review_again_revokes_the_first_certificate(pre_japan, appr
 
     review_start(actor=reviewer, filing=filing)
     review_recommend(actor=reviewer, filing=filing, recommendation="reject",
-                              comment="The new figures do not hold up.")
+                     comment="The new figures do not hold up.")
     filing_reject(actor=approver, filing=filing, comment="Rejected on the new figures.")
 
     certificate.refresh_from_db()

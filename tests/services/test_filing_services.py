@@ -37,10 +37,10 @@ def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
 
 def draft_with_workbook(preparer, workbook: str = "us-pickup-japan-minerals.xlsx") -> Filing:
     filing = filing_create(actor=preparer, make="Granite Motor Company", model="Ironwood EV",
-                                    model_year=2024, vehicle_class="pickup",
-                                    coverage_start=dt.date(2024, 6, 1), coverage_end=dt.date(2024, 12, 31))
+                           model_year=2024, vehicle_class="pickup",
+                           coverage_start=dt.date(2024, 6, 1), coverage_end=dt.date(2024, 12, 31))
     evidence_upload(actor=preparer, filing=filing, upload=upload(DATA / workbook),
-                             kind=FileKind.EVIDENCE)
+                    kind=FileKind.EVIDENCE)
     return filing
 
 
@@ -77,8 +77,8 @@ class TestFilingCreate:
     def test_a_coverage_period_that_ends_before_it_starts_is_refused(self, preparer):
         with pytest.raises(ServiceError, match="ends before it starts"):
             filing_create(actor=preparer, make="M", model="X", model_year=2024,
-                                   vehicle_class="car", coverage_start=dt.date(2024, 6, 1),
-                                   coverage_end=dt.date(2024, 5, 31))
+                          vehicle_class="car", coverage_start=dt.date(2024, 6, 1),
+                          coverage_end=dt.date(2024, 5, 31))
 
 
 class TestEvidenceUpload:
@@ -94,7 +94,7 @@ class TestEvidenceUpload:
         filing = draft_with_workbook(preparer)
         with pytest.raises(NotAllowed):
             evidence_upload(actor=outsider, filing=filing,
-                                     upload=upload(DATA / "german-sedan.xlsx"), kind=FileKind.EVIDENCE)
+                            upload=upload(DATA / "german-sedan.xlsx"), kind=FileKind.EVIDENCE)
         assert filing.current_version().files.count() == 1
 
     @pytest.mark.parametrize(("name", "content", "kind", "needle"), [
@@ -110,7 +110,7 @@ class TestEvidenceUpload:
         filing = draft_with_workbook(preparer)
         with pytest.raises(ServiceError, match=needle):
             evidence_upload(actor=preparer, filing=filing,
-                                     upload=SimpleUploadedFile(name, content), kind=kind)
+                            upload=SimpleUploadedFile(name, content), kind=kind)
         assert filing.current_version().files.count() == 1
 
     def test_a_file_over_the_size_cap_is_rejected(self, preparer, settings):
@@ -118,14 +118,14 @@ class TestEvidenceUpload:
         filing = draft_with_workbook(preparer)
         with pytest.raises(ServiceError, match="larger than"):
             evidence_upload(actor=preparer, filing=filing,
-                                     upload=SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"0" * 2048),
-                                     kind=FileKind.SUPPORTING)
+                            upload=SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"0" * 2048),
+                            kind=FileKind.SUPPORTING)
 
     def test_a_path_in_the_file_name_is_kept_as_metadata_only(self, preparer):
         filing = draft_with_workbook(preparer)
         stored = evidence_upload(actor=preparer, filing=filing,
-                                          upload=SimpleUploadedFile("../../etc/\u202ereport.pdf", b"%PDF-1.4\n"),
-                                          kind=FileKind.SUPPORTING)
+                                 upload=SimpleUploadedFile("../../etc/\u202ereport.pdf", b"%PDF-1.4\n"),
+                                 kind=FileKind.SUPPORTING)
         assert stored.original_name == "report.pdf"
 
 
@@ -163,15 +163,15 @@ class TestSubmit:
         filing = submitted(preparer, signer)
         with pytest.raises(StateConflict):
             evidence_upload(actor=preparer, filing=filing,
-                                     upload=upload(DATA / "german-sedan.xlsx"), kind=FileKind.EVIDENCE)
+                            upload=upload(DATA / "german-sedan.xlsx"), kind=FileKind.EVIDENCE)
         with pytest.raises(StateConflict):
             evidence_remove(actor=preparer, evidence_file=filing.current_version().files.get())
 
     def test_a_workbook_and_csv_files_together_are_refused(self, preparer, signer):
         filing = draft_with_workbook(preparer)
         evidence_upload(actor=preparer, filing=filing,
-                                 upload=upload(DATA / "us-pickup-japan-minerals-csv" / "vehicle.csv"),
-                                 kind=FileKind.EVIDENCE)
+                        upload=upload(DATA / "us-pickup-japan-minerals-csv" / "vehicle.csv"),
+                        kind=FileKind.EVIDENCE)
         with pytest.raises(ServiceError, match="not both"):
             filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
 
@@ -211,7 +211,7 @@ class TestAssessmentRun:
         first = submitted(preparer, signer)
         second = submitted(preparer, signer, "german-sedan.xlsx")
         assert assessment_run(filing_id=first.pk,
-                                       version_id=second.current_version().pk) is None
+                              version_id=second.current_version().pk) is None
         assert not Assessment.objects.exists()
 
     def test_an_invalid_filing_reopens_as_a_draft_with_a_new_version(self, preparer, signer):
@@ -250,7 +250,7 @@ class TestReview:
         filing = review_start(actor=reviewer, filing=filing)
         assert filing.state == State.IN_REVIEW and filing.reviewer == reviewer
         review_recommend(actor=reviewer, filing=filing, recommendation="approve",
-                                  comment="Evidence traced; recommend approval.")
+                         comment="Evidence traced; recommend approval.")
         filing = filing_approve(actor=approver, filing=filing, comment="Approved.")
         assert filing.state == State.APPROVED and filing.decided_by == approver
         assert list(filing.review_notes.values_list("kind", flat=True)) == [
@@ -282,7 +282,7 @@ class TestReview:
         filing = review_start(actor=reviewer, filing=assessed(preparer, signer))
         with django_capture_on_commit_callbacks(execute=True):
             filing = review_request_changes(actor=reviewer, filing=filing,
-                                                     comment="Add the cobalt refinery's attestation.")
+                                            comment="Add the cobalt refinery's attestation.")
         assert filing.state == State.CHANGES_REQUESTED
         assert "Changes requested" in mail.outbox[-1].subject
         assert filing_reopen(actor=signer, filing=filing).state == State.DRAFT
@@ -294,4 +294,4 @@ class TestReview:
         with pytest.raises(ServiceError):
             filing_withdraw(actor=signer, filing=filing, reason="")
         assert filing_withdraw(actor=signer, filing=filing,
-                                        reason="Model cancelled").state == State.WITHDRAWN
+                               reason="Model cancelled").state == State.WITHDRAWN

@@ -50,7 +50,7 @@ def test_a_refused_upload_leaves_nothing_in_the_bucket(s3_storage, preparer):
 
     with pytest.raises(ServiceError, match="not a PDF"):
         evidence_upload(actor=preparer, filing=filing, kind=FileKind.SUPPORTING,
-                                 upload=upload(WORKBOOK, "letter.pdf"))
+                        upload=upload(WORKBOOK, "letter.pdf"))
 
     assert s3_storage.stored_keys() == before
 

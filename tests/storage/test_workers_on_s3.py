@@ -56,8 +56,8 @@ def two_machines(s3_storage, transactional_db, tmp_path) -> Iterator[list[Path]]
             home = tmp_path / f"machine{number}"
             (home / "tmp").mkdir(parents=True)
             env = process_environment(EVIDENCE_ROOT=str(home / "evidence"),
-                                     CERTIFICATE_ROOT=str(home / "certificates"),
-                                     TMPDIR=str(home / "tmp"), PYTHONPATH=str(ROOT))
+                                      CERTIFICATE_ROOT=str(home / "certificates"),
+                                      TMPDIR=str(home / "tmp"), PYTHONPATH=str(ROOT))
             logs.append(home / "worker.log")
             workers.append(start_worker(logs[-1], env=env, cwd=home,
                                         hostname=f"worker{number}@%h"))

@@ -55,7 +55,7 @@ class Scenario:
     @classmethod
     def build(cls, filing: Filing, uploader: User) -> Scenario:
         stored = evidence_upload(actor=uploader, filing=filing, upload=workbook_upload(),
-                                          kind=FileKind.EVIDENCE)
+                                 kind=FileKind.EVIDENCE)
         return cls(filing=filing, evidence_file=stored)
 
     def put_in(self, state: State) -> None:

@@ -37,13 +37,13 @@ def test_a_worker_killed_mid_assessment_finishes_it_exactly_once(celery_worker_p
     preparer = member(Role.PREPARER, organisation)
     signer = member(Role.SIGNER, organisation)
     filing = filing_create(actor=preparer, make="Granite Motor Company",
-                                    model="Ironwood EV", model_year=2024, vehicle_class="pickup",
-                                    coverage_start=dt.date(2024, 6, 1),
-                                    coverage_end=dt.date(2024, 12, 31))
+                           model="Ironwood EV", model_year=2024, vehicle_class="pickup",
+                           coverage_start=dt.date(2024, 6, 1),
+                           coverage_end=dt.date(2024, 12, 31))
     for path in write_csv_set(tmp_path / "evidence", LINES):
         evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
-                                 upload=SimpleUploadedFile(path.name, path.read_bytes(),
-                                                           "text/csv"))
+                        upload=SimpleUploadedFile(path.name, path.read_bytes(),
+                                                  "text/csv"))
     wait_for(lambda: bool(_pool_children(celery_worker_process.pid)), timeout=30,
              what="the worker's pool process")
     filing_submit(actor=signer, filing=filing, attestation_confirmed=True)

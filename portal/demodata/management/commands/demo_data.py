@@ -120,12 +120,12 @@ class Command(BaseCommand):
                                    preparer, signer)
         review_start(actor=reviewer, filing=approved)
         review_recommend(actor=reviewer, filing=approved, recommendation="approve",
-                                  comment="Battery components met. Critical minerals not met: "
-                                          "the lithium is processed in Japan, which is not an "
-                                          f"FTA country under {PRE_JAPAN_VERSION}. Recommend "
-                                          "approval at $3,750.")
+                         comment="Battery components met. Critical minerals not met: "
+                                 "the lithium is processed in Japan, which is not an "
+                                 f"FTA country under {PRE_JAPAN_VERSION}. Recommend "
+                                 "approval at $3,750.")
         filing_approve(actor=approver, filing=approved,
-                                comment="Approved: $3,750 per vehicle over the coverage period.")
+                       comment="Approved: $3,750 per vehicle over the coverage period.")
         # Seed data's certificate is rendered in this process, as its assessments are.
         for certificate in approved.certificates.all():
             certificate_render(certificate_id=certificate.pk)
@@ -141,9 +141,9 @@ class Command(BaseCommand):
         self._submitted("Ironwood EV Long Range", "pickup", "mistakes.xlsx", preparer, signer)
         # A draft with its workbook uploaded, ready for the demo signer to submit.
         draft = filing_create(actor=preparer, make=MANUFACTURER, model="Ironwood EV XR",
-                                       model_year=2025, vehicle_class="pickup",
-                                       coverage_start=dt.date(2025, 1, 1),
-                                       coverage_end=dt.date(2025, 9, 30))
+                              model_year=2025, vehicle_class="pickup",
+                              coverage_start=dt.date(2025, 1, 1),
+                              coverage_end=dt.date(2025, 9, 30))
         _upload(preparer, draft, "us-pickup-japan-minerals.xlsx")
 
     def _submitted(self, model: str, vehicle_class: str, workbook: str, preparer: User,
@@ -151,8 +151,8 @@ class Command(BaseCommand):
                    end: dt.date = dt.date(2024, 12, 31), make: str = MANUFACTURER,
                    model_year: int = 2024) -> Filing:
         filing = filing_create(actor=preparer, make=make, model=model,
-                                        model_year=model_year, vehicle_class=vehicle_class,
-                                        coverage_start=start, coverage_end=end)
+                               model_year=model_year, vehicle_class=vehicle_class,
+                               coverage_start=start, coverage_end=end)
         _upload(preparer, filing, workbook)
         filing = filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
         version = filing.current_version()
