@@ -89,6 +89,43 @@ class EvidenceVersion(models.Model):
         return self.submitted_at is not None
 
 
+class EvidenceCheck(models.Model):
+    """The worker's check of a draft version's evidence, made as soon as the evidence (or the
+    filing's description) changes, before anyone attests: the same readers and the same rulebook
+    as the assessment. Its result is preliminary: never an assessment, never certified.
+
+    `token` changes with every request for a new check; a worker's answer is stored only if the
+    token it was given is still the current one, so a late answer never overwrites a newer check.
+    """
+
+    class Status(models.TextChoices):
+        EMPTY = "empty", "No evidence yet"
+        CHECKING = "checking", "Checking"
+        ERRORS = "errors", "Problems found"
+        READY = "ready", "Ready to submit"
+
+    version = models.OneToOneField(EvidenceVersion, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="evidence_check")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.EMPTY)
+    token = models.UUIDField(default=uuid.uuid4)
+    requested_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+    rulebook_id = models.CharField(max_length=50, blank=True)
+    rulebook_version = models.CharField(max_length=50, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    credit_min_usd = models.PositiveIntegerField(null=True, blank=True)
+    credit_max_usd = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Check of {self.version}: {self.get_status_display()}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == self.Status.CHECKING
+
+
 class FileKind(models.TextChoices):
     EVIDENCE = "evidence", "Evidence (workbook or CSV)"
     SUPPORTING = "supporting", "Supporting document"

@@ -93,3 +93,36 @@ def assessment_segments(result: dict[str, Any] | None) -> list[SegmentView]:
     if not result:
         return []
     return [_segment(s) for s in result.get("segments", [])]
+
+
+@dataclass(frozen=True)
+class AssessedVehicle:
+    """The vehicle and period an assessment was made for, as its evidence said them."""
+
+    make: str
+    model: str
+    model_year: int
+    vehicle_class: str
+    coverage_start: str
+    coverage_end: str
+
+    @property
+    def class_label(self) -> str:
+        return "SUV" if self.vehicle_class == "suv" else self.vehicle_class.title()
+
+
+def assessed_vehicle(result: dict[str, Any] | None, filing: Any) -> AssessedVehicle:
+    """What a certificate names: the vehicle from the assessed evidence's vehicle sheet and the
+    period that was assessed. The assessment refuses evidence whose vehicle differs from the
+    filing's, so the two agree; a result stored before the engine recorded the vehicle falls
+    back to the filing's description, which the same check then guarded."""
+    result = result or {}
+    vehicle: dict[str, Any] = result.get("vehicle") or {
+        "make": filing.make, "model": filing.model, "model_year": filing.model_year,
+        "vehicle_class": filing.vehicle_class}
+    period: dict[str, Any] = result.get("placed_in_service") or {
+        "from": filing.coverage_start.isoformat(), "to": filing.coverage_end.isoformat()}
+    return AssessedVehicle(make=str(vehicle["make"]), model=str(vehicle["model"]),
+                           model_year=int(vehicle["model_year"]),
+                           vehicle_class=str(vehicle["vehicle_class"]),
+                           coverage_start=str(period["from"]), coverage_end=str(period["to"]))

@@ -12,10 +12,17 @@ import uuid
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from filings.models import Assessment, EvidenceFile, EvidenceVersion, Filing, ReviewNote
+from filings.models import (
+    Assessment,
+    EvidenceCheck,
+    EvidenceFile,
+    EvidenceVersion,
+    Filing,
+    ReviewNote,
+)
 from filings.states import ASSESSMENT_PENDING, REVIEWABLE, TRANSITIONS, State
 from portal.accounts.models import User
-from portal.accounts.roles import CAPABILITIES, OrganisationKind, Role
+from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 from portal.audit.models import AuditEvent
 
 
@@ -138,10 +145,22 @@ def filing_review_notes(*, actor: User, filing: Filing) -> QuerySet[ReviewNote]:
     return notes
 
 
+def draft_check(*, filing: Filing) -> EvidenceCheck | None:
+    """The check of the filing's draft version (None once submitted, or before any upload)."""
+    if filing.state != State.DRAFT:
+        return None
+    return (EvidenceCheck.objects.filter(version__filing=filing, version__submitted_at__isnull=True)
+            .select_related("version").order_by("-version__number").first())
+
+
 def filing_status(*, actor: User, reference: uuid.UUID | str) -> dict[str, object]:
-    """The small status document a filing page polls while the assessment runs."""
+    """The small status document a filing page polls while the assessment (or the draft's
+    evidence check) runs."""
     filing = filing_get(actor=actor, reference=reference)
+    check = draft_check(filing=filing)
     return {
+        "check_status": check.status if check else None,
+        "check_pending": bool(check and check.pending),
         "reference": str(filing.reference),
         "state": filing.state,
         "state_label": State(filing.state).label,
@@ -149,6 +168,57 @@ def filing_status(*, actor: User, reference: uuid.UUID | str) -> dict[str, objec
         "terminal": filing.state in FINAL_STATES,
         "updated_at": filing.state_changed_at.isoformat(),
     }
+
+
+def _signers(filing: Filing) -> list[str]:
+    signers = User.objects.filter(memberships__organisation=filing.organisation,
+                                  memberships__role=Role.SIGNER, is_active=True).order_by("pk")
+    return [u.full_name or u.email for u in signers[:5]]
+
+
+def next_step(*, actor: User, filing: Filing, check: EvidenceCheck | None) -> str:
+    """Who acts next on the filing, and what they do: one sentence for the filing page."""
+    state = State(filing.state)
+    membership = actor.membership() if actor.is_authenticated else None
+    signs = membership is not None and Capability.SUBMIT_FILINGS in CAPABILITIES[Role(membership.role)]
+    editors = f"a preparer or signer of {filing.organisation}"
+    if state == State.DRAFT:
+        if check is None or check.status == EvidenceCheck.Status.EMPTY:
+            return f"Next: {editors} uploads the evidence workbook, or its sheets as CSV files."
+        if check.pending:
+            return ("The portal is checking the evidence against the rules in force; the result "
+                    "appears here within seconds.")
+        if check.status == EvidenceCheck.Status.ERRORS:
+            count = len(check.errors)
+            return (f"Next: {editors} corrects the {count} problem{pluralize(count)} listed below "
+                    "and uploads the corrected file (remove the old one first). It cannot be "
+                    "submitted until the check finds no problems.")
+        signers = _signers(filing)
+        named = f" ({', '.join(signers)})" if signers else ""
+        if signs:
+            return ("The evidence is ready to submit. Next: you, or another signer"
+                    f"{named}, attest and submit it below.")
+        return (f"The evidence is ready to submit. Next: a signer of {filing.organisation}"
+                f"{named} attests and submits it; a preparer cannot.")
+    return _NEXT_AFTER_DRAFT.get(state, "Nothing more happens to this filing.")
+
+
+def pluralize(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+_NEXT_AFTER_DRAFT = {
+    State.SUBMITTED: "The portal is assessing the submitted evidence; this page updates by itself.",
+    State.ASSESSING: "The portal is assessing the submitted evidence; this page updates by itself.",
+    State.ASSESSED: "Next: the reviewing authority takes the filing into review.",
+    State.REREVIEW: "The rules were amended: next, the reviewing authority reviews the filing again.",
+    State.IN_REVIEW: "Next: the reviewing authority's reviewer recommends and its approver decides.",
+    State.INVALID: "Next: a preparer or signer reopens the filing and uploads corrected evidence.",
+    State.CHANGES_REQUESTED: ("Next: a preparer or signer reads the reviewer's comments, reopens "
+                              "the filing and uploads corrected evidence."),
+    State.APPROVED: "Approved: the certificate is on this page.",
+    State.CERTIFICATE_FAILED: "Approved; the reviewing authority is issuing the certificate again.",
+}
 
 
 # --- reads for the reviewer console (admin) -----------------------------------------------

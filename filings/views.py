@@ -115,8 +115,12 @@ def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
     own = membership is not None and membership.organisation_id == filing.organisation_id
     actions = selectors.filing_actions(actor=actor, filing=filing)
     versions = list(selectors.filing_history(filing=filing))
+    check = selectors.draft_check(filing=filing)
     context = {
         "filing": filing,
+        "check": check,
+        "next_step": selectors.next_step(actor=actor, filing=filing, check=check),
+        "polling": filing.state in ASSESSMENT_PENDING or bool(check and check.pending),
         "versions": versions,
         "current": versions[0] if versions else None,
         "notes": selectors.filing_review_notes(actor=actor, filing=filing),

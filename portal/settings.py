@@ -227,8 +227,11 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "portal")
 # A filing left in `submitted` or `assessing` this long is re-enqueued by the sweep.
 ASSESSMENT_STUCK_AFTER_SECONDS = envint("ASSESSMENT_STUCK_AFTER_SECONDS", "120")
 ASSESSMENT_MAX_ATTEMPTS = envint("ASSESSMENT_MAX_ATTEMPTS", "3")
+# A draft's evidence check (queued on every upload) not answered this long is queued again.
+EVIDENCE_CHECK_STUCK_AFTER_SECONDS = envint("EVIDENCE_CHECK_STUCK_AFTER_SECONDS", "60")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-assessments": {"task": "filings.tasks.sweep_stuck_assessments", "schedule": 30.0},
+    "sweep-stuck-checks": {"task": "filings.tasks.sweep_stuck_checks", "schedule": 30.0},
 }
 
 # --- shared cache and client addresses (portal.cache, portal.http) -------------------------
@@ -302,7 +305,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"FilingState": "filings.states.State"},
+    "ENUM_NAME_OVERRIDES": {"FilingState": "filings.states.State",
+                            "EvidenceCheckStatus": "filings.models.EvidenceCheck.Status",
+                            "CertificateStatus": "filings.certificates.models.CertificateStatus"},
 }
 
 # --- Certificates (filings.certificates) ----------------------------------------------------

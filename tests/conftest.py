@@ -22,6 +22,20 @@ if TYPE_CHECKING:
     import execnet
 
 DATA = Path(__file__).parent / "data"
+# The vehicle each sample's vehicle sheet describes: a filing for a sample must say the same.
+SAMPLE_VEHICLES: dict[str, dict[str, object]] = {
+    "us-pickup-japan-minerals.xlsx": {"make": "Granite Motor Company", "model": "Ironwood EV",
+                                      "model_year": 2024, "vehicle_class": "pickup"},
+    "german-sedan.xlsx": {"make": "Rhein Automobilwerke", "model": "Aurelia e",
+                          "model_year": 2024, "vehicle_class": "car"},
+    "crossover-short-na-components.xlsx": {"make": "Northwind Automotive",
+                                           "model": "Tamarack AWD", "model_year": 2024,
+                                           "vehicle_class": "suv"},
+    "feoc-graphite-2025.xlsx": {"make": "Prairie Electric Vehicles", "model": "Meridian",
+                                "model_year": 2025, "vehicle_class": "car"},
+    "mistakes.xlsx": {"make": "Granite Motor Company", "model": "Ironwood EV",
+                      "model_year": 2024, "vehicle_class": "pickup"},
+}
 
 
 @pytest.hookimpl(optionalhook=True)

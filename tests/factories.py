@@ -8,7 +8,7 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
-from filings.models import EvidenceVersion, Filing
+from filings.models import EvidenceCheck, EvidenceVersion, Filing
 from filings.states import State
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import ROLE_KIND, OrganisationKind, Role
@@ -76,3 +76,15 @@ class FilingFactory(DjangoModelFactory[Filing]):
     def with_version(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             EvidenceVersion.objects.create(filing=self, number=1, created_by=self.created_by)
+
+
+def run_queued_check(filing: Filing) -> EvidenceCheck:
+    """What the worker runs for the evidence check queued when the draft's evidence changed
+    (`check_evidence`), without the broker."""
+    from filings.services.checking import evidence_check_run
+
+    check = EvidenceCheck.objects.get(version=filing.current_version())
+    assert check.status == EvidenceCheck.Status.CHECKING, check.status
+    evidence_check_run(version_id=check.version_id, token=str(check.token))
+    check.refresh_from_db()
+    return check

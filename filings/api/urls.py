@@ -11,6 +11,7 @@ urlpatterns = [
     path("filings/", views.FilingListApi.as_view(), name="filings"),
     path(_FILING, views.FilingDetailApi.as_view(), name="filing"),
     path(f"{_FILING}evidence/", views.EvidenceApi.as_view(), name="evidence"),
+    path(f"{_FILING}versions/", views.EvidenceVersionsApi.as_view(), name="versions"),
     path(f"{_FILING}submit/", views.SubmitApi.as_view(), name="submit"),
     path(f"{_FILING}withdraw/", views.WithdrawApi.as_view(), name="withdraw"),
     path(f"{_FILING}reopen/", views.ReopenApi.as_view(), name="reopen"),

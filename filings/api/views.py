@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -25,7 +25,15 @@ from filings.api.errors import PROBLEM_BASE
 from filings.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from filings.api.idempotency import idempotent
 from filings.api.schema import FILING_EXAMPLE, IDEMPOTENCY_HEADER_DOC, ProblemSerializer, problems
-from filings.models import Assessment, EvidenceFile, FileKind, Filing, VehicleClass
+from filings.models import (
+    Assessment,
+    EvidenceCheck,
+    EvidenceFile,
+    EvidenceVersion,
+    FileKind,
+    Filing,
+    VehicleClass,
+)
 from filings.services import manufacturer, review
 from filings.states import TRANSITIONS, State
 from portal.accounts.models import User
@@ -201,6 +209,70 @@ class EvidenceApi(APIView):
         return idempotent(request, upload)
 
 
+class EvidenceErrorOutput(serializers.Serializer[Any]):
+    sheet = serializers.CharField(allow_null=True)
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    value = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class EvidenceCheckOutput(serializers.ModelSerializer[EvidenceCheck]):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    preliminary = serializers.SerializerMethodField(
+        help_text="Always true: a check is not an assessment and is never certified.")
+    error_count = serializers.SerializerMethodField()
+    # Not `errors`: that name is the serializer's own validation errors.
+    row_errors = EvidenceErrorOutput(source="errors", many=True, read_only=True,
+                                     help_text="Every problem found, with sheet, row and column.")
+    result = serializers.JSONField(
+        allow_null=True, read_only=True,
+        help_text="The engine's result document for the draft (null while checking or with "
+                  "errors): what the rules in force would give, before anyone attests.")
+
+    class Meta:
+        model = EvidenceCheck
+        fields = ("status", "status_label", "preliminary", "requested_at", "checked_at",
+                  "rulebook_id", "rulebook_version", "credit_min_usd", "credit_max_usd",
+                  "error_count", "row_errors", "result")
+        read_only_fields = fields
+
+    def get_preliminary(self, check: EvidenceCheck) -> bool:
+        return True
+
+    def get_error_count(self, check: EvidenceCheck) -> int:
+        return len(check.errors)
+
+
+class EvidenceVersionOutput(serializers.ModelSerializer[EvidenceVersion]):
+    files = EvidenceFileOutput(many=True, read_only=True)
+    check = serializers.SerializerMethodField(
+        help_text="The check the worker runs as soon as a draft version's evidence changes "
+                  "(status `checking`, then `errors` or `ready`); null for a version submitted "
+                  "before checks existed.")
+
+    class Meta:
+        model = EvidenceVersion
+        fields = ("number", "created_at", "submitted_at", "files", "check")
+        read_only_fields = fields
+
+    @extend_schema_field(EvidenceCheckOutput(allow_null=True))
+    def get_check(self, version: EvidenceVersion) -> dict[str, Any] | None:
+        check = EvidenceCheck.objects.filter(version=version).first()
+        return EvidenceCheckOutput(check).data if check else None
+
+
+class EvidenceVersionsApi(APIView):
+    @extend_schema(operation_id="evidence_versions",
+                   responses={200: EvidenceVersionOutput(many=True), **problems(404)},
+                   summary="The filing's evidence versions, newest first, each with its files "
+                           "and the check of its evidence")
+    def get(self, request: Request, reference: uuid.UUID) -> Response:
+        filing = selectors.filing_get(actor=_actor(request), reference=reference)
+        versions = selectors.filing_history(filing=filing)
+        return Response(EvidenceVersionOutput(versions, many=True).data)
+
+
 class _NoInput(serializers.Serializer[Any]):
     pass
 
@@ -318,6 +390,14 @@ class EvidenceErrorsApi(APIView):
                    summary="The row errors of invalid evidence, in the problem shape")
     def get(self, request: Request, reference: uuid.UUID) -> Response:
         filing = selectors.filing_get(actor=_actor(request), reference=reference)
+        check = selectors.draft_check(filing=filing)
+        if check is not None and check.status == EvidenceCheck.Status.ERRORS:
+            return Response({
+                "type": PROBLEM_BASE + "invalid-evidence", "title": "The evidence has errors",
+                "detail": f"The draft's version {check.version.number} has {len(check.errors)} "
+                          "problem(s); correct them and upload the corrected file before "
+                          "submitting.",
+                "errors": check.errors})
         assessment = selectors.latest_assessment(filing=filing)
         if assessment is None or assessment.valid:
             detail = ("The evidence has not been assessed yet." if assessment is None

@@ -101,12 +101,12 @@ class PublicCertificateOutput(serializers.ModelSerializer[Certificate]):
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     manufacturer = serializers.CharField(source="filing.organisation.name", read_only=True)
-    make = serializers.CharField(source="filing.make", read_only=True)
-    model = serializers.CharField(source="filing.model", read_only=True)
-    model_year = serializers.IntegerField(source="filing.model_year", read_only=True)
-    vehicle_class = serializers.CharField(source="filing.vehicle_class", read_only=True)
-    coverage_start = serializers.DateField(source="filing.coverage_start", read_only=True)
-    coverage_end = serializers.DateField(source="filing.coverage_end", read_only=True)
+    make = serializers.CharField(source="vehicle.make", read_only=True)
+    model = serializers.CharField(source="vehicle.model", read_only=True)
+    model_year = serializers.IntegerField(source="vehicle.model_year", read_only=True)
+    vehicle_class = serializers.CharField(source="vehicle.vehicle_class", read_only=True)
+    coverage_start = serializers.DateField(source="vehicle.coverage_start", read_only=True)
+    coverage_end = serializers.DateField(source="vehicle.coverage_end", read_only=True)
     superseded_by = serializers.UUIDField(source="superseded_by.public_id", allow_null=True,
                                           read_only=True)
     valid = serializers.SerializerMethodField()

@@ -13,7 +13,7 @@ from filings.certificates.models import Certificate
 from filings.certificates.qr import qr_png_data_url
 from filings.certificates.rendering import ATTACHMENT_NAME
 from filings.models import FileKind, ReviewNote
-from filings.presentation import assessment_segments
+from filings.presentation import assessed_vehicle, assessment_segments
 
 FEOC_REQUIREMENTS = ("feoc_battery_components", "feoc_critical_minerals")
 NOT_AN_IRS_FORM = ("This certificate is the portal's own attestation of its assessment. It is "
@@ -64,6 +64,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     return {
         "certificate": certificate, "filing": filing, "assessment": assessment,
         "organisation": filing.organisation, "segments": segments,
+        "vehicle": assessed_vehicle(assessment.result, filing),
         "citations": _citations(segments),
         "evidence": assessment.version.files.filter(kind=FileKind.EVIDENCE).order_by("pk"),
         "supporting": assessment.version.files.filter(kind=FileKind.SUPPORTING).order_by("pk"),

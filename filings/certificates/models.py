@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from filings.presentation import AssessedVehicle, assessed_vehicle
+
 
 class CertificateStatus(models.TextChoices):
     PENDING = "pending", "Being issued"
@@ -51,3 +53,9 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"Certificate {self.serial}"
+
+    @property
+    def vehicle(self) -> AssessedVehicle:
+        """The vehicle and period the certificate names: its assessed evidence's, never only the
+        filing's description."""
+        return assessed_vehicle(self.assessment.result, self.filing)

@@ -82,7 +82,11 @@ def assess_period(evidence: Evidence, *, rulebook: Rulebook, start: dt.date, end
         if segments and segments[-1].same_outcome(segment):
             segment = _with_dates(segment, segments.pop().start, segment.end)
         segments.append(segment)
-    return Assessment(rulebook.id, rulebook.version, start, end, acquired, tuple(segments))
+    vehicle = evidence.vehicle
+    described = {"make": vehicle.make, "model": vehicle.model, "model_year": vehicle.model_year,
+                 "vehicle_class": vehicle.vehicle_class}
+    return Assessment(rulebook.id, rulebook.version, start, end, acquired, tuple(segments),
+                      described)
 
 
 def _with_dates(segment: SegmentResult, start: dt.date, end: dt.date) -> SegmentResult:

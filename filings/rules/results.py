@@ -90,10 +90,13 @@ class Assessment:
     placed_in_service_to: dt.date
     acquired: dt.date | None
     segments: tuple[SegmentResult, ...]
+    # The vehicle as the evidence's vehicle sheet describes it: what a certificate names.
+    vehicle: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rulebook": {"id": self.rulebook_id, "version": self.rulebook_version},
+            "vehicle": dict(self.vehicle),
             "placed_in_service": {"from": self.placed_in_service_from.isoformat(),
                                   "to": self.placed_in_service_to.isoformat()},
             "acquired": (self.acquired.isoformat() if self.acquired

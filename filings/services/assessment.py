@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
 from filings.models import Assessment, EvidenceVersion, FileKind, Filing
-from filings.rules import AssessmentInputError, Rulebook, assess_period
+from filings.rules import AssessmentInputError, Rulebook, Vehicle, assess_period
 from filings.services.common import filing_transition, notify_manufacturer
 from filings.services.manufacturer import assessment_enqueue
 from filings.states import ASSESSMENT_PENDING, transition
@@ -77,6 +77,9 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
             storage.evidence_copy(f.stored_name, Path(folder) / f.original_name.lower())
         try:
             evidence = read_evidence([Path(folder)], rulebook=rulebook)
+            disagreements = vehicle_disagreements(filing, evidence.vehicle)
+            if disagreements:
+                return None, disagreements
             return assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,
                                  end=filing.coverage_end).to_dict(), []
         except EvidenceInvalid as exc:
@@ -84,6 +87,34 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
         except AssessmentInputError as exc:
             return None, [{"sheet": None, "row": None, "column": None, "value": None,
                            "message": str(exc)}]
+
+
+# The filing's description and the columns of the evidence's vehicle sheet that must say the same.
+_VEHICLE_FIELDS = (("make", "make"), ("model", "model"), ("model_year", "model year"),
+                   ("vehicle_class", "vehicle class"))
+
+
+def _same(field: str, filed: object, evidenced: object) -> bool:
+    if field in ("make", "model"):
+        # Letter case and runs of spaces are how a name is typed, not which vehicle it is.
+        return " ".join(str(filed).split()).casefold() == " ".join(str(evidenced).split()).casefold()
+    return str(filed) == str(evidenced)
+
+
+def vehicle_disagreements(filing: Filing, vehicle: Vehicle) -> list[dict[str, Any]]:
+    """One error per field where the filing and the evidence's vehicle sheet name different
+    vehicles. The evidence is what is assessed and what a certificate names, so the two must
+    agree before anything is assessed (issue 11: one vehicle, one truth)."""
+    errors = []
+    for field, label in _VEHICLE_FIELDS:
+        filed, evidenced = getattr(filing, field), getattr(vehicle, field)
+        if not _same(field, filed, evidenced):
+            errors.append({
+                "sheet": "vehicle", "row": vehicle.row, "column": field, "value": str(evidenced),
+                "message": f"The filing is for {label} \u201c{filed}\u201d but the vehicle sheet "
+                           f"says \u201c{evidenced}\u201d. Correct the sheet, or edit the filing "
+                           "so that both name the same vehicle."})
+    return errors
 
 
 def _assess_version(version: EvidenceVersion, rulebook: Rulebook) -> Assessment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -10,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from filings import storage
-from filings.models import EvidenceFile, EvidenceVersion, FileKind, Filing
+from filings.models import EvidenceCheck, EvidenceFile, EvidenceVersion, FileKind, Filing
+from filings.services import checking
 from filings.services.common import (
     ServiceError,
     StateConflict,
@@ -29,8 +31,7 @@ from portal.audit.services import audit_record
 def filing_create(*, actor: User, make: str, model: str, model_year: int, vehicle_class: str,
                   coverage_start: dt.date, coverage_end: dt.date) -> Filing:
     membership = require_capability(actor, Capability.EDIT_FILINGS)
-    if coverage_end < coverage_start:
-        raise ServiceError("The coverage period ends before it starts; check the two dates.")
+    _check_coverage(coverage_start, coverage_end)
     filing = Filing.objects.create(
         organisation=membership.organisation, make=plain_text(make, what="The make"),
         model=plain_text(model, what="The model"),
@@ -56,16 +57,48 @@ def filing_update(*, actor: User, filing: Filing, **fields: object) -> Filing:
                if isinstance(value, str) else value for name, value in fields.items()}
     for name, value in changed.items():
         setattr(filing, name, value)
-    if filing.coverage_end < filing.coverage_start:
-        raise ServiceError("The coverage period ends before it starts; check the two dates.")
+    _check_coverage(filing.coverage_start, filing.coverage_end)
     filing.save(update_fields=list(changed))
+    if changed.keys() & _DESCRIBES_EVIDENCE:
+        checking.evidence_check_request(_draft_version(filing))
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
                  action="filing_update", data={"fields": sorted(changed)})
     return filing
 
 
+def _check_coverage(start: dt.date, end: dt.date) -> None:
+    """The coverage period must lie within what the credit can cover under the rules in force:
+    from the first placed-in-service date the rulebook knows to the last acquisition date that
+    earns a credit (the assessment counts a vehicle as acquired when it is placed in service)."""
+    from filings.services.assessment import assessment_rulebook
+
+    if end < start:
+        raise ServiceError("The coverage period ends before it starts; check the two dates.")
+    window = assessment_rulebook().credit_window
+    first, last = window.placed_in_service_from, window.acquired_until
+    if start < first:
+        raise ServiceError(f"The coverage starts {start:%Y-%m-%d}, before {first:%Y-%m-%d}, the "
+                           "first placed-in-service date the portal assesses "
+                           f"({window.placed_in_service_from_citation}). Start the coverage on "
+                           f"or after {first:%Y-%m-%d}.")
+    if end > last:
+        raise ServiceError(f"The coverage ends {end:%Y-%m-%d}, after {last:%Y-%m-%d}. No credit "
+                           f"is allowed for a vehicle acquired later ({window.acquired_until_citation}),"
+                           " and the portal assesses each vehicle as acquired on the day it is "
+                           f"placed in service. End the coverage on or before {last:%Y-%m-%d}.")
+
+
 _UPDATABLE = frozenset({"make", "model", "model_year", "vehicle_class", "coverage_start",
                         "coverage_end"})
+# What the evidence check compares with the evidence, or assesses over: a change checks again.
+_DESCRIBES_EVIDENCE = _UPDATABLE
+
+
+def _draft_version(filing: Filing) -> EvidenceVersion:
+    version = filing.current_version()
+    assert version is not None
+    assert not version.is_frozen
+    return version
 
 
 @transaction.atomic
@@ -90,6 +123,8 @@ def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
         version=version, kind=kind, stored_name=stored.stored_name,
         original_name=stored.original_name, content_type=stored.content_type, size=stored.size,
         sha256=stored.sha256, uploaded_by=actor)
+    if kind == FileKind.EVIDENCE:
+        checking.evidence_check_request(version)
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
                  action="evidence_upload", reason=stored.original_name,
                  data={"sha256": stored.sha256, "size": stored.size, "version": version.number})
@@ -105,31 +140,36 @@ def evidence_remove(*, actor: User, evidence_file: EvidenceFile) -> None:
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
                  action="evidence_remove", reason=evidence_file.original_name,
                  data={"sha256": evidence_file.sha256})
+    version, kind = evidence_file.version, evidence_file.kind
     evidence_file.delete()
+    if kind == FileKind.EVIDENCE:
+        checking.evidence_check_request(version)
 
 
-def _check_evidence_set(version: EvidenceVersion) -> None:
-    names = [f.original_name.lower() for f in version.files.filter(kind=FileKind.EVIDENCE)]
-    workbooks = [n for n in names if n.endswith(".xlsx")]
-    csvs = [n for n in names if n.endswith(".csv")]
-    if not names:
-        raise ServiceError("Upload the evidence workbook (or its CSV files) before submitting.")
-    if (workbooks and csvs) or len(workbooks) > 1:
-        raise ServiceError("A version holds either one .xlsx workbook or the sheets as CSV files, "
-                           "not both; remove the extra files.")
-    if len(set(csvs)) != len(csvs):
-        raise ServiceError("Two CSV files have the same sheet name; remove one.")
-
-
-@transaction.atomic
 def filing_submit(*, actor: User, filing: Filing, attestation_confirmed: bool) -> Filing:
-    """A signer attests and submits the draft; the assessment is queued after commit."""
+    """A signer attests and submits the draft; the assessment is queued after commit. Refused
+    while the draft's evidence has errors (its check runs here if the worker has not answered)."""
     require_capability(actor, Capability.SUBMIT_FILINGS, filing)
     if not attestation_confirmed:
         raise ServiceError(f"Confirm the attestation to submit: \u201c{ATTESTATION_STATEMENT}\u201d")
+    if filing.state != State.DRAFT:
+        raise StateConflict(f"This filing is {State(filing.state).label.lower()} now, so it "
+                            "cannot be submitted; reload the page to see its state.")
     version = filing.current_version()
     assert version is not None
-    _check_evidence_set(version)
+    check = checking.evidence_check_for_submission(version)
+    return _submit(actor=actor, filing=filing, version=version, checked=check.token)
+
+
+@transaction.atomic
+def _submit(*, actor: User, filing: Filing, version: EvidenceVersion,
+            checked: uuid.UUID) -> Filing:
+    Filing.objects.select_for_update().filter(pk=filing.pk).first()
+    if not EvidenceCheck.objects.filter(version=version, token=checked,
+                                        status=EvidenceCheck.Status.READY).exists():
+        # The evidence changed between the check and this submission.
+        raise StateConflict("The evidence changed while it was being submitted; reload the page, "
+                            "wait for the check and submit again.")
     now = timezone.now()
     filing = filing_transition(filing, actor=actor, action="filing_submit", submitted_by=actor,
                                submitted_at=now, attestation=ATTESTATION_STATEMENT,

@@ -111,6 +111,7 @@ API_ROUTES: tuple[ApiRouteCase, ...] = (
                  done=lambda s: _state(s) == State.DRAFT),
     ApiRouteCase("api:assessment", "GET", Role.VIEWER),
     ApiRouteCase("api:evidence_errors", "GET", Role.VIEWER),
+    ApiRouteCase("api:versions", "GET", Role.VIEWER),
     ApiRouteCase("api:review_start", "POST", Role.REVIEWER, state=State.ASSESSED, submitted=True,
                  done=lambda s: _state(s) == State.IN_REVIEW),
     ApiRouteCase("api:review_recommend", "POST", Role.REVIEWER, state=State.IN_REVIEW,

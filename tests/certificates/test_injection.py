@@ -4,6 +4,7 @@ own bundled assets, whatever the text says."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from filings.states import State
 from portal.accounts.models import Organisation
 from tests.admin.conftest import filing_in
 from tests.certificates.conftest import approve, embedded_files, issue, pdf_bytes, pdf_text
-from tests.rules.builders import component, evidence, share_minerals
+from tests.rules.builders import component, evidence, share_minerals, vehicle
 
 PAYLOADS = {
     "img": "<img src=file:///etc/hostname>",
@@ -30,10 +31,13 @@ PAYLOADS = {
 HOSTNAME = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
 
 
-def _result_naming_suppliers(supplier: str) -> dict[str, Any]:
-    """A real engine result whose FEOC finding names the supplier (components from a FEOC)."""
+def _result_naming_suppliers(supplier: str, make: str, model: str) -> dict[str, Any]:
+    """A real engine result for the vehicle `make` `model` (what the certificate names) whose
+    FEOC finding names the supplier (components from a FEOC)."""
     components = [component(10, supplier=supplier, feoc=True), component(11, supplier=supplier)]
-    ev = evidence(minerals=share_minerals("625", "375"), components=components)
+    ev = evidence(vehicle_=vehicle(make=make, model=model, vehicle_class="pickup",
+                                   msrp_usd=Decimal("74995"), gvwr_lb=Decimal("8550")),
+                  minerals=share_minerals("625", "375"), components=components)
     return assess_period(ev, rulebook=load_rulebook(), start=dt.date(2024, 6, 1),
                          end=dt.date(2024, 12, 31)).to_dict()
 
@@ -54,7 +58,8 @@ def poisoned(payload, manufacturer, reviewer, approver):
     filing.submitted_by.save()
     reviewer.full_name = f"Reviewer {payload}"
     reviewer.save()
-    result = _result_naming_suppliers(f"Supplier {payload}")
+    result = _result_naming_suppliers(f"Supplier {payload}", f"Make {payload}",
+                                      f"Model {payload}")
     Assessment.objects.filter(version__filing=filing).update(result=result, credit_min_usd=0,
                                                              credit_max_usd=0)
     EvidenceFile.objects.filter(version__filing=filing).update(original_name=f"File {payload}")

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from filings.models import Assessment, Filing
+from filings.models import Assessment, EvidenceCheck, Filing
 from filings.rulebooks.models import RulebookStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
 from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
@@ -37,7 +37,7 @@ def test_the_demo_tells_the_japan_story(db, demo):
     assert (draft.status, draft.based_on_id) == (RulebookStatus.DRAFT, versions["2025.1"].pk)
     assert rulebook_current().version == "2025.1"
 
-    pickup = Filing.objects.get(model="Ironwood EV")
+    pickup = Filing.objects.get(model="Ironwood EV", state=State.APPROVED)
     assessment = Assessment.objects.get(version__filing=pickup)
     assert (pickup.state, assessment.rulebook_version, assessment.credit_max_usd) == (
         State.APPROVED, "2025.1", 3750)
@@ -48,6 +48,15 @@ def test_the_demo_tells_the_japan_story(db, demo):
     changed = {row["reference"]: row for row in preview.rows}
     row = changed[str(pickup.reference)]
     assert (row["credit_before"], row["credit_after"]) == ("$3,750", "$7,500")
+
+
+def test_the_demo_drafts_show_their_checks(db, demo):
+    checks = {(c.version.filing.coverage_start.isoformat(), c.status): c for c in
+              EvidenceCheck.objects.filter(version__filing__state=State.DRAFT)
+              .select_related("version__filing")}
+    assert set(checks) == {("2025-01-01", "ready"), ("2024-01-01", "errors")}
+    assert len(checks["2024-01-01", "errors"].errors) == 19
+    assert checks["2025-01-01", "ready"].credit_max_usd == 3750
 
 
 def test_the_demo_data_loads_once(db, demo):

@@ -21,7 +21,7 @@ from portal.accounts.models import Organisation, User
 from tests.admin.conftest import _fast_password_hashing, approver, reviewer  # noqa: F401
 from tests.browser.conftest import browser, page  # noqa: F401
 from tests.certificates.conftest import _signing, signing_material  # noqa: F401
-from tests.conftest import DATA
+from tests.conftest import DATA, SAMPLE_VEHICLES
 
 PRE_JAPAN = "2023.0"
 JAPAN = "2023.1"
@@ -39,13 +39,11 @@ def pre_japan(db) -> RulebookVersion:
 
 
 def submitted(manufacturer: Organisation, preparer: User, signer: User, *,
-              workbook: str = "us-pickup-japan-minerals.xlsx", model: str = "Ironwood EV",
-              vehicle_class: str = "pickup", start: dt.date = dt.date(2024, 1, 1),
+              workbook: str = "us-pickup-japan-minerals.xlsx", start: dt.date = dt.date(2024, 1, 1),
               end: dt.date = dt.date(2024, 12, 31)) -> Filing:
-    """A filing uploaded, signed and assessed the way the portal does it (the task's service
-    run in this process)."""
-    filing = filing_create(actor=preparer, make="Granite Motor Company", model=model,
-                           model_year=2024, vehicle_class=vehicle_class,
+    """A filing for the sample's vehicle, uploaded, signed and assessed the way the portal does
+    it (the task's service run in this process)."""
+    filing = filing_create(actor=preparer, **SAMPLE_VEHICLES[workbook],
                            coverage_start=start, coverage_end=end)
     path: Path = DATA / workbook
     evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,

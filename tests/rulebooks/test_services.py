@@ -119,8 +119,7 @@ def test_editing_the_draft_makes_its_preview_stale(pre_japan, approver, manufact
 def test_filings_whose_outcome_does_not_change_are_left_alone(pre_japan, approver, manufacturer,
                                                              preparer, signer):
     # The German sedan's minerals do not go through Japan: the amendment changes nothing for it.
-    sedan = submitted(manufacturer, preparer, signer, workbook="german-sedan.xlsx",
-                      model="Sedan", vehicle_class="car")
+    sedan = submitted(manufacturer, preparer, signer, workbook="german-sedan.xlsx")
     events = AuditEvent.objects.filter(filing=sedan).count()
     draft = japan_draft(approver)
     preview = rulebook_preview_run(

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from filings.models import Assessment, FileKind, Filing, ReviewNote
+from filings.models import Assessment, EvidenceVersion, FileKind, Filing, ReviewNote
 from filings.services.assessment import assessment_run, assessment_sweep
 from filings.services.common import NotAllowed, ServiceError, StateConflict
 from filings.services.manufacturer import (
@@ -28,7 +29,7 @@ from filings.services.review import (
 )
 from filings.states import State
 from portal.audit.models import AuditEvent
-from tests.conftest import DATA
+from tests.conftest import DATA, SAMPLE_VEHICLES
 
 
 def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
@@ -36,8 +37,7 @@ def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
 
 
 def draft_with_workbook(preparer, workbook: str = "us-pickup-japan-minerals.xlsx") -> Filing:
-    filing = filing_create(actor=preparer, make="Granite Motor Company", model="Ironwood EV",
-                           model_year=2024, vehicle_class="pickup",
+    filing = filing_create(actor=preparer, **SAMPLE_VEHICLES[workbook],
                            coverage_start=dt.date(2024, 6, 1), coverage_end=dt.date(2024, 12, 31))
     evidence_upload(actor=preparer, filing=filing, upload=upload(DATA / workbook),
                     kind=FileKind.EVIDENCE)
@@ -49,8 +49,20 @@ def submitted(preparer, signer, workbook: str = "us-pickup-japan-minerals.xlsx")
     return filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
 
 
+def submitted_unchecked(preparer, workbook: str) -> Filing:
+    """A submitted filing whose evidence never passed the check on upload, as when a rulebook
+    amendment published between the check and the assessment makes the evidence invalid. (A
+    signer cannot submit evidence with errors: `filing_submit` refuses it.)"""
+    filing = draft_with_workbook(preparer, workbook)
+    Filing.objects.filter(pk=filing.pk).update(state=State.SUBMITTED, submitted_at=timezone.now())
+    EvidenceVersion.objects.filter(filing=filing).update(submitted_at=timezone.now())
+    filing.refresh_from_db()
+    return filing
+
+
 def assessed(preparer, signer, workbook: str = "us-pickup-japan-minerals.xlsx") -> Filing:
-    filing = submitted(preparer, signer, workbook)
+    filing = (submitted(preparer, signer, workbook) if workbook != "mistakes.xlsx"
+              else submitted_unchecked(preparer, workbook))
     version = filing.current_version()
     assessment_run(filing_id=filing.pk, version_id=version.pk)
     filing.refresh_from_db()

@@ -73,9 +73,11 @@ def two_machines(s3_storage, transactional_db, tmp_path) -> Iterator[list[Path]]
         _clear_audit_events()
 
 
-def _assessments_run(log: Path) -> int:
+def _evidence_tasks_run(log: Path) -> int:
+    """Tasks that read the evidence from the bucket: checks on upload and assessments."""
     text = log.read_text(errors="replace")
-    return len(re.findall(r"Task filings\.tasks\.assess_filing\[[^\]]+\] succeeded", text))
+    return len(re.findall(r"Task filings\.tasks\.(?:assess_filing|check_evidence)\[[^\]]+\] "
+                          "succeeded", text))
 
 
 def test_two_workers_on_two_machines_share_the_work_through_the_bucket(two_machines, preparer,
@@ -86,7 +88,7 @@ def test_two_workers_on_two_machines_share_the_work_through_the_bucket(two_machi
     for filing in filings:
         assessment = Assessment.objects.get(version__filing=filing)
         assert assessment.valid, assessment.errors
-    runs = {log.parent.name: _assessments_run(log) for log in two_machines}
+    runs = {log.parent.name: _evidence_tasks_run(log) for log in two_machines}
     assert all(count >= 1 for count in runs.values()), runs
     for log in two_machines:
         assert not (log.parent / "evidence").exists()

@@ -23,6 +23,7 @@ from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.conftest import DATA
+from tests.factories import run_queued_check
 
 SAMPLE_WORKBOOK = DATA / "us-pickup-japan-minerals.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,6 +57,7 @@ class Scenario:
     def build(cls, filing: Filing, uploader: User) -> Scenario:
         stored = evidence_upload(actor=uploader, filing=filing, upload=workbook_upload(),
                                  kind=FileKind.EVIDENCE)
+        run_queued_check(filing)
         return cls(filing=filing, evidence_file=stored)
 
     def put_in(self, state: State) -> None:

@@ -12,6 +12,7 @@ from filings.models import Filing
 from filings.services.assessment import assessment_run
 from filings.states import State
 from tests.conftest import DATA
+from tests.factories import run_queued_check
 
 
 def submit_through_the_pages(client, filing: Filing, workbook: str,
@@ -50,15 +51,35 @@ def test_the_us_pickup_sample_is_shown_eligible_with_both_shares_drawn(
     assert (status["state"], status["assessment_pending"]) == ("assessed", False)
 
 
-def test_the_sample_with_mistakes_lists_them_by_sheet_row_and_column(
+def test_the_sample_with_mistakes_lists_them_on_the_draft_and_cannot_be_submitted(
         client, signer, filing, django_capture_on_commit_callbacks):
     client.force_login(signer)
-    submit_through_the_pages(client, filing, "mistakes.xlsx", django_capture_on_commit_callbacks)
-    page = client.get(reverse("filings:detail", kwargs={"reference": filing.reference})).content.decode()
+    upload = SimpleUploadedFile("mistakes.xlsx", (DATA / "mistakes.xlsx").read_bytes())
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("filings:evidence_upload", kwargs={"reference": filing.reference}),
+                    {"kind": "evidence", "file": upload})
+    assert len(queued) == 1  # the check, queued for the worker
+    page_url = reverse("filings:detail", kwargs={"reference": filing.reference})
+    checking = client.get(page_url).content.decode()
+    assert "Checking the evidence" in checking and 'data-poll="1"' in checking
+    run_queued_check(filing)
+
+    page = client.get(page_url).content.decode()
     filing.refresh_from_db()
-    assert filing.state == State.INVALID
+    assert filing.state == State.DRAFT
     table = page.split('class="table errors-table"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", table)
-    assert len(rows) >= 2
+    assert len(rows) == 19
     assert all(sheet != "—" for sheet, _, _ in rows[:2])
-    assert "Reopen as a draft" in page
+    assert "19 problems" in page
+    assert "cannot be submitted while the check finds problems" in page
+    assert 'class="submit-form"' not in page
+
+    with django_capture_on_commit_callbacks(execute=False) as submitted:
+        refused = client.post(reverse("filings:submit", kwargs={"reference": filing.reference}),
+                              {"attest": "on"})
+    assert refused.status_code == 400
+    assert "The evidence has 19 problems" in refused.content.decode()
+    assert not submitted
+    filing.refresh_from_db()
+    assert (filing.state, filing.submitted_at) == (State.DRAFT, None)

@@ -62,6 +62,7 @@
   function pollStatus(element) {
     var url = element.getAttribute("data-status-url");
     var shown = element.getAttribute("data-state");
+    var shownCheck = element.getAttribute("data-check") || null;
     if (!url || !window.fetch) { return; }
 
     function tick() {
@@ -71,9 +72,9 @@
           return response.json();
         })
         .then(function (status) {
-          if (status.state !== shown) {
+          if (status.state !== shown || (status.check_status || null) !== shownCheck) {
             refreshMain();
-          } else if (status.assessment_pending) {
+          } else if (status.assessment_pending || status.check_pending) {
             window.setTimeout(tick, POLL_MS);
           }
         })

@@ -18,12 +18,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filings.certificates.services import certificate_render
 from filings.certificates.signing import ensure_dev_signing_material
-from filings.models import FileKind, Filing
+from filings.evidence import read_evidence
+from filings.models import EvidenceCheck, FileKind, Filing
 from filings.rulebooks.selectors import rulebook_seed
 from filings.rulebooks.services.drafting import rulebook_draft_amend, rulebook_draft_create
-from filings.rules import load_rulebook
+from filings.rules import Vehicle, load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
 from filings.services.assessment import assessment_run
+from filings.services.checking import evidence_check_run
 from filings.services.manufacturer import evidence_upload, filing_create, filing_submit
 from filings.services.review import filing_approve, review_recommend, review_start
 from portal.accounts.mfa import authenticator_key
@@ -116,8 +118,7 @@ class Command(BaseCommand):
         reviewer, approver = people[Role.REVIEWER], people[Role.APPROVER]
         # Approved under the rules before Japan counted: its lithium is processed in Japan, so
         # the critical-mineral half fails ($3,750). Publishing the Japan amendment flips it.
-        approved = self._submitted("Ironwood EV", "pickup", "us-pickup-japan-minerals.xlsx",
-                                   preparer, signer)
+        approved = self._submitted("us-pickup-japan-minerals.xlsx", preparer, signer)
         review_start(actor=reviewer, filing=approved)
         review_recommend(actor=reviewer, filing=approved, recommendation="approve",
                          comment="Battery components met. Critical minerals not met: "
@@ -130,30 +131,37 @@ class Command(BaseCommand):
         for certificate in approved.certificates.all():
             certificate_render(certificate_id=certificate.pk)
         # In review: the FEOC graphite compact, whose 2025 vehicles are not eligible.
-        in_review = self._submitted("Meridian", "car", "feoc-graphite-2025.xlsx", preparer, signer,
-                                    start=dt.date(2024, 6, 1), end=dt.date(2025, 9, 30),
-                                    make="Granite Motor Company", model_year=2025)
+        in_review = self._submitted("feoc-graphite-2025.xlsx", preparer, signer,
+                                    start=dt.date(2024, 6, 1), end=dt.date(2025, 9, 30))
         review_start(actor=reviewer, filing=in_review)
         # Assessed, waiting in the queue: the crossover short on North American components.
-        self._submitted("Tamarack AWD", "suv", "crossover-short-na-components.xlsx", preparer,
-                        signer)
-        # Invalid evidence: the workbook full of mistakes.
-        self._submitted("Ironwood EV Long Range", "pickup", "mistakes.xlsx", preparer, signer)
-        # A draft with its workbook uploaded, ready for the demo signer to submit.
-        draft = filing_create(actor=preparer, make=MANUFACTURER, model="Ironwood EV XR",
-                              model_year=2025, vehicle_class="pickup",
-                              coverage_start=dt.date(2025, 1, 1),
-                              coverage_end=dt.date(2025, 9, 30))
-        _upload(preparer, draft, "us-pickup-japan-minerals.xlsx")
+        self._submitted("crossover-short-na-components.xlsx", preparer, signer)
+        # A draft whose workbook is full of mistakes: the check lists them, so it cannot be
+        # submitted until they are corrected.
+        self._draft("mistakes.xlsx", preparer, vehicle=_sample_vehicle("us-pickup-japan-minerals.xlsx"))
+        # A draft with its workbook uploaded and checked, ready for the demo signer to submit.
+        self._draft("us-pickup-japan-minerals.xlsx", preparer, start=dt.date(2025, 1, 1),
+                    end=dt.date(2025, 9, 30))
 
-    def _submitted(self, model: str, vehicle_class: str, workbook: str, preparer: User,
-                   signer: User, *, start: dt.date = dt.date(2024, 1, 1),
-                   end: dt.date = dt.date(2024, 12, 31), make: str = MANUFACTURER,
-                   model_year: int = 2024) -> Filing:
-        filing = filing_create(actor=preparer, make=make, model=model,
-                               model_year=model_year, vehicle_class=vehicle_class,
+    def _draft(self, workbook: str, preparer: User, *, start: dt.date = dt.date(2024, 1, 1),
+               end: dt.date = dt.date(2024, 12, 31), vehicle: Vehicle | None = None) -> Filing:
+        """A draft filing for the workbook's vehicle with the workbook uploaded and checked (in
+        this process, as the worker would)."""
+        vehicle = vehicle or _sample_vehicle(workbook)
+        filing = filing_create(actor=preparer, make=vehicle.make, model=vehicle.model,
+                               model_year=vehicle.model_year, vehicle_class=vehicle.vehicle_class,
                                coverage_start=start, coverage_end=end)
         _upload(preparer, filing, workbook)
+        version = filing.current_version()
+        assert version is not None
+        check = EvidenceCheck.objects.get(version=version)
+        evidence_check_run(version_id=version.pk, token=str(check.token))
+        return filing
+
+    def _submitted(self, workbook: str, preparer: User, signer: User, *,
+                   start: dt.date = dt.date(2024, 1, 1),
+                   end: dt.date = dt.date(2024, 12, 31)) -> Filing:
+        filing = self._draft(workbook, preparer, start=start, end=end)
         filing = filing_submit(actor=signer, filing=filing, attestation_confirmed=True)
         version = filing.current_version()
         assert version is not None
@@ -161,6 +169,11 @@ class Command(BaseCommand):
         assessment_run(filing_id=filing.pk, version_id=version.pk)
         filing.refresh_from_db()
         return filing
+
+
+def _sample_vehicle(name: str) -> Vehicle:
+    """The vehicle a sample workbook's vehicle sheet describes (a filing must say the same)."""
+    return read_evidence([DATA / name]).vehicle
 
 
 def _upload(actor: User, filing: Filing, name: str) -> None:
