@@ -17,7 +17,8 @@ from tests.factories import run_queued_check
 
 
 def page(client, filing: Filing) -> str:
-    return client.get(reverse("filings:detail", kwargs={"reference": filing.reference})).content.decode()
+    response = client.get(reverse("filings:detail", kwargs={"reference": filing.reference}))
+    return str(response.content.decode())
 
 
 def upload(client, filing: Filing, name: str) -> None:
