@@ -39,9 +39,17 @@ def test_log_in_upload_submit_and_see_the_assessment_without_reloading(
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_text("us-pickup-japan-minerals.xlsx").first).to_be_visible()
 
+    # The worker checks the upload; the page polls and swaps in the result without navigating.
+    live = page.locator("#live-status")
+    checked: list[str] = []
+    page.on("framenavigated", lambda frame: checked.append(frame.url))
+    expect(live).to_have_attribute("data-check", "ready", timeout=60_000)
+    expect(page.get_by_text("Ready to submit.", exact=True)).to_be_visible()
+    expect(page.get_by_text("Preliminary outcome — not an assessment.")).to_be_visible()
+    assert checked == []
+
     page.get_by_label(re.compile("true, correct and complete")).check()
     page.get_by_role("button", name="Attest and submit").click()
-    live = page.locator("#live-status")
     expect(live).to_have_attribute("data-state", re.compile("submitted|assessing"))
 
     # From here on nothing navigates: the page's own script polls and swaps in the result.

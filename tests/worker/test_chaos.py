@@ -36,8 +36,9 @@ def test_a_worker_killed_mid_assessment_finishes_it_exactly_once(celery_worker_p
     organisation = OrganisationFactory(name="Granite Motor Company")
     preparer = member(Role.PREPARER, organisation)
     signer = member(Role.SIGNER, organisation)
-    filing = filing_create(actor=preparer, make="Granite Motor Company",
-                           model="Ironwood EV", model_year=2024, vehicle_class="pickup",
+    # The vehicle bench.evidence_data's vehicle sheet describes.
+    filing = filing_create(actor=preparer, make="Granite",
+                           model="Ridgeline EV", model_year=2024, vehicle_class="pickup",
                            coverage_start=dt.date(2024, 6, 1),
                            coverage_end=dt.date(2024, 12, 31))
     for path in write_csv_set(tmp_path / "evidence", LINES):
