@@ -18,6 +18,8 @@ urlpatterns = [
     path("filings/<uuid:reference>/files/<int:file_id>/remove/", views.evidence_remove,
          name="evidence_remove"),
     path("filings/<uuid:reference>/submit/", views.filing_submit, name="submit"),
+    path("filings/<uuid:reference>/take-vehicle/", views.filing_take_vehicle,
+         name="take_vehicle"),
     path("filings/<uuid:reference>/withdraw/", views.filing_withdraw, name="withdraw"),
     path("filings/<uuid:reference>/reopen/", views.filing_reopen, name="reopen"),
 ]

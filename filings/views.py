@@ -35,6 +35,7 @@ from filings.forms import (
 )
 from filings.models import EvidenceFile, FileKind, Filing
 from filings.services import common, manufacturer
+from filings.services.assessment import vehicle_corrections
 from filings.states import ASSESSMENT_PENDING, State
 from filings.storage import StorageUnavailable, evidence_open
 from portal.accounts.models import Membership, User
@@ -119,6 +120,9 @@ def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
     context = {
         "filing": filing,
         "check": check,
+        "vehicle_corrections": ", ".join(
+            f"{field.replace('_', ' ')} {value}"
+            for field, value in (vehicle_corrections(check.errors) if check else {}).items()),
         "next_step": selectors.next_step(actor=actor, filing=filing, check=check),
         "polling": filing.state in ASSESSMENT_PENDING or bool(check and check.pending),
         "versions": versions,
@@ -228,6 +232,21 @@ def filing_submit(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
         return "Submitted. The evidence is being assessed; this page updates when it is done."
 
     return _attempt(request, filing, submit, submit_form=form)
+
+
+@require_POST
+@login_required
+def filing_take_vehicle(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    filing = selectors.filing_get(actor=actor, reference=reference)
+
+    def take() -> str:
+        corrected = manufacturer.filing_take_vehicle_from_evidence(actor=actor, filing=filing)
+        return (f"The filing now names the vehicle as its evidence does: {corrected.make} "
+                f"{corrected.model}, model year {corrected.model_year}, "
+                f"{corrected.get_vehicle_class_display()}. The evidence is being checked again.")
+
+    return _attempt(request, filing, take)
 
 
 @require_POST

@@ -88,3 +88,14 @@ def run_queued_check(filing: Filing) -> EvidenceCheck:
     evidence_check_run(version_id=check.version_id, token=str(check.token))
     check.refresh_from_db()
     return check
+
+
+def check_evidence_again(filing: Filing) -> EvidenceCheck:
+    """Request and run a new check of the draft's evidence (after a change made behind the
+    services' back)."""
+    from filings.services.checking import evidence_check_request
+
+    version = filing.current_version()
+    assert version is not None
+    evidence_check_request(version)
+    return run_queued_check(filing)

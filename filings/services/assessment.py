@@ -101,6 +101,19 @@ def _same(field: str, filed: object, evidenced: object) -> bool:
     return str(filed) == str(evidenced)
 
 
+_DISAGREEMENT = "The filing is for "
+
+
+def vehicle_corrections(errors: list[dict[str, Any]]) -> dict[str, str | int]:
+    """From a check's errors, what the filing's description would become if it took the vehicle
+    as its evidence's vehicle sheet describes it: {field: the sheet's value}."""
+    fields = {name for name, _ in _VEHICLE_FIELDS}
+    return {str(e["column"]): int(e["value"]) if e["column"] == "model_year" else str(e["value"])
+            for e in errors
+            if e.get("sheet") == "vehicle" and e.get("column") in fields
+            and str(e.get("message", "")).startswith(_DISAGREEMENT)}
+
+
 def vehicle_disagreements(filing: Filing, vehicle: Vehicle) -> list[dict[str, Any]]:
     """One error per field where the filing and the evidence's vehicle sheet name different
     vehicles. The evidence is what is assessed and what a certificate names, so the two must
@@ -111,7 +124,7 @@ def vehicle_disagreements(filing: Filing, vehicle: Vehicle) -> list[dict[str, An
         if not _same(field, filed, evidenced):
             errors.append({
                 "sheet": "vehicle", "row": vehicle.row, "column": field, "value": str(evidenced),
-                "message": f"The filing is for {label} \u201c{filed}\u201d but the vehicle sheet "
+                "message": f"{_DISAGREEMENT}{label} \u201c{filed}\u201d but the vehicle sheet "
                            f"says \u201c{evidenced}\u201d. Correct the sheet, or edit the filing "
                            "so that both name the same vehicle."})
     return errors

@@ -66,6 +66,22 @@ def filing_update(*, actor: User, filing: Filing, **fields: object) -> Filing:
     return filing
 
 
+def filing_take_vehicle_from_evidence(*, actor: User, filing: Filing) -> Filing:
+    """Correct a draft's description to the vehicle its evidence describes, where the check found
+    them different (make, model, model year, class); the evidence is checked again."""
+    from filings.services.assessment import vehicle_corrections
+
+    require_capability(actor, Capability.EDIT_FILINGS, filing)
+    if filing.state != State.DRAFT:
+        raise StateConflict("A filing can only be changed while it is a draft.")
+    check = EvidenceCheck.objects.filter(version=_draft_version(filing)).first()
+    corrections = vehicle_corrections(check.errors) if check else {}
+    if not corrections:
+        raise ServiceError("The filing already names the vehicle its evidence describes; nothing "
+                           "was changed.")
+    return filing_update(actor=actor, filing=filing, **corrections)
+
+
 def _check_coverage(start: dt.date, end: dt.date) -> None:
     """The coverage period must lie within what the credit can cover under the rules in force:
     from the first placed-in-service date the rulebook knows to the last acquisition date that

@@ -23,7 +23,7 @@ from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.conftest import DATA
-from tests.factories import run_queued_check
+from tests.factories import check_evidence_again, run_queued_check
 
 SAMPLE_WORKBOOK = DATA / "us-pickup-japan-minerals.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +63,17 @@ class Scenario:
     def put_in(self, state: State) -> None:
         Filing.objects.filter(pk=self.filing.pk).update(state=state)
         self.filing.refresh_from_db()
+
+    def ready_for(self, route: RouteCase) -> None:
+        if route.prepare is not None:
+            route.prepare(self)
+        self.put_in(route.state)
+
+    def describe_another_model(self) -> None:
+        """The filing names another model than its (checked) evidence does."""
+        Filing.objects.filter(pk=self.filing.pk).update(model="Ironwood EV Crew Cab")
+        self.filing.refresh_from_db()
+        check_evidence_again(self.filing)
 
     def refresh(self) -> Filing:
         self.filing.refresh_from_db()
@@ -115,6 +126,8 @@ class RouteCase:
     data: Callable[[Scenario], dict[str, Any]] = _no_data
     # For writes: True once the request had its effect (the matrix also checks refusals had none).
     done: Callable[[Scenario], bool] | None = None
+    # What the scenario needs besides its state for the owner's request to have its effect.
+    prepare: Callable[[Scenario], None] | None = None
 
     @property
     def writes(self) -> bool:
@@ -138,6 +151,9 @@ ROUTES: tuple[RouteCase, ...] = (
               done=lambda s: _files_now(s) == 0),
     RouteCase("filings:submit", "POST", Role.SIGNER, _filing, data=lambda s: {"attest": "on"},
               done=lambda s: s.refresh().state == State.SUBMITTED),
+    RouteCase("filings:take_vehicle", "POST", Role.PREPARER, _filing,
+              prepare=Scenario.describe_another_model,
+              done=lambda s: s.refresh().model == "Ironwood EV"),
     RouteCase("filings:withdraw", "POST", Role.SIGNER, _filing,
               data=lambda s: {"reason": "Model cancelled."},
               done=lambda s: s.refresh().state == State.WITHDRAWN),

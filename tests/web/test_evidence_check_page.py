@@ -140,3 +140,28 @@ def test_coverage_outside_the_credit_is_a_problem_on_the_api(preparer, start, en
     assert response["Content-Type"].startswith("application/problem+json")
     assert needle in response.json()["detail"]
     assert not Filing.objects.exists()
+
+
+def test_the_preparer_can_correct_the_filing_to_the_vehicle_its_evidence_describes(
+        client, preparer, manufacturer):
+    from tests.factories import FilingFactory
+
+    filing = FilingFactory.create(organisation=manufacturer, created_by=preparer,
+                                  model="Ironwood EV Crew Cab", model_year=2025,
+                                  vehicle_class="suv")
+    client.force_login(preparer)
+    upload(client, filing, "us-pickup-japan-minerals.xlsx")
+    run_queued_check(filing)
+    assert "Use the vehicle the evidence describes" in page(client, filing)
+    response = client.post(reverse("filings:take_vehicle", kwargs={"reference": filing.reference}),
+                           follow=True)
+    assert "The filing now names the vehicle as its evidence does: Granite Motor Company " \
+           "Ironwood EV, model year 2024, Pickup." in response.content.decode()
+    filing.refresh_from_db()
+    assert (filing.model, filing.model_year, filing.vehicle_class) == ("Ironwood EV", 2024, "pickup")
+    assert run_queued_check(filing).status == EvidenceCheck.Status.READY
+    assert filing.audit_events.filter(action="filing_update").exists()
+
+    again = client.post(reverse("filings:take_vehicle", kwargs={"reference": filing.reference}))
+    assert again.status_code == 400
+    assert "already names the vehicle its evidence describes" in again.content.decode()

@@ -28,7 +28,7 @@ def had_effect(route: RouteCase, scenario: Scenario) -> bool:
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_the_owner_with_the_right_role_succeeds(route, scenario, client, request):
-    scenario.put_in(route.state)
+    scenario.ready_for(route)
     client.force_login(request.getfixturevalue(route.owner.value))
     response = send(client, route, scenario)
     if route.writes:
@@ -42,7 +42,7 @@ def test_the_owner_with_the_right_role_succeeds(route, scenario, client, request
 
 @pytest.mark.parametrize("route", WRITES, ids=str)
 def test_a_read_only_member_is_refused_every_write(route, scenario, client, viewer):
-    scenario.put_in(route.state)
+    scenario.ready_for(route)
     client.force_login(viewer)
     response = send(client, route, scenario)
     assert response.status_code == 403
@@ -57,7 +57,7 @@ def test_a_read_only_member_may_read(route, scenario, client, viewer):
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_another_manufacturer_finds_nothing(route, scenario, client, outsider):
-    scenario.put_in(route.state)
+    scenario.ready_for(route)
     client.force_login(outsider)
     response = send(client, route, scenario)
     assert response.status_code == 404
@@ -67,7 +67,7 @@ def test_another_manufacturer_finds_nothing(route, scenario, client, outsider):
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_the_authority_does_not_see_a_filing_never_submitted(route, scenario, client, reviewer):
-    scenario.put_in(route.state)
+    scenario.ready_for(route)
     client.force_login(reviewer)
     assert send(client, route, scenario).status_code == 404
     assert not had_effect(route, scenario)
@@ -75,7 +75,7 @@ def test_the_authority_does_not_see_a_filing_never_submitted(route, scenario, cl
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_an_anonymous_visitor_is_sent_to_log_in(route, scenario, client):
-    scenario.put_in(route.state)
+    scenario.ready_for(route)
     response = send(client, route, scenario)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
