@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +23,7 @@ from filings import selectors
 from filings.api.errors import PROBLEM_BASE
 from filings.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from filings.api.idempotency import idempotent
+from filings.api.parsers import BoundedJSONParser, UploadMultiPartParser
 from filings.api.schema import FILING_EXAMPLE, IDEMPOTENCY_HEADER_DOC, ProblemSerializer, problems
 from filings.models import Assessment, EvidenceFile, FileKind, Filing, VehicleClass
 from filings.services import manufacturer, review
@@ -166,7 +166,7 @@ class EvidenceFileOutput(serializers.ModelSerializer[EvidenceFile]):
 
 
 class EvidenceApi(APIView):
-    parser_classes = (MultiPartParser, JSONParser)
+    parser_classes = (UploadMultiPartParser, BoundedJSONParser)
 
     class InputSerializer(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=FileKind.choices, default=FileKind.EVIDENCE)
