@@ -17,7 +17,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +38,7 @@ from filings.forms import (
 from filings.models import EvidenceFile, FileKind, Filing
 from filings.services import common, manufacturer
 from filings.states import ASSESSMENT_PENDING, State
-from filings.storage import StorageUnavailable, evidence_open
+from filings.storage import StorageUnavailable, evidence_discard, evidence_open
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 
@@ -180,20 +182,52 @@ def _attempt(request: HttpRequest, filing: Filing, action: Callable[[], str],
 @require_POST
 @login_required
 def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    """One or more files of one kind (the four CSV sheets at once), stored all or none."""
     actor = _actor(request)
     filing = selectors.filing_get(actor=actor, reference=reference)
     form = EvidenceUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        error = common.ServiceError("Choose a file and what kind of file it is, then upload.")
-        return _refused(request, filing, error, upload_form=form)
+    stray = sorted(name for name in request.FILES if name != "file")
+    if stray or not form.is_valid():
+        message = form.refusal() if not stray else (
+            f"The upload carries files in a field the form does not have ({', '.join(stray)}); "
+            "nothing was stored. Choose the files in the form's file field.")
+        # A fresh form (the kind kept): the alert says what is wrong, once.
+        fresh = EvidenceUploadForm(initial={"kind": request.POST.get("kind", FileKind.EVIDENCE)})
+        return _refused(request, filing, common.ServiceError(message), upload_form=fresh)
+    uploads = form.cleaned_data["file"]
+    kind = FileKind(form.cleaned_data["kind"])
 
     def upload() -> str:
-        stored = manufacturer.evidence_upload(actor=actor, filing=filing,
-                                              upload=form.cleaned_data["file"],
-                                              kind=FileKind(form.cleaned_data["kind"]))
-        return f"Uploaded {stored.original_name}."
+        stored = _upload_together(actor, filing, uploads, kind)
+        return f"Uploaded {_listed([f.original_name for f in stored])}."
 
-    return _attempt(request, filing, upload, upload_form=form)
+    try:
+        return _attempt(request, filing, upload, upload_form=form)
+    except StorageUnavailable as exc:
+        return storage_unavailable(request, exc)
+
+
+def _upload_together(actor: User, filing: Filing, uploads: list[UploadedFile],
+                     kind: FileKind) -> list[EvidenceFile]:
+    """The files of one upload, stored all or none: one transaction for their rows (and audit
+    records), and what was stored before a refusal is deleted again."""
+    stored: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                stored.append(manufacturer.evidence_upload(actor=actor, filing=filing,
+                                                           upload=upload, kind=kind))
+    except BaseException as exc:
+        evidence_discard([f.stored_name for f in stored])
+        if isinstance(exc, common.ServiceError) and len(uploads) > 1:
+            raise type(exc)(f"{exc.message} None of the {len(uploads)} files of this upload "
+                            "was stored.") from None
+        raise
+    return stored
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @require_POST
