@@ -17,6 +17,7 @@ from filings.services.common import ServiceError
 from filings.services.manufacturer import evidence_upload
 from filings.storage import evidence_key, evidence_storage
 from portal.file_storages import file_storages
+from tests.api.conftest import token_client
 from tests.celery_worker import free_port
 from tests.conftest import DATA
 from tests.services.test_filing_services import draft_with_workbook, upload
@@ -169,3 +170,26 @@ def test_several_files_refused_together_leave_nothing_in_the_bucket(s3_storage, 
     assert not EvidenceFile.objects.exists()
     assert s3_storage.stored_keys() == []
 
+
+@pytest.mark.parametrize("client_kind", ["web", "api"])
+def test_an_upload_while_the_bucket_is_down_is_a_503_storing_nothing(s3_storage, client,
+                                                                    settings, preparer, filing,
+                                                                    client_kind):
+    _unreachable_bucket(settings, s3_storage)
+    upload = {"kind": "evidence", "file": SimpleUploadedFile("evidence.xlsx",
+                                                             WORKBOOK.read_bytes())}
+    if client_kind == "web":
+        client.force_login(preparer)
+        response = client.post(reverse("filings:evidence_upload", kwargs={
+            "reference": filing.reference}), upload)
+        assert '<link rel="stylesheet"' in response.content.decode()
+        assert "cannot be reached right now" in response.content.decode()
+    else:
+        response = token_client(preparer).post(reverse("api:evidence", kwargs={
+            "reference": filing.reference}), upload, format="multipart")
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert "cannot be reached right now" in response.json()["detail"]
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert not EvidenceFile.objects.exists()
