@@ -188,20 +188,34 @@ def _attempt(request: HttpRequest, filing: Filing, action: Callable[[], str],
 @require_POST
 @login_required
 def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
+    """One or more files of one kind (the four CSV sheets at once), stored all or none."""
     actor = _actor(request)
     filing = selectors.filing_get(actor=actor, reference=reference)
     form = EvidenceUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        error = common.ServiceError("Choose a file and what kind of file it is, then upload.")
-        return _refused(request, filing, error, upload_form=form)
+    stray = sorted(name for name in request.FILES if name != "file")
+    if stray or not form.is_valid():
+        message = form.refusal() if not stray else (
+            f"The upload carries files in a field the form does not have ({', '.join(stray)}); "
+            "nothing was stored. Choose the files in the form's file field.")
+        # A fresh form (the kind kept): the alert says what is wrong, once.
+        fresh = EvidenceUploadForm(initial={"kind": request.POST.get("kind", FileKind.EVIDENCE)})
+        return _refused(request, filing, common.ServiceError(message), upload_form=fresh)
+    uploads = form.cleaned_data["file"]
+    kind = FileKind(form.cleaned_data["kind"])
 
     def upload() -> str:
-        stored = manufacturer.evidence_upload(actor=actor, filing=filing,
-                                              upload=form.cleaned_data["file"],
-                                              kind=FileKind(form.cleaned_data["kind"]))
-        return f"Uploaded {stored.original_name}."
+        stored = manufacturer.evidence_upload_many(actor=actor, filing=filing, uploads=uploads,
+                                                   kind=kind)
+        return f"Uploaded {_listed([f.original_name for f in stored])}."
 
-    return _attempt(request, filing, upload, upload_form=form)
+    try:
+        return _attempt(request, filing, upload, upload_form=form)
+    except StorageUnavailable as exc:
+        return storage_unavailable(request, exc)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @require_POST

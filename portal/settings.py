@@ -192,6 +192,13 @@ SUPPORTING_DOCUMENT_MAX_BYTES = envint("SUPPORTING_DOCUMENT_MAX_BYTES", str(20 *
 EVIDENCE_MAX_FILES_PER_VERSION = envint("EVIDENCE_MAX_FILES_PER_VERSION", "20")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# First, the caps above while the body streams: a Content-Length over the largest is refused
+# unread, a file is dropped once it passes its cap; a 413 either way (filings/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "filings.uploads.UploadCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
@@ -284,7 +291,7 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_PARSER_CLASSES": [
         "filings.api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "filings.api.parsers.UploadMultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -1,16 +1,23 @@
 """JSON bodies, bounded before they are parsed: a hostile body is a clear problem (413 for its
-size, 400 for its depth), never a RecursionError and a 500 (issue 11)."""
+size, 400 for its depth), never a RecursionError and a 500 (issue 11). Multipart bodies refused
+while they stream (filings.uploads) answered as what they are."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.datastructures import MultiValueDict
 from rest_framework import exceptions, renderers, status
-from rest_framework.parsers import BaseParser
+from rest_framework.parsers import BaseParser, DataAndFiles, MultiPartParser
 from rest_framework.utils import json
+
+from filings.uploads import upload_refusal
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 # Deeper than any request this API takes (its bodies are flat objects), far below Python's
 # recursion limit.
@@ -63,3 +70,23 @@ class BoundedJSONParser(BaseParser):
         if not isinstance(data, dict):
             raise exceptions.ParseError("The JSON body must be an object of fields.")
         return data
+
+
+class UploadMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, but an upload refused while it streamed is answered as what it
+    is: a 413 naming the file and its cap, a 400 saying the file name is too long to read,
+    rather than "Multipart form parse error - ..."."""
+
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None
+              ) -> DataAndFiles[_ImmutableQueryDict, MultiValueDict[Any, Any]]:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as exc:
+            refusal = upload_refusal(exc.__context__)  # DRF raises it from Django's error
+            if refusal is None:
+                raise
+            status_code, message = refusal
+            if status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+                raise RequestTooLarge(message) from None
+            raise exceptions.ParseError(message) from None

@@ -15,15 +15,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
-from filings.api.errors import PROBLEM_BASE
+from filings.api.errors import PROBLEM_BASE, FileStoreUnavailable
 from filings.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from filings.api.idempotency import idempotent
+from filings.api.parsers import BoundedJSONParser, UploadMultiPartParser
 from filings.api.schema import FILING_EXAMPLE, IDEMPOTENCY_HEADER_DOC, ProblemSerializer, problems
 from filings.models import (
     Assessment,
@@ -36,6 +36,7 @@ from filings.models import (
 )
 from filings.services import manufacturer, review
 from filings.states import TRANSITIONS, State
+from filings.storage import StorageUnavailable
 from portal.accounts.models import User
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR,
@@ -174,11 +175,12 @@ class EvidenceFileOutput(serializers.ModelSerializer[EvidenceFile]):
 
 
 class EvidenceApi(APIView):
-    parser_classes = (MultiPartParser, JSONParser)
+    parser_classes = (UploadMultiPartParser, BoundedJSONParser)
 
     class InputSerializer(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=FileKind.choices, default=FileKind.EVIDENCE)
-        file = serializers.FileField()
+        # An empty file passes here: the storage refuses it naming the file.
+        file = serializers.FileField(allow_empty_file=True)
 
     @extend_schema(operation_id="evidence_list", responses={200: EvidenceFileOutput(many=True),
                                                             **problems(404)},
@@ -199,14 +201,31 @@ class EvidenceApi(APIView):
         filing = selectors.filing_get(actor=actor, reference=reference)
 
         def upload() -> Response:
+            _one_file_part(request)
             data = self.InputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            stored = manufacturer.evidence_upload(actor=actor, filing=filing,
-                                                  upload=data.validated_data["file"],
-                                                  kind=FileKind(data.validated_data["kind"]))
+            try:
+                stored = manufacturer.evidence_upload(actor=actor, filing=filing,
+                                                      upload=data.validated_data["file"],
+                                                      kind=FileKind(data.validated_data["kind"]))
+            except StorageUnavailable as exc:
+                raise FileStoreUnavailable() from exc
             return Response(EvidenceFileOutput(stored).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, upload)
+
+
+def _one_file_part(request: Request) -> None:
+    """One file per request, in the `file` field: no part is dropped without a word."""
+    parts = [(name, len(request.FILES.getlist(name))) for name in request.FILES]
+    count = sum(n for _, n in parts)
+    if count > 1:
+        raise serializers.ValidationError({"file": [
+            f"This request carries {count} files; the API takes one file per request. Send each "
+            "file in a POST of its own to this URL."]})
+    if count == 1 and parts[0][0] != "file":
+        raise serializers.ValidationError({"file": [
+            f"The file came in a field named {parts[0][0]!r}; send it in the field 'file'."]})
 
 
 class EvidenceErrorOutput(serializers.Serializer[Any]):

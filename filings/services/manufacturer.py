@@ -147,6 +147,26 @@ def evidence_upload(*, actor: User, filing: Filing, upload: UploadedFile,
     return evidence_file
 
 
+def evidence_upload_many(*, actor: User, filing: Filing, uploads: list[UploadedFile],
+                         kind: FileKind) -> list[EvidenceFile]:
+    """The files of one upload (the four CSV sheets at once), stored all or none: one
+    transaction for their rows and audit events, and what was stored before a refusal is
+    deleted again."""
+    stored: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                stored.append(evidence_upload(actor=actor, filing=filing, upload=upload,
+                                              kind=kind))
+    except BaseException as exc:
+        storage.evidence_discard([f.stored_name for f in stored])
+        if isinstance(exc, ServiceError) and len(uploads) > 1:
+            raise type(exc)(f"{exc.message} None of the {len(uploads)} files of this upload "
+                            "was stored.") from None
+        raise
+    return stored
+
+
 @transaction.atomic
 def evidence_remove(*, actor: User, evidence_file: EvidenceFile) -> None:
     filing = evidence_file.version.filing

@@ -3,11 +3,13 @@ evidence row errors through the API."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from filings.models import Filing
 from filings.states import State
 from tests.api.conftest import token_client
+from tests.storage.upload_samples import stored_objects
 from tests.web.conftest import engine_result, store_assessment
 from tests.web.routes import workbook_upload
 
@@ -85,3 +87,62 @@ def test_valid_evidence_has_no_row_errors(viewer, scenario):
     store_assessment(scenario.filing.current_version(), result=engine_result())
     body = token_client(viewer).get(url("evidence_errors", scenario.filing)).json()
     assert body["errors"] == []
+
+
+# --- one file per request, each refusal in words (issue 11) -------------------------------
+
+def _csv(name: str = "vehicle.csv", content: bytes = b"make\n") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def _nothing_stored(filing: Filing) -> None:
+    assert not filing.current_version().files.exists()
+    assert stored_objects() == []
+
+
+def test_more_than_one_file_in_a_request_is_refused_naming_the_count(preparer, filing):
+    response = token_client(preparer).post(url("evidence", filing), {
+        "kind": "evidence", "file": [_csv(f"vehicle{i}.csv") for i in range(25)]},
+        format="multipart")
+    message = ("This request carries 25 files; the API takes one file per request. Send each "
+               "file in a POST of its own to this URL.")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["detail"] == f"file: {message}"
+    assert response.json()["errors"] == [{"field": "file", "message": message}]
+    _nothing_stored(filing)
+
+
+def test_a_second_file_in_another_field_is_counted_too(preparer, filing):
+    response = token_client(preparer).post(url("evidence", filing), {
+        "kind": "evidence", "file": workbook_upload(), "attachment": _csv()}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("file: This request carries 2 files;")
+    _nothing_stored(filing)
+
+
+def test_a_file_in_another_field_is_refused_saying_which(preparer, filing):
+    response = token_client(preparer).post(url("evidence", filing), {
+        "kind": "evidence", "document": workbook_upload()}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"] == ("file: The file came in a field named 'document'; send "
+                                         "it in the field 'file'.")
+    _nothing_stored(filing)
+
+
+def test_an_empty_file_is_refused_in_the_storages_words(preparer, filing):
+    response = token_client(preparer).post(url("evidence", filing), {
+        "kind": "evidence", "file": _csv(content=b"")}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"] == ("vehicle.csv: the file is empty (0 bytes); choose the "
+                                         "file that holds the content and upload it again.")
+    _nothing_stored(filing)
+
+
+def test_a_file_of_the_wrong_type_says_what_evidence_is(preparer, filing):
+    response = token_client(preparer).post(url("evidence", filing), {
+        "kind": "evidence", "file": _csv("x.docx")}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"] == ("Evidence must be an .xlsx workbook or .csv sheet "
+                                         "files; x.docx is neither.")
+    _nothing_stored(filing)

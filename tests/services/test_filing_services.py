@@ -30,6 +30,7 @@ from filings.services.review import (
 from filings.states import State
 from portal.audit.models import AuditEvent
 from tests.conftest import DATA, SAMPLE_VEHICLES
+from tests.storage.upload_samples import pdf
 
 
 def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
@@ -110,7 +111,7 @@ class TestEvidenceUpload:
         assert filing.current_version().files.count() == 1
 
     @pytest.mark.parametrize(("name", "content", "kind", "needle"), [
-        ("evil.exe", b"MZ\x90\x00", FileKind.EVIDENCE, "must be one of"),
+        ("evil.exe", b"MZ\x90\x00", FileKind.EVIDENCE, "evil.exe is neither"),
         ("report.pdf", b"MZ\x90\x00 not a pdf", FileKind.SUPPORTING, "not a PDF"),
         ("fake.xlsx", b"PK\x03\x04 not really a zip", FileKind.EVIDENCE, "not an Excel workbook"),
         ("vehicle.csv", "make,model\n".encode("utf-16"), FileKind.EVIDENCE, "NUL bytes"),
@@ -136,7 +137,7 @@ class TestEvidenceUpload:
     def test_a_path_in_the_file_name_is_kept_as_metadata_only(self, preparer):
         filing = draft_with_workbook(preparer)
         stored = evidence_upload(actor=preparer, filing=filing,
-                                 upload=SimpleUploadedFile("../../etc/\u202ereport.pdf", b"%PDF-1.4\n"),
+                                 upload=SimpleUploadedFile("../../etc/\u202ereport.pdf", pdf()),
                                  kind=FileKind.SUPPORTING)
         assert stored.original_name == "report.pdf"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from filings.models import EvidenceFile, FileKind
@@ -16,9 +17,11 @@ from filings.services.common import ServiceError
 from filings.services.manufacturer import evidence_upload
 from filings.storage import evidence_key, evidence_storage
 from portal.file_storages import file_storages
+from tests.api.conftest import token_client
 from tests.celery_worker import free_port
 from tests.conftest import DATA
 from tests.services.test_filing_services import draft_with_workbook, upload
+from tests.storage.upload_samples import CSV_FOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +153,43 @@ def test_a_download_while_the_bucket_is_down_is_a_503_page_not_a_500(s3_storage,
     assert response["Retry-After"] == "60"
     assert "cannot be reached right now" in response.content.decode()
     assert '<link rel="stylesheet"' in response.content.decode()  # the portal's own page
+
+
+def test_several_files_refused_together_leave_nothing_in_the_bucket(s3_storage, client, preparer,
+                                                                     filing):
+    """The sheets stored before the empty one are deleted from the bucket again (issue 11)."""
+    sheets = [SimpleUploadedFile(path.name, b"" if path.stem == "vins" else path.read_bytes())
+              for path in sorted(CSV_FOLDER.glob("*.csv"))]
+    client.force_login(preparer)
+
+    response = client.post(reverse("filings:evidence_upload", kwargs={
+        "reference": filing.reference}), {"kind": "evidence", "file": sheets})
+
+    assert response.status_code == 400
+    assert "None of the 4 files of this upload was stored." in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+    assert s3_storage.stored_keys() == []
+
+
+@pytest.mark.parametrize("client_kind", ["web", "api"])
+def test_an_upload_while_the_bucket_is_down_is_a_503_storing_nothing(s3_storage, client,
+                                                                    settings, preparer, filing,
+                                                                    client_kind):
+    _unreachable_bucket(settings, s3_storage)
+    upload = {"kind": "evidence", "file": SimpleUploadedFile("evidence.xlsx",
+                                                             WORKBOOK.read_bytes())}
+    if client_kind == "web":
+        client.force_login(preparer)
+        response = client.post(reverse("filings:evidence_upload", kwargs={
+            "reference": filing.reference}), upload)
+        assert '<link rel="stylesheet"' in response.content.decode()
+        assert "cannot be reached right now" in response.content.decode()
+    else:
+        response = token_client(preparer).post(reverse("api:evidence", kwargs={
+            "reference": filing.reference}), upload, format="multipart")
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert "cannot be reached right now" in response.json()["detail"]
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert not EvidenceFile.objects.exists()
