@@ -32,9 +32,6 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image
-from pyhanko.pdf_utils.crypt import AuthStatus
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 from filings.evidence.cells import FORBIDDEN_CHARACTERS
 from filings.evidence.errors import size_text
@@ -510,6 +507,11 @@ def _pdf_readable(handle: Any) -> bool | None:
     """Whether pyHanko's reader finds the cross-reference table, the trailer and the page tree;
     None when it needs a password. A hostile file may break the reader in any way, so any error
     means the file is not a readable PDF."""
+    # Imported here: the `assess` command and the workers that only read evidence never load
+    # the PDF and image libraries.
+    from pyhanko.pdf_utils.crypt import AuthStatus
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
         reader = PdfFileReader(handle, strict=False)
         if reader.encrypted and reader.decrypt(b"").status == AuthStatus.FAILED:
@@ -539,6 +541,8 @@ def _sniff_image(path: Path, head: bytes, extension: str, original: str) -> None
         raise UploadRejected(f"{original}: this is not a {image_format} image; it looks like "
                              f"{_looks_like(head)}. {instead}")
     _refuse_zip_inside(path, original, f"{image_format} image", instead)
+    from PIL import Image
+
     try:
         with Image.open(path, formats=(image_format,)) as image:
             image.verify()

@@ -25,6 +25,7 @@ from filings.services.manufacturer import (
 from filings.states import State
 from tests.conftest import DATA, SAMPLE_VEHICLES
 from tests.factories import run_queued_check
+from tests.storage.upload_samples import image
 
 PICKUP = "us-pickup-japan-minerals.xlsx"
 
@@ -114,7 +115,7 @@ class TestCheckOnUpload:
         upload(preparer, filing)
         run_queued_check(filing)
         evidence_upload(actor=preparer, filing=filing, kind=FileKind.SUPPORTING,
-                        upload=SimpleUploadedFile("letter.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64))
+                        upload=SimpleUploadedFile("letter.png", image("PNG")))
         assert check_of(filing).status == EvidenceCheck.Status.READY
 
     def test_a_workbook_and_its_csv_sheets_together_are_an_error_of_the_check(self, preparer):
