@@ -20,6 +20,14 @@ from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Colum
 # Control characters and the invisible marks that reorder or hide text (the "Trojan
 # Source" characters): allowed in no cell, so what a reviewer sees is what was filed.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# A line break inside a cell (Alt+Enter in Excel; a quoted CSV cell spanning lines). It is one
+# of the forbidden characters, but gets a message of its own: people do not think of it as a
+# character, and the fix is different.
+LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = (
+    "holds a line break; evidence cells are one line each: remove the line break (in Excel, "
+    "Alt+Enter makes one; Find & Replace with Ctrl+J in 'Find what' finds them)"
+)
 PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _EXPONENT = re.compile(r"[0-9.]+[eE][+-]?[0-9]+")
 _AMOUNT_LIMIT = Decimal(10) ** MAX_AMOUNT_DIGITS
@@ -68,6 +76,8 @@ def parse_text(column: Column, cell: object) -> str:
         raise CellProblem(f"is {len(text)} characters long; at most {column.max_length} are allowed")
     forbidden = FORBIDDEN_CHARACTERS.search(text)
     if forbidden:
+        if LINE_BREAKS.search(text):
+            raise CellProblem(_LINE_BREAK)
         raise CellProblem(
             f"contains the invisible or control character U+{ord(forbidden.group()):04X}; "
             "retype the value without it"
