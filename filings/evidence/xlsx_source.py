@@ -1,5 +1,9 @@
 """XLSX: the ZIP preflight (`zip_preflight`), then python-calamine (Rust) for the cells.
 
+Hidden and very hidden sheets (as calamine reads `<sheet state=...>` in xl/workbook.xml) are
+refused, each named, before any sheet is read: what is assessed must be what a reviewer who
+opens the workbook sees.
+
 Formula and error cells, which calamine would silently replace by their cached value or by
 an empty string, are located with openpyxl (read-only; it uses defusedxml) and refused, so
 the values assessed are the values a reviewer sees in the workbook.
@@ -18,7 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from filings.evidence.book import Book
 from filings.evidence.errors import StopReading
@@ -29,10 +33,13 @@ CHUNK_ROWS = 1024
 
 
 def read_xlsx(path: Path, display_name: str, book: Book, limits: ZipLimits) -> None:
-    if preflight(path, display_name, limits) and _report_formula_cells(path, display_name, book):
-        raise StopReading  # the values calamine would read are not the ones a reviewer sees
+    has_formulas = preflight(path, display_name, limits)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
+            hidden = _report_hidden_sheets(workbook, book)
+            formulas = _report_formula_cells(path, display_name, book) if has_formulas else 0
+            if hidden or formulas:
+                raise StopReading  # what would be read is not what a reviewer sees
             for name in workbook.sheet_names:
                 reader = book.reader_for(name, "sheet")
                 if reader is not None:
@@ -73,6 +80,37 @@ def _read_sheet(sheet: CalamineSheet, reader: SheetReader) -> None:
             range(number + 1, number + 1 + len(chunk)), list(zip(*chunk, strict=True)), text_only=False
         )
         number += len(chunk)
+
+
+# --- hidden sheets -----------------------------------------------------------------------
+
+
+def _report_hidden_sheets(workbook: CalamineWorkbook, book: Book) -> int:
+    """Name every hidden or very hidden sheet (Excel's `<sheet state=...>`): none is read."""
+    found = 0
+    for sheet in workbook.sheets_metadata:
+        if sheet.visible == SheetVisibleEnum.Hidden:
+            book.errors.add(sheet.name, None, None, None, _HIDDEN)
+        elif sheet.visible == SheetVisibleEnum.VeryHidden:
+            book.errors.add(sheet.name, None, None, None, _VERY_HIDDEN)
+        else:
+            continue
+        found += 1
+    return found
+
+
+_EVERY_SHEET_SHOWN = "every sheet of the workbook must be visible, so reviewers see all that was uploaded"
+_HIDDEN = (
+    f"the sheet is hidden; {_EVERY_SHEET_SHOWN}: unhide it in Excel (right-click any sheet "
+    "tab, Unhide) or delete it, and upload again"
+)
+_VERY_HIDDEN = (
+    f"the sheet is very hidden (Excel's Unhide does not list it); {_EVERY_SHEET_SHOWN}: copy "
+    "the visible sheets into a new workbook (select their tabs, right-click, Move or Copy, "
+    "To book: (new book), Create a copy), save it and upload that; or make the sheet visible "
+    "in the Visual Basic editor (Alt+F11: select the sheet, set Visible to -1 - "
+    "xlSheetVisible) and upload again"
+)
 
 
 # --- formula and error cells -------------------------------------------------------------
