@@ -120,7 +120,9 @@ def test_workbook_numbers_below_a_cent_that_excel_stores_as_floats_are_checked(t
 
 # --- line breaks ----------------------------------------------------------------------------
 
-LINE_BREAK = "holds a line break; evidence cells are one line each: remove the line break (in Excel, Alt+Enter"
+LINE_BREAK = (
+    "holds a line break; evidence cells are one line each: remove the line break (in Excel, Alt+Enter"
+)
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])

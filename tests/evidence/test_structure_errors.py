@@ -285,7 +285,9 @@ def test_a_very_hidden_extra_sheet_is_refused_naming_it(tmp_path):
 
     errors = errors_of([path])
 
-    error = one_error(errors, sheet="lookup", message="the sheet is very hidden (Excel's Unhide does not list it)")
+    error = one_error(
+        errors, sheet="lookup", message="the sheet is very hidden (Excel's Unhide does not list it)"
+    )
     assert errors == [error]
     assert "copy the visible sheets into a new workbook" in error["message"]
     assert "Visual Basic editor" in error["message"]
