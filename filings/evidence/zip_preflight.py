@@ -5,7 +5,8 @@
    compressed more than `max_ratio` times (zip bombs are refused here, unread).
 2. Every entry is inflated here, in bounded pieces, never past its declared size, and its
    CRC checked: a file whose headers lie about sizes is refused before a parser trusts them.
-3. While inflating: XML document type declarations (entity expansion) are refused, and each
+3. While inflating: XML parts that are not UTF-8 are refused, so that the byte search for
+   XML document type declarations (entity expansion), which are refused, is complete; each
    worksheet's used range is measured from its cell references. calamine stores a sheet as
    one dense block of rows x columns, so a few cells in far corners would ask for hundreds of
    GB and abort the process; a range over `max_cells_per_sheet` is refused instead. Cells
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import struct
 import zipfile
@@ -22,13 +24,15 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from filings.evidence.errors import size_text
 
 _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_OVERLAP = max(map(len, _DECLARATIONS)) - 1  # bytes kept so a split declaration is found
+_WHOLE_TAG_BYTES = 4096  # a cell's tag is far shorter: a piece this long is scanned as it is
 RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
 
 
@@ -113,26 +117,117 @@ def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: Zip
     # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
     # the entry's name, say which parts calamine reads as sheets.
     scan = _WorksheetScan(name, entry.filename)
-    carry = b""
+    encoding = _EncodingCheck(name, entry.filename)
+    carry = overlap = b""
     for data in _inflate(stream, entry, name):
-        # Scan whole tags only: cut each piece before its last '<' and carry the rest.
+        encoding.feed(data)
+        # Declarations are looked for in the bytes as they come, each piece with the end of
+        # the one before it, so one split between two pieces is found too.
+        overlap = _refuse_declarations(overlap + data, name)
+        # Scan whole tags only: cut each piece before its last '<' and carry the rest; a short
+        # piece with no '<' after its first byte may end inside a tag, so it waits for more.
         piece = carry + data
         cut = piece.rfind(b"<")
+        if cut <= 0 and len(piece) < _WHOLE_TAG_BYTES:
+            carry = piece
+            continue
         piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
-        _refuse_declarations(piece, name)
         scan.feed(piece)
-    _refuse_declarations(carry, name)
+    encoding.check()
     scan.feed(carry)
     scan.check(limits.max_cells_per_sheet)
     return scan.flagged
 
 
-def _refuse_declarations(piece: bytes, name: str) -> None:
-    if b"<!" in piece and any(declaration in piece for declaration in _DECLARATIONS):
+def _refuse_declarations(data: bytes, name: str) -> bytes:
+    """Refuse a document type or entity declaration; returns the end of `data` to prepend next."""
+    if b"<!" in data and any(declaration in data for declaration in _DECLARATIONS):
         raise XlsxProblem(
             f"{name} contains an XML document type declaration, which spreadsheet "
             f"programs never write; {RESAVE}"
         )
+    return data[-_OVERLAP:]
+
+
+class _EncodingCheck:
+    """Refuses an XML part that is not UTF-8, judged from its first bytes.
+
+    The declaration scan searches bytes for ASCII text, which is complete only for UTF-8
+    (and ASCII): in UTF-16 or UTF-32 a declaration's bytes differ, and a parser that honours
+    the byte order mark or the XML declaration would still read it. Excel and every other
+    spreadsheet program write UTF-8, so any other encoding is refused: a byte order mark of
+    UTF-16 or UTF-32, their patterns without one (`<` beside NUL bytes), or an XML
+    declaration naming another encoding. Parts under customXml/ (metadata that document
+    management systems add, sometimes in UTF-16) are left alone: neither calamine nor
+    openpyxl opens them.
+    """
+
+    HEAD_BYTES = 1024
+
+    def __init__(self, name: str, part: str) -> None:
+        self.name = name
+        self.part = part
+        self._head = b""
+        self._checked = part.startswith("customXml/")
+
+    def feed(self, data: bytes) -> None:
+        if self._checked:
+            return
+        self._head += data[: self.HEAD_BYTES - len(self._head)]
+        if len(self._head) >= self.HEAD_BYTES:
+            self.check()
+
+    def check(self) -> None:
+        if self._checked:
+            return
+        self._checked = True
+        found = _other_encoding(self._head)
+        if found:
+            raise XlsxProblem(
+                f"{self.name}: {self.part} {found}; workbook XML must be UTF-8, which is what "
+                f"Excel writes: {RESAVE}"
+            )
+
+
+def _other_encoding(head: bytes) -> str | None:
+    """What shows that an XML part is not UTF-8, or None."""
+    for bom, wide in _BYTE_ORDER_MARKS:
+        if head.startswith(bom):
+            return f"is {wide} text (it starts with a {wide} byte order mark)"
+    if b"\0" in head[:4]:
+        text = head.replace(b"\0", b"")
+        if text.lstrip(_XML_SPACE).startswith(b"<") or (text and not text.strip(_XML_SPACE)):
+            return f"is XML in {_wide_encoding(head)}"
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip(_XML_SPACE)
+    if text.startswith(b"<?xml"):
+        declaration = _XML_DECLARATION.match(text)
+        if declaration is None:
+            return f"starts with an XML declaration that does not end within {len(head):,} bytes"
+        encoding = _DECLARED_ENCODING.search(declaration.group(1))
+        if encoding and encoding.group(2).strip().lower() != b"utf-8":
+            declared = encoding.group(2).decode("ascii", "replace")[:40]
+            return f"declares the encoding {declared!r} in its XML declaration"
+    return None
+
+
+def _wide_encoding(head: bytes) -> str:
+    """UTF-16 or UTF-32, and which byte order, from where the NUL bytes stand."""
+    if head[:3] == b"\0\0\0":
+        return "UTF-32 (big-endian)"
+    if head[1:4] == b"\0\0\0":
+        return "UTF-32 (little-endian)"
+    return "UTF-16 (big-endian)" if head[:1] == b"\0" else "UTF-16 (little-endian)"
+
+
+_BYTE_ORDER_MARKS = (  # UTF-32 LE first: its mark starts with UTF-16 LE's
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_XML_SPACE = b" \t\r\n"
+_XML_DECLARATION = re.compile(rb"<\?xml\s(.*?)\?>", re.DOTALL)
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 
 
 class _WorksheetScan:
@@ -239,22 +334,32 @@ def _inflate(stream: BinaryIO, entry: zipfile.ZipInfo, name: str) -> Iterator[by
         raise damaged
     stream.seek(entry.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if entry.compress_type else None
-    left, produced, crc = entry.compress_size, 0, 0
+    produced, crc = 0, 0
     try:
-        while left:
-            data = stream.read(min(left, _READ_BYTES))
-            if not data:
+        for out in _inflated(stream, entry.compress_size, inflater, damaged):
+            produced += len(out)
+            if produced > entry.file_size:
                 raise damaged
-            left -= len(data)
-            while data:
-                out = inflater.decompress(data, _READ_BYTES) if inflater else data
-                data = inflater.unconsumed_tail if inflater else b""
-                produced += len(out)
-                if produced > entry.file_size:
-                    raise damaged
-                crc = zlib.crc32(out, crc)
-                yield out
+            crc = zlib.crc32(out, crc)
+            yield out
     except zlib.error:
         raise damaged from None
     if produced != entry.file_size or crc != entry.CRC or (inflater and not inflater.eof):
         raise damaged
+
+
+def _inflated(stream: BinaryIO, left: int, inflater: Any, damaged: XlsxProblem) -> Iterator[bytes]:
+    """The next `left` bytes of `stream`, read and inflated in pieces of at most _READ_BYTES."""
+    while left:
+        data = stream.read(min(left, _READ_BYTES))
+        if not data:
+            raise damaged
+        left -= len(data)
+        while data:
+            out = inflater.decompress(data, _READ_BYTES) if inflater else data
+            data = inflater.unconsumed_tail if inflater else b""
+            if out:
+                yield out
+    # Output may still wait inside the inflater: the last call stopped at _READ_BYTES.
+    while inflater and not inflater.eof and (out := inflater.decompress(b"", _READ_BYTES)):
+        yield out
