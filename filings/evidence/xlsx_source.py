@@ -26,14 +26,17 @@ from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from filings.evidence.book import Book
 from filings.evidence.errors import StopReading
+from filings.evidence.schema import MAX_SHEET_ROWS
 from filings.evidence.sheets import SheetReader, is_blank
 from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, preflight
 
 CHUNK_ROWS = 1024
 
 
-def read_xlsx(path: Path, display_name: str, book: Book, limits: ZipLimits) -> None:
-    has_formulas = preflight(path, display_name, limits)
+def read_xlsx(
+    path: Path, display_name: str, book: Book, limits: ZipLimits, max_rows: int = MAX_SHEET_ROWS
+) -> None:
+    has_formulas = preflight(path, display_name, limits, max_rows)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             hidden = _report_hidden_sheets(workbook, book)

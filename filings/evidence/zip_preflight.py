@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import codecs
+import posixpath
 import re
 import struct
 import zipfile
@@ -26,12 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+import defusedxml.ElementTree as SafeElementTree  # type: ignore[import-untyped]
+
 from filings.evidence.errors import size_text
+from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
 
 _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 _OVERLAP = max(map(len, _DECLARATIONS)) - 1  # bytes kept so a split declaration is found
+_WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"  # where calamine looks
+_WORKBOOK_PARTS = frozenset({_WORKBOOK, _WORKBOOK_RELS})
+_MAX_KEPT_BYTES = 16 * 1024 * 1024  # a part kept to be parsed here; larger ones are not
 _WHOLE_TAG_BYTES = 4096  # a cell's tag is far shorter: a piece this long is scanned as it is
 RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
 
@@ -48,11 +55,18 @@ class ZipLimits:
 
 
 class XlsxProblem(Exception):
-    """The workbook cannot be read; the message says why and how to fix it."""
+    """The workbook cannot be read; the message says why and how to fix it, `sheet` where."""
+
+    def __init__(self, message: str, sheet: str | None = None) -> None:
+        super().__init__(message)
+        self.sheet = sheet
 
 
-def preflight(path: Path, name: str, limits: ZipLimits) -> bool:
-    """Check the container without parsing the workbook; True if it has formula or error cells."""
+def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEET_ROWS) -> bool:
+    """Check the container without parsing the workbook; True if it has formula or error cells.
+
+    `max_rows` is the most rows a sheet may have, as a spreadsheet numbers them.
+    """
     with path.open("rb") as stream:
         head = stream.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -70,7 +84,16 @@ def preflight(path: Path, name: str, limits: ZipLimits) -> bool:
             ) from None
         entries = archive.infolist()
         _check_directory(entries, name, limits)
-        flagged = [_scan_entry(stream, entry, name, limits) for entry in entries]  # every entry
+        # The workbook's list of sheets first, so that messages about a sheet can name it.
+        first = [entry for entry in entries if entry.filename in _WORKBOOK_PARTS]
+        kept: dict[str, bytes] = {}
+        flagged = [_scan_entry(stream, entry, _Scan(name, limits, max_rows), kept) for entry in first]
+        sheets = _sheet_names(kept)
+        flagged += [
+            _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename)))
+            for entry in entries
+            if entry not in first
+        ]
         return any(flagged)
 
 
@@ -113,13 +136,33 @@ def _check_entry(entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> None:
         )
 
 
-def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one entry's scan needs to know: the upload's name, the limits, the sheet's name."""
+
+    name: str
+    limits: ZipLimits
+    max_rows: int
+    sheet: str | None = None
+
+
+def _scan_entry(
+    stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan, kept: dict[str, bytes] | None = None
+) -> bool:
+    """Check one entry; True if it is a sheet with formula or error cells.
+
+    With `kept`, the entry's bytes are kept there under its name (if not too large to parse).
+    """
     # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
     # the entry's name, say which parts calamine reads as sheets.
-    scan = _WorksheetScan(name, entry.filename)
+    name = scan_for.name
+    scan = _WorksheetScan(name, entry.filename, scan_for.sheet)
     encoding = _EncodingCheck(name, entry.filename)
+    keep: list[bytes] | None = [] if kept is not None and entry.file_size <= _MAX_KEPT_BYTES else None
     carry = overlap = b""
     for data in _inflate(stream, entry, name):
+        if keep is not None:
+            keep.append(data)
         encoding.feed(data)
         # Declarations are looked for in the bytes as they come, each piece with the end of
         # the one before it, so one split between two pieces is found too.
@@ -135,8 +178,49 @@ def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: Zip
         scan.feed(piece)
     encoding.check()
     scan.feed(carry)
-    scan.check(limits.max_cells_per_sheet)
+    scan.check(scan_for.max_rows, scan_for.limits.max_cells_per_sheet)
+    if kept is not None and keep is not None:
+        kept[entry.filename] = b"".join(keep)
     return scan.flagged
+
+
+def _sheet_names(kept: dict[str, bytes]) -> dict[str, str]:
+    """Each worksheet part's sheet name, from xl/workbook.xml and its relationships.
+
+    The paths are resolved as calamine resolves them. For messages only: a workbook whose
+    list cannot be read here gets messages that name parts instead (calamine then says
+    what is wrong with it).
+    """
+    try:
+        targets = {
+            element.get("Id"): element.get("Target", "")
+            for element in _elements(kept.get(_WORKBOOK_RELS), "Relationship")
+        }
+        names: dict[str, str] = {}
+        for element in _elements(kept.get(_WORKBOOK), "sheet"):
+            ids = [value for key, value in element.attrib.items() if key.endswith("}id")]
+            target = targets.get(ids[0]) if ids else None
+            if target and element.get("name"):
+                names[_part_path(target)] = element.get("name")
+        return names
+    except (SyntaxError, ValueError):  # ElementTree's ParseError; defusedxml's refusals
+        return {}
+
+
+def _elements(xml: bytes | None, local_name: str) -> list[Any]:
+    if xml is None:
+        return []
+    root = SafeElementTree.fromstring(xml)
+    return [element for element in root.iter() if element.tag.rpartition("}")[2] == local_name]
+
+
+def _part_path(target: str) -> str:
+    """A workbook relationship's target as an entry name: '/xl/a.xml' and 'a.xml' are 'xl/a.xml'."""
+    if target.startswith("/"):
+        target = target[1:]
+    elif not target.startswith("xl/"):
+        target = "xl/" + target
+    return posixpath.normpath(target)
 
 
 def _refuse_declarations(data: bytes, name: str) -> bytes:
@@ -238,15 +322,20 @@ class _WorksheetScan:
     goes through the slower general expressions.
     """
 
-    def __init__(self, name: str, part: str) -> None:
+    def __init__(self, name: str, part: str, sheet: str | None = None) -> None:
         self.name = name
         self.part = part
+        self.sheet = sheet
         self.is_sheet = False  # only a part with <sheetData> holds cells calamine reads
         self._formulas = False
         self._cells = 0
         self._referenced = 0
         self._rows: list[int] = []
         self._columns: set[bytes] = set()
+        # Rows holding cells: each piece's distinct row numbers, less a row that goes on from
+        # the piece before (exact when rows come in order, as spreadsheet programs write them).
+        self._row_count = 0
+        self._last_row = b""
 
     def feed(self, piece: bytes) -> None:
         # Each test is a byte search over the piece; the precise ones run only when a
@@ -270,7 +359,10 @@ class _WorksheetScan:
     def _count_references(self, rows: list[bytes], columns: list[bytes]) -> None:
         self._referenced += len(rows)
         if rows:
-            numbers = list(map(int, set(rows)))  # a row's cells share its number: few distinct
+            distinct = set(rows)  # a row's cells share its number: few distinct
+            self._row_count += len(distinct) - (rows[0] == self._last_row)
+            self._last_row = rows[-1]
+            numbers = list(map(int, distinct))
             self._rows.extend((min(numbers), max(numbers)))
             self._columns.update(columns)
 
@@ -279,26 +371,56 @@ class _WorksheetScan:
         """True if the sheet has formula or error cells."""
         return self.is_sheet and self._formulas
 
-    def check(self, max_cells: int) -> None:
+    def check(self, max_rows: int, max_cells: int) -> None:
         if not self.is_sheet:
             return
         if self._cells != self._referenced:
             raise XlsxProblem(
                 f"{self.name}: {self._cells - self._referenced:,} cells in "
                 f"{self.part} have no plain cell reference, which spreadsheet "
-                f"programs always write; {RESAVE}"
+                f"programs always write; {RESAVE}",
+                sheet=self.sheet,
             )
         if not self._rows:
             return
-        columns = [_column_number(c) for c in self._columns]
+        rows, columns = self._row_count, len(self._columns)
+        numbers = [_column_number(c) for c in self._columns]
         height = max(self._rows) - min(self._rows) + 1
-        width = max(columns) - min(columns) + 1
-        if height * width > max_cells:
+        width = max(numbers) - min(numbers) + 1
+        sheet = self.sheet or self.part
+        if rows > max_rows:
+            raise XlsxProblem(f"{self.name}: {too_many_rows(sheet, f'{rows:,}', max_rows)}", sheet=self.sheet)
+        if max(self._rows) <= max_rows and height * width <= max_cells:
+            return
+        where = f"{self.name}: the {sheet} sheet"
+        if rows * columns > max_cells:  # the cells themselves are too many: columns to spare
             raise XlsxProblem(
-                f"{self.name}: a sheet spans {height:,} rows by {width:,} columns "
-                f"({height * width:,} cells, at most {max_cells:,} accepted); "
-                "delete stray cells far below or to the right of the data"
+                f"{where} has cells in {_counted(rows, 'row')} by {_counted(columns, 'column')} "
+                f"({height * width:,} cells; at most {max_cells:,} are accepted in one sheet): "
+                "delete the columns that are not part of the evidence",
+                sheet=self.sheet,
             )
+        # The cells span far more than the rows and columns that hold them: stray cells.
+        below, right = height > rows, width > columns
+        stray = (
+            "far below or to the right of"
+            if below and right
+            else "far below"
+            if below
+            else "far to the right of"
+        )
+        raise XlsxProblem(
+            f"{where}'s cells span {_counted(height, 'row')} by {_counted(width, 'column')}, but "
+            f"only {_counted(rows, 'row')} and {_counted(columns, 'column')} hold any: delete "
+            f"the stray cells {stray} the data (select the empty rows or columns past it, "
+            f"right-click, Delete) and upload again; a sheet may have at most {max_rows:,} rows "
+            f"and {max_cells:,} cells",
+            sheet=self.sheet,
+        )
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
