@@ -1,17 +1,22 @@
 """The XLSX preflight: check the ZIP container before any workbook parser opens it.
 
-1. The directory: a ZIP with `[Content_Types].xml`, no macros, no unsafe entry names, at
-   most `max_entries` entries, declared sizes within `max_uncompressed_bytes` and no entry
-   compressed more than `max_ratio` times (zip bombs are refused here, unread).
+1. The directory: a ZIP with `[Content_Types].xml`, no macros, no unsafe entry names, no
+   name twice, at most `max_entries` entries, declared sizes within `max_uncompressed_bytes`
+   and no entry compressed more than `max_ratio` times (zip bombs are refused here, unread).
 2. Every entry is inflated here, in bounded pieces, never past its declared size, and its
    CRC checked: a file whose headers lie about sizes is refused before a parser trusts them.
+   xl/workbook.xml, its relationships and xl/styles.xml go first: once checked, they are
+   parsed (defusedxml, streaming) for each sheet part's name, so messages name the sheet,
+   and for the cell formats that show percentages.
 3. While inflating: XML parts that are not UTF-8 are refused, so that the byte search for
    XML document type declarations (entity expansion), which are refused, is complete; each
    worksheet's used range is measured from its cell references. calamine stores a sheet as
    one dense block of rows x columns, so a few cells in far corners would ask for hundreds of
-   GB and abort the process; a range over `max_cells_per_sheet` is refused instead. Cells
-   without a reference (which no spreadsheet program writes) are refused for the same reason.
-4. It notes formula and error cells, which the caller then locates and refuses.
+   GB and abort the process; a sheet with more than `max_rows` rows, or a range over
+   `max_cells_per_sheet`, is refused instead, stray cells named as such. Cells without a
+   reference (which no spreadsheet program writes) are refused for the same reason.
+4. It notes formula and error cells, which the caller then locates and refuses, and where
+   numbers formatted as percentages stand, which the caller hands on to be refused.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -36,9 +42,10 @@ _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 _OVERLAP = max(map(len, _DECLARATIONS)) - 1  # bytes kept so a split declaration is found
-_WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"  # where calamine looks
-_WORKBOOK_PARTS = frozenset({_WORKBOOK, _WORKBOOK_RELS})
-_MAX_KEPT_BYTES = 16 * 1024 * 1024  # a part kept to be parsed here; larger ones are not
+# Where calamine looks for the list of sheets and for the cell formats.
+_WORKBOOK, _WORKBOOK_RELS, _STYLES = "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"
+_WORKBOOK_PARTS = frozenset({_WORKBOOK, _WORKBOOK_RELS, _STYLES})
+_COLUMN_BITS = 14  # 16,384 columns
 _WHOLE_TAG_BYTES = 4096  # a cell's tag is far shorter: a piece this long is scanned as it is
 RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
 
@@ -62,8 +69,28 @@ class XlsxProblem(Exception):
         self.sheet = sheet
 
 
-def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEET_ROWS) -> bool:
-    """Check the container without parsing the workbook; True if it has formula or error cells.
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """What the preflight found that the reader needs to know."""
+
+    has_formulas: bool  # formula or error cells somewhere: the caller locates and refuses them
+    # By sheet name: where numbers formatted as percentages stand, as `cell_position` gives them,
+    # in ascending order. calamine gives such a cell's number (0.5) with no word of its format.
+    percent_cells: dict[str, Sequence[int]]
+
+
+def cell_position(row: int, column: int) -> int:
+    """One number for a cell: `row` as a spreadsheet numbers it, `column` from 0 (A)."""
+    return row << _COLUMN_BITS | column
+
+
+def cell_of(position: int) -> tuple[int, int]:
+    """The row and column (from 0) of a `cell_position`."""
+    return position >> _COLUMN_BITS, position & (1 << _COLUMN_BITS) - 1
+
+
+def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEET_ROWS) -> Preflight:
+    """Check the container without parsing the workbook's cells.
 
     `max_rows` is the most rows a sheet may have, as a spreadsheet numbers them.
     """
@@ -84,17 +111,21 @@ def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEE
             ) from None
         entries = archive.infolist()
         _check_directory(entries, name, limits)
-        # The workbook's list of sheets first, so that messages about a sheet can name it.
+        # First the parts that say which part is which sheet and how cells are formatted, so
+        # that each sheet's scan can name the sheet and spot cells formatted as percentages.
         first = [entry for entry in entries if entry.filename in _WORKBOOK_PARTS]
-        kept: dict[str, bytes] = {}
-        flagged = [_scan_entry(stream, entry, _Scan(name, limits, max_rows), kept) for entry in first]
-        sheets = _sheet_names(kept)
-        flagged += [
-            _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename)))
+        scans = [_scan_entry(stream, entry, _Scan(name, limits, max_rows)) for entry in first]
+        sheets = _sheet_names(archive)
+        percent = _percent_styles(archive)
+        scans += [
+            _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename), percent))
             for entry in entries
             if entry not in first
         ]
-        return any(flagged)
+        return Preflight(
+            has_formulas=any(scan.flagged for scan in scans),
+            percent_cells={scan.sheet: scan.percent_cells() for scan in scans if scan.sheet and scan.percent},
+        )
 
 
 def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimits) -> None:
@@ -104,6 +135,12 @@ def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimit
             f"(at most {limits.max_entries:,} accepted)"
         )
     names = {entry.filename for entry in entries}
+    if len(names) < len(entries):
+        twice = next(e.filename for e in entries if sum(f.filename == e.filename for f in entries) > 1)
+        raise XlsxProblem(
+            f"{name} holds the entry {twice[:80]!r} more than once, which spreadsheet programs "
+            f"never write (readers may disagree on which one counts); {RESAVE}"
+        )
     if "[Content_Types].xml" not in names:
         raise XlsxProblem(
             f"{name} is a ZIP archive but not an XLSX workbook (no [Content_Types].xml); {RESAVE}"
@@ -138,35 +175,28 @@ def _check_entry(entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Scan:
-    """What one entry's scan needs to know: the upload's name, the limits, the sheet's name."""
+    """What one entry's scan needs to know: the upload's name, the limits, the sheet."""
 
     name: str
     limits: ZipLimits
     max_rows: int
-    sheet: str | None = None
+    sheet: str | None = None  # the sheet's name, if the workbook lists the part as one
+    percent_styles: frozenset[int] = frozenset()  # style indexes of percentage formats
 
 
-def _scan_entry(
-    stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan, kept: dict[str, bytes] | None = None
-) -> bool:
-    """Check one entry; True if it is a sheet with formula or error cells.
-
-    With `kept`, the entry's bytes are kept there under its name (if not too large to parse).
-    """
+def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan) -> _WorksheetScan:
+    """Check one entry; what it found if it is a sheet."""
     # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
     # the entry's name, say which parts calamine reads as sheets.
     name = scan_for.name
-    scan = _WorksheetScan(name, entry.filename, scan_for.sheet)
+    scan = _WorksheetScan(name, entry.filename, scan_for.sheet, scan_for.percent_styles)
     encoding = _EncodingCheck(name, entry.filename)
-    keep: list[bytes] | None = [] if kept is not None and entry.file_size <= _MAX_KEPT_BYTES else None
     carry = overlap = b""
     for data in _inflate(stream, entry, name):
-        if keep is not None:
-            keep.append(data)
         encoding.feed(data)
         # Declarations are looked for in the bytes as they come, each piece with the end of
         # the one before it, so one split between two pieces is found too.
-        overlap = _refuse_declarations(overlap + data, name)
+        overlap = _refuse_declarations(overlap, data, name)
         # Scan whole tags only: cut each piece before its last '<' and carry the rest; a short
         # piece with no '<' after its first byte may end inside a tag, so it waits for more.
         piece = carry + data
@@ -179,39 +209,103 @@ def _scan_entry(
     encoding.check()
     scan.feed(carry)
     scan.check(scan_for.max_rows, scan_for.limits.max_cells_per_sheet)
-    if kept is not None and keep is not None:
-        kept[entry.filename] = b"".join(keep)
-    return scan.flagged
+    return scan
 
 
-def _sheet_names(kept: dict[str, bytes]) -> dict[str, str]:
-    """Each worksheet part's sheet name, from xl/workbook.xml and its relationships.
+# --- the parts read here: which part is which sheet, which styles are percentages -------------
+# Each has been scanned (sizes, CRC, encoding, no declarations) before it is parsed, with
+# defusedxml, streaming. They serve messages and the percentage check; a part that cannot be
+# parsed here is left for calamine to report.
 
-    The paths are resolved as calamine resolves them. For messages only: a workbook whose
-    list cannot be read here gets messages that name parts instead (calamine then says
-    what is wrong with it).
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet part's sheet name, from xl/workbook.xml and its relationships.
+
+    The paths are resolved as calamine resolves them. A workbook whose list cannot be read
+    here gets messages that name parts instead.
     """
     try:
         targets = {
             element.get("Id"): element.get("Target", "")
-            for element in _elements(kept.get(_WORKBOOK_RELS), "Relationship")
+            for element in _elements(archive, _WORKBOOK_RELS, "Relationship")
         }
         names: dict[str, str] = {}
-        for element in _elements(kept.get(_WORKBOOK), "sheet"):
-            ids = [value for key, value in element.attrib.items() if key.endswith("}id")]
+        for element in _elements(archive, _WORKBOOK, "sheet"):
+            ids = [value for key, value in element.items() if key.endswith("}id")]
             target = targets.get(ids[0]) if ids else None
             if target and element.get("name"):
-                names[_part_path(target)] = element.get("name")
+                names[_part_path(target)] = element["name"]
         return names
-    except (SyntaxError, ValueError):  # ElementTree's ParseError; defusedxml's refusals
+    except _UNPARSED:
         return {}
 
 
-def _elements(xml: bytes | None, local_name: str) -> list[Any]:
-    if xml is None:
-        return []
-    root = SafeElementTree.fromstring(xml)
-    return [element for element in root.iter() if element.tag.rpartition("}")[2] == local_name]
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """The indexes of xl/styles.xml's cell formats (`<c s="...">`) that show percentages.
+
+    A number format is a percentage if it is built in as one (numFmtId 9 "0%" and 10
+    "0.00%") or its format code has a % outside quotes and escapes (Excel multiplies by 100).
+    """
+    try:
+        codes: dict[str, str] = {}
+        formats: list[str] = []
+        for tag, path, element in _walk(archive, _STYLES):
+            if tag == "numFmt":
+                codes[_format_id(element.get("numFmtId", ""))] = element.get("formatCode", "")
+            elif tag == "xf" and path.endswith("/cellXfs/xf"):
+                formats.append(_format_id(element.get("numFmtId", "0")))
+    except _UNPARSED:
+        return frozenset()
+    percent = {number for number in set(formats) if number in codes and _is_percent(codes[number])}
+    percent |= {number for number in ("9", "10") if number not in codes}
+    return frozenset(index for index, number in enumerate(formats) if number in percent)
+
+
+def _format_id(text: str) -> str:
+    return text.strip().lstrip("0") or "0"
+
+
+def _is_percent(code: str) -> bool:
+    """True if an Excel number format code shows numbers as percentages."""
+    skip = None
+    escaped = False
+    for character in code:
+        if escaped:  # the character after \, _ or * is shown (or spaced) as it is
+            escaped = False
+        elif skip:
+            skip = None if character == skip else skip
+        elif character in "\\_*":
+            escaped = True
+        elif character == '"':
+            skip = '"'
+        elif character == "[":  # [Red], [>=100], [$-409]: not shown
+            skip = "]"
+        elif character == "%":
+            return True
+    return False
+
+
+def _walk(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, str, Any]]:
+    """(local name, path of local names, element) for each element of `part` as it ends."""
+    if part not in archive.NameToInfo:
+        return
+    path: list[str] = []
+    with archive.open(part) as xml:
+        for event, element in SafeElementTree.iterparse(xml, events=("start", "end")):
+            if event == "start":
+                path.append(element.tag.rpartition("}")[2])
+                continue
+            yield path[-1], "/" + "/".join(path), element
+            path.pop()
+            element.clear()
+
+
+def _elements(archive: zipfile.ZipFile, part: str, local_name: str) -> list[dict[str, str]]:
+    """The attributes of each element of `part` with that local name."""
+    return [dict(element.attrib) for tag, _, element in _walk(archive, part) if tag == local_name]
+
+
+_UNPARSED = (SyntaxError, ValueError, KeyError, zipfile.BadZipFile)  # ParseError, defusedxml's refusals
 
 
 def _part_path(target: str) -> str:
@@ -223,14 +317,20 @@ def _part_path(target: str) -> str:
     return posixpath.normpath(target)
 
 
-def _refuse_declarations(data: bytes, name: str) -> bytes:
-    """Refuse a document type or entity declaration; returns the end of `data` to prepend next."""
-    if b"<!" in data and any(declaration in data for declaration in _DECLARATIONS):
+def _refuse_declarations(before: bytes, data: bytes, name: str) -> bytes:
+    """Refuse a declaration in `data` or across its start; `before` ends the bytes before it.
+
+    Returns what `before` is for the next piece: the last bytes so far.
+    """
+    seam = before + data[:_OVERLAP]  # a declaration begun in `before` ends here
+    if any(declaration in seam for declaration in _DECLARATIONS) or (
+        b"<!" in data and any(declaration in data for declaration in _DECLARATIONS)
+    ):
         raise XlsxProblem(
             f"{name} contains an XML document type declaration, which spreadsheet "
             f"programs never write; {RESAVE}"
         )
-    return data[-_OVERLAP:]
+    return (seam if len(data) < _OVERLAP else data)[-_OVERLAP:]
 
 
 class _EncodingCheck:
@@ -322,10 +422,15 @@ class _WorksheetScan:
     goes through the slower general expressions.
     """
 
-    def __init__(self, name: str, part: str, sheet: str | None = None) -> None:
+    def __init__(
+        self, name: str, part: str, sheet: str | None = None, percent_styles: frozenset[int] = frozenset()
+    ) -> None:
         self.name = name
         self.part = part
         self.sheet = sheet
+        # Numbers formatted as percentages, looked for only in a listed sheet of a workbook
+        # with such formats, and then only in pieces that may hold one (`_PercentCells`).
+        self._percent = _PercentCells(percent_styles) if sheet and percent_styles else None
         self.is_sheet = False  # only a part with <sheetData> holds cells calamine reads
         self._formulas = False
         self._cells = 0
@@ -355,6 +460,17 @@ class _WorksheetScan:
                 self._formulas = self._formulas or any(m in piece for m in _FORMULA_MARKERS)
         if b"'e'" in piece or b'"e"' in piece:
             self._formulas = self._formulas or _ERROR_CELL.search(piece) is not None
+        if self._percent is not None:
+            self._percent.feed(piece)
+
+    @property
+    def percent(self) -> bool:
+        """True if a number formatted as a percentage was found."""
+        return self._percent is not None and bool(self._percent.positions)
+
+    def percent_cells(self) -> Sequence[int]:
+        """Where the numbers formatted as percentages stand (`cell_position`), in order."""
+        return self._percent.in_order() if self._percent is not None else ()
 
     def _count_references(self, rows: list[bytes], columns: list[bytes]) -> None:
         self._referenced += len(rows)
@@ -417,6 +533,45 @@ class _WorksheetScan:
             f"and {max_cells:,} cells",
             sheet=self.sheet,
         )
+
+
+class _PercentCells:
+    """Finds the numeric cells whose style index is one of the percentage formats.
+
+    A piece is searched cell by cell only if it holds one of those `s="..."` attributes;
+    with style 0 a percentage, cells without an `s` are percentages too, and every piece is.
+    """
+
+    def __init__(self, styles: frozenset[int]) -> None:
+        numbers = "|".join(map(str, sorted(styles)))
+        style = rf"""\ss\s*=\s*["']0*(?:{numbers})["']""".encode()
+        self._style = re.compile(style)
+        styled = rb"(?=[^>]*" + style + rb")"
+        if 0 in styles:
+            styled = rb"(?:" + styled + rb"|(?![^>]*\ss\s*=))"
+        self._cell = re.compile(
+            _PREFIX
+            + rb'c r="([A-Z]{1,3})([0-9]{1,7})"'
+            + styled
+            # A number: no t attribute, or t="n"; and a value, so not a self-closed empty cell.
+            + rb"""(?![^>]*\st\s*=\s*["'][^n])[^>]*(?<!/)>"""
+        )
+        self._always = 0 in styles
+        self.positions = array("q")
+        self._ordered = True
+
+    def feed(self, piece: bytes) -> None:
+        if not self._always and self._style.search(piece) is None:
+            return
+        positions = self.positions
+        for match in self._cell.finditer(piece):
+            position = cell_position(int(match.group(2)), _column_number(match.group(1)) - 1)
+            if positions and position <= positions[-1]:
+                self._ordered = False
+            positions.append(position)
+
+    def in_order(self) -> Sequence[int]:
+        return self.positions if self._ordered else array("q", sorted(set(self.positions)))
 
 
 def _counted(number: int, noun: str) -> str:

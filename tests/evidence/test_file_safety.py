@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -318,16 +319,17 @@ def test_binary_parts_with_nul_bytes_are_not_taken_for_utf16(tmp_path):
     assert read_evidence([path]).vehicle.make == "Granite"
 
 
-def test_a_declaration_split_between_two_inflated_pieces_is_found(tmp_path, monkeypatch):
+@pytest.mark.parametrize("piece_bytes", [1, 4, 5, 8])
+def test_a_declaration_split_between_inflated_pieces_is_found(tmp_path, monkeypatch, piece_bytes):
     from filings.evidence import zip_preflight
 
-    monkeypatch.setattr(zip_preflight, "_READ_BYTES", 4)  # the real constant, read as it inflates
+    monkeypatch.setattr(zip_preflight, "_READ_BYTES", piece_bytes)  # the real constant, read as it inflates
     declaration = b'<?xml version="1.0"?>   '
     bomb = (
         declaration
-        + b'<!DOCTYPE lolz [<!ENTITY lol "lol">]><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+        + b'<!DOCTYPE sst SYSTEM "x.dtd"><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
     )
-    assert len(declaration) % 4 == 0  # stored: the pieces are '<!DO', 'CTYP', ...
+    assert len(declaration) % 8 == 0  # stored: with 4 bytes a piece, the pieces are '<!DO', 'CTYP', ...
     path = rezip(tmp_path, {"xl/sharedStrings.xml": bomb}, compression=zipfile.ZIP_STORED)
 
     one_error(errors_of([path]), message="document type declaration")
@@ -567,3 +569,46 @@ def test_a_folder_inside_the_upload_folder_is_an_error(tmp_path):
     errors = errors_of([tmp_path / "upload"])
 
     assert errors == [one_error(errors, message="more is a folder inside the upload")]
+
+
+def test_an_entry_stored_twice_is_refused(tmp_path):
+    path = rezip(tmp_path, {})
+    with zipfile.ZipFile(path, "a") as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        archive.writestr("xl/worksheets/sheet4.xml", b"<worksheet/>")
+
+    errors = errors_of([path])
+
+    assert errors == [one_error(errors, message="holds the entry 'xl/worksheets/sheet4.xml' more than once")]
+
+
+def test_sheets_are_named_in_messages_whatever_form_their_targets_take(tmp_path):
+    source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
+    rels = source.read("xl/_rels/workbook.xml.rels").replace(b'Target="/xl/', b'Target="')  # as Excel writes
+    assert b'Target="worksheets/sheet4.xml"' in rels
+    path = rezip(
+        tmp_path,
+        {
+            "xl/_rels/workbook.xml.rels": rels,
+            "xl/worksheets/sheet4.xml": far_corner(source.read("xl/worksheets/sheet4.xml")),
+        },
+    )
+
+    errors = errors_of([path])
+
+    assert errors == [one_error(errors, sheet="vins", message=STRAY_CORNER)]
+
+
+def test_a_sheet_part_the_workbook_does_not_list_is_named_by_its_path(tmp_path):
+    xml = zipfile.ZipFile(io.BytesIO(valid_workbook())).read("xl/worksheets/sheet4.xml")
+    path = rezip(tmp_path, {"xl/worksheets/orphan.xml": far_corner(xml)})
+
+    errors = errors_of([path])
+
+    assert errors == [
+        one_error(
+            errors,
+            sheet=None,
+            message="evidence.xlsx: the xl/worksheets/orphan.xml sheet's cells span 1,048,576 rows",
+        )
+    ]
