@@ -11,15 +11,24 @@ import datetime as dt
 import difflib
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pycountry
 
-from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Column
+from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Column, Kind
 
 # Control characters and the invisible marks that reorder or hide text (the "Trojan
 # Source" characters): allowed in no cell, so what a reviewer sees is what was filed.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# A line break inside a cell (Alt+Enter in Excel; a quoted CSV cell spanning lines). It is one
+# of the forbidden characters, but gets a message of its own: people do not think of it as a
+# character, and the fix is different.
+LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = (
+    "holds a line break; evidence cells are one line each: remove the line break (in Excel, "
+    "Alt+Enter makes one; Find & Replace with Ctrl+J in 'Find what' finds them)"
+)
 PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _EXPONENT = re.compile(r"[0-9.]+[eE][+-]?[0-9]+")
 _AMOUNT_LIMIT = Decimal(10) ** MAX_AMOUNT_DIGITS
@@ -30,6 +39,43 @@ _DATE_TYPES = (dt.date, dt.time, dt.timedelta)
 
 class CellProblem(ValueError):
     """The cell breaks its column's rule; the message says what to write instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A workbook number formatted as a percentage: `value` 0.5 shows as 50% in Excel.
+
+    The XLSX reader hands such a cell on as this, so that no column takes it for its number.
+    """
+
+    value: float | int
+    cell: str  # its reference, B7
+
+    def __str__(self) -> str:
+        shown = format(Decimal(format(self.value, ".15g")).scaleb(2), "f")
+        return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + "%"
+
+    def problem(self, column: Column, expected: str) -> CellProblem:
+        """Why the cell is refused in `column`, which expects `expected`."""
+        if column.kind is Kind.AMOUNT and column.name.endswith("_usd"):
+            fix = "amounts are entered as plain US dollar numbers, such as 1250.00"
+            how = "Number and type the amount in dollars"
+        elif column.kind is Kind.AMOUNT:
+            fix = f"{column.name} is entered as a plain number, such as {column.example}"
+            how = "Number and type the value"
+        elif column.kind is Kind.YEAR:
+            fix, how = f"{column.name} is a four-digit year", "Number and type the year"
+        else:
+            fix, how = f"{column.name} takes {expected}", f"Text and type the {expected}"
+        return CellProblem(
+            f"cell {self.cell} is formatted as a percentage, so Excel shows {self} for the number "
+            f"{number_text(self.value)}; {fix}: format the cell as {how}"
+        )
+
+
+def _refuse_percent(column: Column, cell: object, expected: str) -> None:
+    if isinstance(cell, Percent):
+        raise cell.problem(column, expected)
 
 
 def number_text(value: float | int) -> str:
@@ -61,6 +107,7 @@ def _required(column: Column) -> CellProblem:
 
 
 def parse_text(column: Column, cell: object) -> str:
+    _refuse_percent(column, cell, "text")
     text = text_of(cell)
     if not text:
         raise _required(column)
@@ -68,6 +115,8 @@ def parse_text(column: Column, cell: object) -> str:
         raise CellProblem(f"is {len(text)} characters long; at most {column.max_length} are allowed")
     forbidden = FORBIDDEN_CHARACTERS.search(text)
     if forbidden:
+        if LINE_BREAKS.search(text):
+            raise CellProblem(_LINE_BREAK)
         raise CellProblem(
             f"contains the invisible or control character U+{ord(forbidden.group()):04X}; "
             "retype the value without it"
@@ -80,6 +129,7 @@ def parse_vin(column: Column, cell: object) -> str:
 
 
 def parse_code(column: Column, cell: object, allowed: frozenset[str], listed: tuple[str, ...]) -> str:
+    _refuse_percent(column, cell, "a code")
     code = text_of(cell, "a code").lower()
     if not code:
         raise _required(column)
@@ -95,6 +145,7 @@ def parse_code(column: Column, cell: object, allowed: frozenset[str], listed: tu
 
 
 def parse_country(column: Column, cell: object) -> str | None:
+    _refuse_percent(column, cell, "a country code")
     code = text_of(cell, "a country code").upper()
     if not code:
         if column.required:
@@ -116,6 +167,7 @@ def _country_hint(code: str) -> str:
 
 
 def parse_yes_no(column: Column, cell: object) -> bool:
+    _refuse_percent(column, cell, "yes or no")
     written = text_of(cell, "yes or no")
     answer = written.lower()
     if answer == "yes":
@@ -128,6 +180,7 @@ def parse_yes_no(column: Column, cell: object) -> bool:
 
 
 def parse_amount(column: Column, cell: object) -> Decimal:
+    _refuse_percent(column, cell, "a number")
     if isinstance(cell, bool | dt.date | dt.time | dt.timedelta):
         kind = "a TRUE/FALSE value" if isinstance(cell, bool) else "a date or time"
         raise CellProblem(f"expected a number, found {kind}; format the cell as Number and type the amount")
@@ -176,6 +229,7 @@ def _why_not_a_number(text: str) -> str:
 
 
 def parse_year(column: Column, cell: object) -> int:
+    _refuse_percent(column, cell, "a year")
     if isinstance(cell, float) and cell.is_integer():
         year: int | None = int(cell)
     elif isinstance(cell, int) and not isinstance(cell, bool):

@@ -23,6 +23,7 @@ from operator import contains
 from pathlib import Path
 from typing import BinaryIO
 
+from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
 from filings.evidence.sheets import SheetReader, is_blank
 
 BLOCK_BYTES = 1 << 16
@@ -53,8 +54,14 @@ class CsvProblem(Exception):
     """The file cannot be read any further; the message says why and how to fix it."""
 
 
-def read_csv_sheet(path: Path, display_name: str, reader: SheetReader) -> None:
-    """Stream one CSV file into its sheet reader; raises CsvProblem if the file is unreadable."""
+def read_csv_sheet(
+    path: Path, display_name: str, reader: SheetReader, max_rows: int = MAX_SHEET_ROWS
+) -> None:
+    """Stream one CSV file into its sheet reader; raises CsvProblem if the file is unreadable.
+
+    A file with more than `max_rows` rows (records, as a spreadsheet numbers them) is refused
+    when a batch reaches past it: checked once per batch, not per row.
+    """
     with path.open("rb") as stream:
         _sniff(stream.read(8), display_name)
         stream.seek(0)
@@ -68,8 +75,15 @@ def read_csv_sheet(path: Path, display_name: str, reader: SheetReader) -> None:
             raise CsvProblem(
                 f"{display_name}: the header row is not separated by commas (semicolons or tabs?); {_SAVE_AS}"
             )
+        too_many = CsvProblem(
+            f"{display_name}: {too_many_rows(reader.sheet.name, f'more than {max_rows:,}', max_rows)}"
+        )
+        if row > max_rows:
+            raise too_many
         reader.header(row, cells)
         for rows, columns in tokens.batches(len(cells), reader.overflow):
+            if rows[-1] > max_rows:
+                raise too_many
             reader.chunk(rows, columns, text_only=True)
 
 

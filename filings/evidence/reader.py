@@ -12,7 +12,7 @@ from pathlib import Path
 from filings.evidence.book import Book
 from filings.evidence.csv_source import CsvProblem, read_csv_sheet
 from filings.evidence.errors import ErrorLog, EvidenceInvalid, StopReading, size_text
-from filings.evidence.schema import SHEETS
+from filings.evidence.schema import MAX_SHEET_ROWS, SHEETS
 from filings.evidence.xlsx_source import read_xlsx
 from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
 from filings.rules.inputs import Evidence
@@ -31,11 +31,13 @@ def read_evidence(
     rulebook: Rulebook | None = None,
     max_bytes: int = EVIDENCE_MAX_BYTES,
     zip_limits: ZipLimits | None = None,
+    max_sheet_rows: int = MAX_SHEET_ROWS,
 ) -> Evidence:
     """Read and validate evidence from one .xlsx, several .csv files, or a folder of either.
 
     Raises EvidenceInvalid listing every problem (at most 200, then a summary). Each file may
-    be at most `max_bytes` long; `zip_limits` caps what an .xlsx may expand to.
+    be at most `max_bytes` long; `zip_limits` caps what an .xlsx may expand to; each sheet (a
+    workbook's or a CSV file's) may have at most `max_sheet_rows` rows, its header included.
     """
     errors = ErrorLog()
     book = Book(rulebook or load_rulebook(), errors)
@@ -45,7 +47,7 @@ def read_evidence(
     try:
         for path in files:
             try:
-                _read_file(path, book, max_bytes, zip_limits or ZipLimits())
+                _read_file(path, book, max_bytes, zip_limits or ZipLimits(), max_sheet_rows)
             except OSError as exc:
                 errors.add(None, None, None, None, f"{path.name} could not be read ({exc.strerror})")
                 raise StopReading from None
@@ -54,7 +56,7 @@ def read_evidence(
     return book.finish()
 
 
-def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits) -> None:
+def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits, max_rows: int) -> None:
     size = path.stat().st_size
     if size > max_bytes:
         book.errors.add(
@@ -67,9 +69,9 @@ def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits) ->
         raise StopReading
     if path.suffix.lower() == ".xlsx":
         try:
-            read_xlsx(path, path.name, book, zip_limits)
+            read_xlsx(path, path.name, book, zip_limits, max_rows)
         except XlsxProblem as problem:
-            book.errors.add(None, None, None, None, str(problem))
+            book.errors.add(problem.sheet, None, None, None, str(problem))
             raise StopReading from None
         return
     reader = book.reader_for(path.stem, "file")
@@ -77,7 +79,7 @@ def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits) ->
         return
     reader.seen = True
     try:
-        read_csv_sheet(path, path.name, reader)
+        read_csv_sheet(path, path.name, reader, max_rows)
     except CsvProblem as problem:
         book.errors.add(reader.sheet.name, None, None, None, str(problem))
         reader.usable = False

@@ -18,6 +18,12 @@ READ_ME_SHEET = "read_me"
 YES_NO = ("yes", "no")
 MAX_AMOUNT_DIGITS = 12  # amounts stay below 1e12
 MAX_DECIMAL_PLACES = 6  # so sums of many lines stay exact
+# The most rows one sheet may have, the header row included, counted as a spreadsheet numbers
+# them; the CSV and the XLSX readers both apply it. Five times the benchmark's 100,000
+# critical-mineral lines (bench/evidence.py); at the widest sheet's 9 columns it stays under
+# the XLSX preflight's cap on cells per sheet (`ZipLimits.max_cells_per_sheet`), which bounds
+# the memory calamine takes for a sheet, so a full sheet meets this limit, not that cap.
+MAX_SHEET_ROWS = 500_000
 
 
 class Kind(enum.Enum):
@@ -182,3 +188,17 @@ VINS = Sheet(
 
 SHEETS: tuple[Sheet, ...] = (VEHICLE, BATTERY_COMPONENTS, CRITICAL_MINERALS, VINS)
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
+
+
+def too_many_rows(sheet: str, found: str, limit: int) -> str:
+    """The message for a sheet over the row limit; `found` is the count, or 'more than N'."""
+    combine = ""
+    if sheet == CRITICAL_MINERALS.name:
+        combine = (
+            ": lines with the same mineral, supplier, countries, feoc and impracticable_to_trace "
+            "are assessed together, so they may be combined into one line with the summed value_usd"
+        )
+    return (
+        f"the {sheet} sheet has {found} rows; at most {limit:,} rows are accepted in one sheet "
+        f"(the header row included){combine}"
+    )

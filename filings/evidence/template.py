@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from filings.evidence.schema import READ_ME_SHEET, SHEETS, YES_NO, Column, Kind, Sheet
+from filings.evidence.schema import MAX_SHEET_ROWS, READ_ME_SHEET, SHEETS, YES_NO, Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook, load_rulebook
 
 _LAST_ROW = 1_048_576  # Excel's last row: drop-downs cover every data row
@@ -22,6 +22,8 @@ _INSTRUCTIONS = (
     "optional. Keep each sheet's name and header row exactly as they are.",
     "Type plain values: no formulas, no merged cells. Numbers are plain (1234.56): no currency "
     "sign, thousands separator or exponent. Countries are ISO 3166-1 alpha-2 codes (GB, not UK).",
+    f"Each sheet may have at most {MAX_SHEET_ROWS:,} rows, its header row included. Keep every "
+    "sheet visible: hidden sheets are refused.",
     "You may also upload the sheets as CSV UTF-8 files named after the sheets "
     "(vehicle.csv, battery_components.csv, critical_minerals.csv, vins.csv).",
     "This read_me sheet is ignored when the evidence is read.",
@@ -134,7 +136,12 @@ def _rule(column: Column, rulebook: Rulebook) -> str:
 def schema_markdown(*, rulebook: Rulebook | None = None) -> str:
     """The template's sheets and columns as Markdown, for the documentation."""
     rulebook = rulebook or load_rulebook()
-    lines = ["# Evidence template", ""]
+    lines = [
+        "# Evidence template",
+        "",
+        f"Each sheet may have at most {MAX_SHEET_ROWS:,} rows, its header row included.",
+        "",
+    ]
     for sheet in SHEETS:
         lines += [
             f"## `{sheet.name}`{' (optional)' if sheet.optional else ''}",

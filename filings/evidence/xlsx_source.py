@@ -1,5 +1,9 @@
 """XLSX: the ZIP preflight (`zip_preflight`), then python-calamine (Rust) for the cells.
 
+Hidden and very hidden sheets (as calamine reads `<sheet state=...>` in xl/workbook.xml) are
+refused, each named, before any sheet is read: what is assessed must be what a reviewer who
+opens the workbook sees.
+
 Formula and error cells, which calamine would silently replace by their cached value or by
 an empty string, are located with openpyxl (read-only; it uses defusedxml) and refused, so
 the values assessed are the values a reviewer sees in the workbook.
@@ -7,36 +11,48 @@ the values assessed are the values a reviewer sees in the workbook.
 calamine notes (python-calamine 0.9): `iter_rows` starts at the sheet's first row even when
 the first rows are blank (it pads them), but at the first used *column*; numbers arrive as
 float, TRUE/FALSE as bool, date-formatted numbers as date/datetime/time, error cells and
-formulas without a cached value as ''. An empty sheet has `start` None, and `iter_rows` on
+formulas without a cached value as '', and a number formatted as a percentage as the number
+(0.5 for a cell that shows 50%): the preflight finds such cells from xl/styles.xml, and they
+are handed on as `Percent` to be refused. An empty sheet has `start` None, and `iter_rows` on
 it panics, so it is never called there. A sheet is held as one dense block, which is why
 the preflight bounds each sheet's used range first.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from filings.evidence.book import Book
+from filings.evidence.cells import Percent
 from filings.evidence.errors import StopReading
-from filings.evidence.sheets import SheetReader, is_blank
-from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, preflight
+from filings.evidence.schema import MAX_SHEET_ROWS
+from filings.evidence.sheets import SheetReader, column_letter, is_blank
+from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, cell_of, cell_position, preflight
 
 CHUNK_ROWS = 1024
 
 
-def read_xlsx(path: Path, display_name: str, book: Book, limits: ZipLimits) -> None:
-    if preflight(path, display_name, limits) and _report_formula_cells(path, display_name, book):
-        raise StopReading  # the values calamine would read are not the ones a reviewer sees
+def read_xlsx(
+    path: Path, display_name: str, book: Book, limits: ZipLimits, max_rows: int = MAX_SHEET_ROWS
+) -> None:
+    checked = preflight(path, display_name, limits, max_rows)
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
+            hidden = _report_hidden_sheets(workbook, book)
+            formulas = _report_formula_cells(path, display_name, book) if checked.has_formulas else 0
+            if hidden or formulas:
+                raise StopReading  # what would be read is not what a reviewer sees
             for name in workbook.sheet_names:
                 reader = book.reader_for(name, "sheet")
                 if reader is not None:
-                    _read_sheet(workbook.get_sheet_by_name(name), reader)
+                    percent = checked.percent_cells.get(name, ())
+                    _read_sheet(workbook.get_sheet_by_name(name), reader, percent)
     except BaseException as exc:
         if isinstance(exc, XlsxProblem | StopReading) or not _is_reader_failure(exc):
             raise
@@ -52,7 +68,8 @@ def _is_reader_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _read_sheet(sheet: CalamineSheet, reader: SheetReader) -> None:
+def _read_sheet(sheet: CalamineSheet, reader: SheetReader, percent: Sequence[int] = ()) -> None:
+    """Hand the sheet to its reader; `percent` says where numbers formatted as percentages stand."""
     start = sheet.start
     if start is None:
         reader.empty()
@@ -69,10 +86,63 @@ def _read_sheet(sheet: CalamineSheet, reader: SheetReader) -> None:
         reader.empty()
         return
     while chunk := list(islice(rows, CHUNK_ROWS)):
-        reader.chunk(
-            range(number + 1, number + 1 + len(chunk)), list(zip(*chunk, strict=True)), text_only=False
-        )
+        numbers = range(number + 1, number + 1 + len(chunk))
+        columns: list[Sequence[object]] = list(zip(*chunk, strict=True))
+        if percent:
+            _mark_percentages(columns, numbers, start[1], percent)
+        reader.chunk(numbers, columns, text_only=False)
         number += len(chunk)
+
+
+def _mark_percentages(
+    columns: list[Sequence[object]], rows: range, first_column: int, percent: Sequence[int]
+) -> None:
+    """Put `Percent` in place of each number formatted as a percentage in the chunk's cells.
+
+    The readers then refuse it, each in its column's terms; `percent` is in ascending order.
+    """
+    low = bisect_left(percent, cell_position(rows.start, 0))
+    high = bisect_left(percent, cell_position(rows.stop, 0))
+    for position in percent[low:high]:
+        row, column = cell_of(position)
+        index = column - first_column
+        if not 0 <= index < len(columns):
+            continue
+        value = columns[index][row - rows.start]
+        if isinstance(value, float | int) and not isinstance(value, bool):  # calamine read a number
+            cells = columns[index] = list(columns[index])
+            cells[row - rows.start] = Percent(value, f"{column_letter(column)}{row}")
+
+
+# --- hidden sheets -----------------------------------------------------------------------
+
+
+def _report_hidden_sheets(workbook: CalamineWorkbook, book: Book) -> int:
+    """Name every hidden or very hidden sheet (Excel's `<sheet state=...>`): none is read."""
+    found = 0
+    for sheet in workbook.sheets_metadata:
+        if sheet.visible == SheetVisibleEnum.Hidden:
+            book.errors.add(sheet.name, None, None, None, _HIDDEN)
+        elif sheet.visible == SheetVisibleEnum.VeryHidden:
+            book.errors.add(sheet.name, None, None, None, _VERY_HIDDEN)
+        else:
+            continue
+        found += 1
+    return found
+
+
+_EVERY_SHEET_SHOWN = "every sheet of the workbook must be visible, so reviewers see all that was uploaded"
+_HIDDEN = (
+    f"the sheet is hidden; {_EVERY_SHEET_SHOWN}: unhide it in Excel (right-click any sheet "
+    "tab, Unhide) or delete it, and upload again"
+)
+_VERY_HIDDEN = (
+    f"the sheet is very hidden (Excel's Unhide does not list it); {_EVERY_SHEET_SHOWN}: copy "
+    "the visible sheets into a new workbook (select their tabs, right-click, Move or Copy, "
+    "To book: (new book), Create a copy), save it and upload that; or make the sheet visible "
+    "in the Visual Basic editor (Alt+F11: select the sheet, set Visible to -1 - "
+    "xlSheetVisible) and upload again"
+)
 
 
 # --- formula and error cells -------------------------------------------------------------

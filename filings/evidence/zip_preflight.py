@@ -1,34 +1,52 @@
 """The XLSX preflight: check the ZIP container before any workbook parser opens it.
 
-1. The directory: a ZIP with `[Content_Types].xml`, no macros, no unsafe entry names, at
-   most `max_entries` entries, declared sizes within `max_uncompressed_bytes` and no entry
-   compressed more than `max_ratio` times (zip bombs are refused here, unread).
+1. The directory: a ZIP with `[Content_Types].xml`, no macros, no unsafe entry names, no
+   name twice, at most `max_entries` entries, declared sizes within `max_uncompressed_bytes`
+   and no entry compressed more than `max_ratio` times (zip bombs are refused here, unread).
 2. Every entry is inflated here, in bounded pieces, never past its declared size, and its
    CRC checked: a file whose headers lie about sizes is refused before a parser trusts them.
-3. While inflating: XML document type declarations (entity expansion) are refused, and each
+   xl/workbook.xml, its relationships and xl/styles.xml go first: once checked, they are
+   parsed (defusedxml, streaming) for each sheet part's name, so messages name the sheet,
+   and for the cell formats that show percentages.
+3. While inflating: XML parts that are not UTF-8 are refused, so that the byte search for
+   XML document type declarations (entity expansion), which are refused, is complete; each
    worksheet's used range is measured from its cell references. calamine stores a sheet as
    one dense block of rows x columns, so a few cells in far corners would ask for hundreds of
-   GB and abort the process; a range over `max_cells_per_sheet` is refused instead. Cells
-   without a reference (which no spreadsheet program writes) are refused for the same reason.
-4. It notes formula and error cells, which the caller then locates and refuses.
+   GB and abort the process; a sheet with more than `max_rows` rows, or a range over
+   `max_cells_per_sheet`, is refused instead, stray cells named as such. Cells without a
+   reference (which no spreadsheet program writes) are refused for the same reason.
+4. It notes formula and error cells, which the caller then locates and refuses, and where
+   numbers formatted as percentages stand, which the caller hands on to be refused.
 """
 
 from __future__ import annotations
 
+import codecs
+import posixpath
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import defusedxml.ElementTree as SafeElementTree  # type: ignore[import-untyped]
 
 from filings.evidence.errors import size_text
+from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
 
 _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_OVERLAP = max(map(len, _DECLARATIONS)) - 1  # bytes kept so a split declaration is found
+# Where calamine looks for the list of sheets and for the cell formats.
+_WORKBOOK, _WORKBOOK_RELS, _STYLES = "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"
+_WORKBOOK_PARTS = frozenset({_WORKBOOK, _WORKBOOK_RELS, _STYLES})
+_COLUMN_BITS = 14  # 16,384 columns
+_WHOLE_TAG_BYTES = 4096  # a cell's tag is far shorter: a piece this long is scanned as it is
 RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
 
 
@@ -44,11 +62,38 @@ class ZipLimits:
 
 
 class XlsxProblem(Exception):
-    """The workbook cannot be read; the message says why and how to fix it."""
+    """The workbook cannot be read; the message says why and how to fix it, `sheet` where."""
+
+    def __init__(self, message: str, sheet: str | None = None) -> None:
+        super().__init__(message)
+        self.sheet = sheet
 
 
-def preflight(path: Path, name: str, limits: ZipLimits) -> bool:
-    """Check the container without parsing the workbook; True if it has formula or error cells."""
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """What the preflight found that the reader needs to know."""
+
+    has_formulas: bool  # formula or error cells somewhere: the caller locates and refuses them
+    # By sheet name: where numbers formatted as percentages stand, as `cell_position` gives them,
+    # in ascending order. calamine gives such a cell's number (0.5) with no word of its format.
+    percent_cells: dict[str, Sequence[int]]
+
+
+def cell_position(row: int, column: int) -> int:
+    """One number for a cell: `row` as a spreadsheet numbers it, `column` from 0 (A)."""
+    return row << _COLUMN_BITS | column
+
+
+def cell_of(position: int) -> tuple[int, int]:
+    """The row and column (from 0) of a `cell_position`."""
+    return position >> _COLUMN_BITS, position & (1 << _COLUMN_BITS) - 1
+
+
+def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEET_ROWS) -> Preflight:
+    """Check the container without parsing the workbook's cells.
+
+    `max_rows` is the most rows a sheet may have, as a spreadsheet numbers them.
+    """
     with path.open("rb") as stream:
         head = stream.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -66,8 +111,21 @@ def preflight(path: Path, name: str, limits: ZipLimits) -> bool:
             ) from None
         entries = archive.infolist()
         _check_directory(entries, name, limits)
-        flagged = [_scan_entry(stream, entry, name, limits) for entry in entries]  # every entry
-        return any(flagged)
+        # First the parts that say which part is which sheet and how cells are formatted, so
+        # that each sheet's scan can name the sheet and spot cells formatted as percentages.
+        first = [entry for entry in entries if entry.filename in _WORKBOOK_PARTS]
+        scans = [_scan_entry(stream, entry, _Scan(name, limits, max_rows)) for entry in first]
+        sheets = _sheet_names(archive)
+        percent = _percent_styles(archive)
+        scans += [
+            _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename), percent))
+            for entry in entries
+            if entry not in first
+        ]
+        return Preflight(
+            has_formulas=any(scan.flagged for scan in scans),
+            percent_cells={scan.sheet: scan.percent_cells() for scan in scans if scan.sheet and scan.percent},
+        )
 
 
 def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimits) -> None:
@@ -77,6 +135,12 @@ def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimit
             f"(at most {limits.max_entries:,} accepted)"
         )
     names = {entry.filename for entry in entries}
+    if len(names) < len(entries):
+        twice = next(e.filename for e in entries if sum(f.filename == e.filename for f in entries) > 1)
+        raise XlsxProblem(
+            f"{name} holds the entry {twice[:80]!r} more than once, which spreadsheet programs "
+            f"never write (readers may disagree on which one counts); {RESAVE}"
+        )
     if "[Content_Types].xml" not in names:
         raise XlsxProblem(
             f"{name} is a ZIP archive but not an XLSX workbook (no [Content_Types].xml); {RESAVE}"
@@ -109,30 +173,245 @@ def _check_entry(entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> None:
         )
 
 
-def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one entry's scan needs to know: the upload's name, the limits, the sheet."""
+
+    name: str
+    limits: ZipLimits
+    max_rows: int
+    sheet: str | None = None  # the sheet's name, if the workbook lists the part as one
+    percent_styles: frozenset[int] = frozenset()  # style indexes of percentage formats
+
+
+def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan) -> _WorksheetScan:
+    """Check one entry; what it found if it is a sheet."""
     # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
     # the entry's name, say which parts calamine reads as sheets.
-    scan = _WorksheetScan(name, entry.filename)
-    carry = b""
+    name = scan_for.name
+    scan = _WorksheetScan(name, entry.filename, scan_for.sheet, scan_for.percent_styles)
+    encoding = _EncodingCheck(name, entry.filename)
+    carry = overlap = b""
     for data in _inflate(stream, entry, name):
-        # Scan whole tags only: cut each piece before its last '<' and carry the rest.
+        encoding.feed(data)
+        # Declarations are looked for in the bytes as they come, each piece with the end of
+        # the one before it, so one split between two pieces is found too.
+        overlap = _refuse_declarations(overlap, data, name)
+        # Scan whole tags only: cut each piece before its last '<' and carry the rest; a short
+        # piece with no '<' after its first byte may end inside a tag, so it waits for more.
         piece = carry + data
         cut = piece.rfind(b"<")
+        if cut <= 0 and len(piece) < _WHOLE_TAG_BYTES:
+            carry = piece
+            continue
         piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
-        _refuse_declarations(piece, name)
         scan.feed(piece)
-    _refuse_declarations(carry, name)
+    encoding.check()
     scan.feed(carry)
-    scan.check(limits.max_cells_per_sheet)
-    return scan.flagged
+    scan.check(scan_for.max_rows, scan_for.limits.max_cells_per_sheet)
+    return scan
 
 
-def _refuse_declarations(piece: bytes, name: str) -> None:
-    if b"<!" in piece and any(declaration in piece for declaration in _DECLARATIONS):
+# --- the parts read here: which part is which sheet, which styles are percentages -------------
+# Each has been scanned (sizes, CRC, encoding, no declarations) before it is parsed, with
+# defusedxml, streaming. They serve messages and the percentage check; a part that cannot be
+# parsed here is left for calamine to report.
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet part's sheet name, from xl/workbook.xml and its relationships.
+
+    The paths are resolved as calamine resolves them. A workbook whose list cannot be read
+    here gets messages that name parts instead.
+    """
+    try:
+        targets = {
+            element.get("Id"): element.get("Target", "")
+            for element in _elements(archive, _WORKBOOK_RELS, "Relationship")
+        }
+        names: dict[str, str] = {}
+        for element in _elements(archive, _WORKBOOK, "sheet"):
+            ids = [value for key, value in element.items() if key.endswith("}id")]
+            target = targets.get(ids[0]) if ids else None
+            if target and element.get("name"):
+                names[_part_path(target)] = element["name"]
+        return names
+    except _UNPARSED:
+        return {}
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """The indexes of xl/styles.xml's cell formats (`<c s="...">`) that show percentages.
+
+    A number format is a percentage if it is built in as one (numFmtId 9 "0%" and 10
+    "0.00%") or its format code has a % outside quotes and escapes (Excel multiplies by 100).
+    """
+    try:
+        codes: dict[str, str] = {}
+        formats: list[str] = []
+        for tag, path, element in _walk(archive, _STYLES):
+            if tag == "numFmt":
+                codes[_format_id(element.get("numFmtId", ""))] = element.get("formatCode", "")
+            elif tag == "xf" and path.endswith("/cellXfs/xf"):
+                formats.append(_format_id(element.get("numFmtId", "0")))
+    except _UNPARSED:
+        return frozenset()
+    percent = {number for number in set(formats) if number in codes and _is_percent(codes[number])}
+    percent |= {number for number in ("9", "10") if number not in codes}
+    return frozenset(index for index, number in enumerate(formats) if number in percent)
+
+
+def _format_id(text: str) -> str:
+    return text.strip().lstrip("0") or "0"
+
+
+def _is_percent(code: str) -> bool:
+    """True if an Excel number format code shows numbers as percentages."""
+    skip = None
+    escaped = False
+    for character in code:
+        if escaped:  # the character after \, _ or * is shown (or spaced) as it is
+            escaped = False
+        elif skip:
+            skip = None if character == skip else skip
+        elif character in "\\_*":
+            escaped = True
+        elif character == '"':
+            skip = '"'
+        elif character == "[":  # [Red], [>=100], [$-409]: not shown
+            skip = "]"
+        elif character == "%":
+            return True
+    return False
+
+
+def _walk(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, str, Any]]:
+    """(local name, path of local names, element) for each element of `part` as it ends."""
+    if part not in archive.NameToInfo:
+        return
+    path: list[str] = []
+    with archive.open(part) as xml:
+        for event, element in SafeElementTree.iterparse(xml, events=("start", "end")):
+            if event == "start":
+                path.append(element.tag.rpartition("}")[2])
+                continue
+            yield path[-1], "/" + "/".join(path), element
+            path.pop()
+            element.clear()
+
+
+def _elements(archive: zipfile.ZipFile, part: str, local_name: str) -> list[dict[str, str]]:
+    """The attributes of each element of `part` with that local name."""
+    return [dict(element.attrib) for tag, _, element in _walk(archive, part) if tag == local_name]
+
+
+_UNPARSED = (SyntaxError, ValueError, KeyError, zipfile.BadZipFile)  # ParseError, defusedxml's refusals
+
+
+def _part_path(target: str) -> str:
+    """A workbook relationship's target as an entry name: '/xl/a.xml' and 'a.xml' are 'xl/a.xml'."""
+    if target.startswith("/"):
+        target = target[1:]
+    elif not target.startswith("xl/"):
+        target = "xl/" + target
+    return posixpath.normpath(target)
+
+
+def _refuse_declarations(before: bytes, data: bytes, name: str) -> bytes:
+    """Refuse a declaration in `data` or across its start; `before` ends the bytes before it.
+
+    Returns what `before` is for the next piece: the last bytes so far.
+    """
+    seam = before + data[:_OVERLAP]  # a declaration begun in `before` ends here
+    if any(declaration in seam for declaration in _DECLARATIONS) or (
+        b"<!" in data and any(declaration in data for declaration in _DECLARATIONS)
+    ):
         raise XlsxProblem(
             f"{name} contains an XML document type declaration, which spreadsheet "
             f"programs never write; {RESAVE}"
         )
+    return (seam if len(data) < _OVERLAP else data)[-_OVERLAP:]
+
+
+class _EncodingCheck:
+    """Refuses an XML part that is not UTF-8, judged from its first bytes.
+
+    The declaration scan searches bytes for ASCII text, which is complete only for UTF-8
+    (and ASCII): in UTF-16 or UTF-32 a declaration's bytes differ, and a parser that honours
+    the byte order mark or the XML declaration would still read it. Excel and every other
+    spreadsheet program write UTF-8, so any other encoding is refused: a byte order mark of
+    UTF-16 or UTF-32, their patterns without one (`<` beside NUL bytes), or an XML
+    declaration naming another encoding. Parts under customXml/ (metadata that document
+    management systems add, sometimes in UTF-16) are left alone: neither calamine nor
+    openpyxl opens them.
+    """
+
+    HEAD_BYTES = 1024
+
+    def __init__(self, name: str, part: str) -> None:
+        self.name = name
+        self.part = part
+        self._head = b""
+        self._checked = part.startswith("customXml/")
+
+    def feed(self, data: bytes) -> None:
+        if self._checked:
+            return
+        self._head += data[: self.HEAD_BYTES - len(self._head)]
+        if len(self._head) >= self.HEAD_BYTES:
+            self.check()
+
+    def check(self) -> None:
+        if self._checked:
+            return
+        self._checked = True
+        found = _other_encoding(self._head)
+        if found:
+            raise XlsxProblem(
+                f"{self.name}: {self.part} {found}; workbook XML must be UTF-8, which is what "
+                f"Excel writes: {RESAVE}"
+            )
+
+
+def _other_encoding(head: bytes) -> str | None:
+    """What shows that an XML part is not UTF-8, or None."""
+    for bom, wide in _BYTE_ORDER_MARKS:
+        if head.startswith(bom):
+            return f"is {wide} text (it starts with a {wide} byte order mark)"
+    if b"\0" in head[:4]:
+        text = head.replace(b"\0", b"")
+        if text.lstrip(_XML_SPACE).startswith(b"<") or (text and not text.strip(_XML_SPACE)):
+            return f"is XML in {_wide_encoding(head)}"
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip(_XML_SPACE)
+    if text.startswith(b"<?xml"):
+        declaration = _XML_DECLARATION.match(text)
+        if declaration is None:
+            return f"starts with an XML declaration that does not end within {len(head):,} bytes"
+        encoding = _DECLARED_ENCODING.search(declaration.group(1))
+        if encoding and encoding.group(2).strip().lower() != b"utf-8":
+            declared = encoding.group(2).decode("ascii", "replace")[:40]
+            return f"declares the encoding {declared!r} in its XML declaration"
+    return None
+
+
+def _wide_encoding(head: bytes) -> str:
+    """UTF-16 or UTF-32, and which byte order, from where the NUL bytes stand."""
+    if head[:3] == b"\0\0\0":
+        return "UTF-32 (big-endian)"
+    if head[1:4] == b"\0\0\0":
+        return "UTF-32 (little-endian)"
+    return "UTF-16 (big-endian)" if head[:1] == b"\0" else "UTF-16 (little-endian)"
+
+
+_BYTE_ORDER_MARKS = (  # UTF-32 LE first: its mark starts with UTF-16 LE's
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_XML_SPACE = b" \t\r\n"
+_XML_DECLARATION = re.compile(rb"<\?xml\s(.*?)\?>", re.DOTALL)
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 
 
 class _WorksheetScan:
@@ -143,15 +422,25 @@ class _WorksheetScan:
     goes through the slower general expressions.
     """
 
-    def __init__(self, name: str, part: str) -> None:
+    def __init__(
+        self, name: str, part: str, sheet: str | None = None, percent_styles: frozenset[int] = frozenset()
+    ) -> None:
         self.name = name
         self.part = part
+        self.sheet = sheet
+        # Numbers formatted as percentages, looked for only in a listed sheet of a workbook
+        # with such formats, and then only in pieces that may hold one (`_PercentCells`).
+        self._percent = _PercentCells(percent_styles) if sheet and percent_styles else None
         self.is_sheet = False  # only a part with <sheetData> holds cells calamine reads
         self._formulas = False
         self._cells = 0
         self._referenced = 0
         self._rows: list[int] = []
         self._columns: set[bytes] = set()
+        # Rows holding cells: each piece's distinct row numbers, less a row that goes on from
+        # the piece before (exact when rows come in order, as spreadsheet programs write them).
+        self._row_count = 0
+        self._last_row = b""
 
     def feed(self, piece: bytes) -> None:
         # Each test is a byte search over the piece; the precise ones run only when a
@@ -171,11 +460,25 @@ class _WorksheetScan:
                 self._formulas = self._formulas or any(m in piece for m in _FORMULA_MARKERS)
         if b"'e'" in piece or b'"e"' in piece:
             self._formulas = self._formulas or _ERROR_CELL.search(piece) is not None
+        if self._percent is not None:
+            self._percent.feed(piece)
+
+    @property
+    def percent(self) -> bool:
+        """True if a number formatted as a percentage was found."""
+        return self._percent is not None and bool(self._percent.positions)
+
+    def percent_cells(self) -> Sequence[int]:
+        """Where the numbers formatted as percentages stand (`cell_position`), in order."""
+        return self._percent.in_order() if self._percent is not None else ()
 
     def _count_references(self, rows: list[bytes], columns: list[bytes]) -> None:
         self._referenced += len(rows)
         if rows:
-            numbers = list(map(int, set(rows)))  # a row's cells share its number: few distinct
+            distinct = set(rows)  # a row's cells share its number: few distinct
+            self._row_count += len(distinct) - (rows[0] == self._last_row)
+            self._last_row = rows[-1]
+            numbers = list(map(int, distinct))
             self._rows.extend((min(numbers), max(numbers)))
             self._columns.update(columns)
 
@@ -184,26 +487,95 @@ class _WorksheetScan:
         """True if the sheet has formula or error cells."""
         return self.is_sheet and self._formulas
 
-    def check(self, max_cells: int) -> None:
+    def check(self, max_rows: int, max_cells: int) -> None:
         if not self.is_sheet:
             return
         if self._cells != self._referenced:
             raise XlsxProblem(
                 f"{self.name}: {self._cells - self._referenced:,} cells in "
                 f"{self.part} have no plain cell reference, which spreadsheet "
-                f"programs always write; {RESAVE}"
+                f"programs always write; {RESAVE}",
+                sheet=self.sheet,
             )
         if not self._rows:
             return
-        columns = [_column_number(c) for c in self._columns]
+        rows, columns = self._row_count, len(self._columns)
+        numbers = [_column_number(c) for c in self._columns]
         height = max(self._rows) - min(self._rows) + 1
-        width = max(columns) - min(columns) + 1
-        if height * width > max_cells:
+        width = max(numbers) - min(numbers) + 1
+        sheet = self.sheet or self.part
+        if rows > max_rows:
+            raise XlsxProblem(f"{self.name}: {too_many_rows(sheet, f'{rows:,}', max_rows)}", sheet=self.sheet)
+        if max(self._rows) <= max_rows and height * width <= max_cells:
+            return
+        where = f"{self.name}: the {sheet} sheet"
+        if rows * columns > max_cells:  # the cells themselves are too many: columns to spare
             raise XlsxProblem(
-                f"{self.name}: a sheet spans {height:,} rows by {width:,} columns "
-                f"({height * width:,} cells, at most {max_cells:,} accepted); "
-                "delete stray cells far below or to the right of the data"
+                f"{where} has cells in {_counted(rows, 'row')} by {_counted(columns, 'column')} "
+                f"({height * width:,} cells; at most {max_cells:,} are accepted in one sheet): "
+                "delete the columns that are not part of the evidence",
+                sheet=self.sheet,
             )
+        # The cells span far more than the rows and columns that hold them: stray cells.
+        below, right = height > rows, width > columns
+        stray = (
+            "far below or to the right of"
+            if below and right
+            else "far below"
+            if below
+            else "far to the right of"
+        )
+        raise XlsxProblem(
+            f"{where}'s cells span {_counted(height, 'row')} by {_counted(width, 'column')}, but "
+            f"only {_counted(rows, 'row')} and {_counted(columns, 'column')} hold any: delete "
+            f"the stray cells {stray} the data (select the empty rows or columns past it, "
+            f"right-click, Delete) and upload again; a sheet may have at most {max_rows:,} rows "
+            f"and {max_cells:,} cells",
+            sheet=self.sheet,
+        )
+
+
+class _PercentCells:
+    """Finds the numeric cells whose style index is one of the percentage formats.
+
+    A piece is searched cell by cell only if it holds one of those `s="..."` attributes;
+    with style 0 a percentage, cells without an `s` are percentages too, and every piece is.
+    """
+
+    def __init__(self, styles: frozenset[int]) -> None:
+        numbers = "|".join(map(str, sorted(styles)))
+        style = rf"""\ss\s*=\s*["']0*(?:{numbers})["']""".encode()
+        self._style = re.compile(style)
+        styled = rb"(?=[^>]*" + style + rb")"
+        if 0 in styles:
+            styled = rb"(?:" + styled + rb"|(?![^>]*\ss\s*=))"
+        self._cell = re.compile(
+            _PREFIX
+            + rb'c r="([A-Z]{1,3})([0-9]{1,7})"'
+            + styled
+            # A number: no t attribute, or t="n"; and a value, so not a self-closed empty cell.
+            + rb"""(?![^>]*\st\s*=\s*["'][^n])[^>]*(?<!/)>"""
+        )
+        self._always = 0 in styles
+        self.positions = array("q")
+        self._ordered = True
+
+    def feed(self, piece: bytes) -> None:
+        if not self._always and self._style.search(piece) is None:
+            return
+        positions = self.positions
+        for match in self._cell.finditer(piece):
+            position = cell_position(int(match.group(2)), _column_number(match.group(1)) - 1)
+            if positions and position <= positions[-1]:
+                self._ordered = False
+            positions.append(position)
+
+    def in_order(self) -> Sequence[int]:
+        return self.positions if self._ordered else array("q", sorted(set(self.positions)))
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
@@ -239,22 +611,32 @@ def _inflate(stream: BinaryIO, entry: zipfile.ZipInfo, name: str) -> Iterator[by
         raise damaged
     stream.seek(entry.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if entry.compress_type else None
-    left, produced, crc = entry.compress_size, 0, 0
+    produced, crc = 0, 0
     try:
-        while left:
-            data = stream.read(min(left, _READ_BYTES))
-            if not data:
+        for out in _inflated(stream, entry.compress_size, inflater, damaged):
+            produced += len(out)
+            if produced > entry.file_size:
                 raise damaged
-            left -= len(data)
-            while data:
-                out = inflater.decompress(data, _READ_BYTES) if inflater else data
-                data = inflater.unconsumed_tail if inflater else b""
-                produced += len(out)
-                if produced > entry.file_size:
-                    raise damaged
-                crc = zlib.crc32(out, crc)
-                yield out
+            crc = zlib.crc32(out, crc)
+            yield out
     except zlib.error:
         raise damaged from None
     if produced != entry.file_size or crc != entry.CRC or (inflater and not inflater.eof):
         raise damaged
+
+
+def _inflated(stream: BinaryIO, left: int, inflater: Any, damaged: XlsxProblem) -> Iterator[bytes]:
+    """The next `left` bytes of `stream`, read and inflated in pieces of at most _READ_BYTES."""
+    while left:
+        data = stream.read(min(left, _READ_BYTES))
+        if not data:
+            raise damaged
+        left -= len(data)
+        while data:
+            out = inflater.decompress(data, _READ_BYTES) if inflater else data
+            data = inflater.unconsumed_tail if inflater else b""
+            if out:
+                yield out
+    # Output may still wait inside the inflater: the last call stopped at _READ_BYTES.
+    while inflater and not inflater.eof and (out := inflater.decompress(b"", _READ_BYTES)):
+        yield out

@@ -62,14 +62,18 @@ class EvidenceFiles:
             paths.append(path)
         return paths
 
-    def write_xlsx(self, path: Path, *, numbers: bool = True) -> Path:
-        """A workbook with one sheet per entry; with `numbers`, numeric text becomes numbers."""
+    def write_xlsx(self, path: Path, *, numbers: bool = True, states: dict[str, str] | None = None) -> Path:
+        """A workbook with one sheet per entry; with `numbers`, numeric text becomes numbers.
+
+        `states` sets sheets' visibility by name: "hidden" or "veryHidden" (as Excel writes them).
+        """
         workbook = Workbook()
         workbook.remove(workbook.active)
         for name, rows in self.rows.items():
             sheet = workbook.create_sheet(name)
             for row in rows:
                 sheet.append([_as_number(v) if numbers else v for v in row])
+            sheet.sheet_state = (states or {}).get(name, "visible")
         workbook.save(path)
         return path
 

@@ -116,3 +116,50 @@ def test_workbook_numbers_below_a_cent_that_excel_stores_as_floats_are_checked(t
     errors = errors_of([files.write_xlsx(tmp_path / "evidence.xlsx")])
 
     one_error(errors, row=3, column="value_usd", message="more than 6 decimal places")
+
+
+# --- line breaks ----------------------------------------------------------------------------
+
+LINE_BREAK = (
+    "holds a line break; evidence cells are one line each: remove the line break (in Excel, Alt+Enter"
+)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_line_break_inside_a_quoted_csv_cell_is_named_as_a_line_break(tmp_path, line_end):
+    files = EvidenceFiles.valid().set("battery_components", 3, "supplier", f"Kathode{line_end}GmbH")
+
+    errors = errors_of(files.write_csv(tmp_path))
+
+    assert errors == [
+        one_error(errors, sheet="battery_components", row=3, column="supplier", message=LINE_BREAK)
+    ]
+    assert "U+00" not in errors[0]["message"]
+    assert (tmp_path / "battery_components.csv").read_text().count('"Kathode') == 1  # quoted, one row
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_line_break_in_a_workbook_cell_is_named_as_a_line_break(tmp_path, line_end):
+    files = EvidenceFiles.valid().set("critical_minerals", 4, "supplier", f"Katanga{line_end}Mining")
+
+    errors = errors_of([files.write_xlsx(tmp_path / "evidence.xlsx")])
+
+    assert errors == [
+        one_error(errors, sheet="critical_minerals", row=4, column="supplier", message=LINE_BREAK)
+    ]
+
+
+def test_a_line_break_in_an_identifier_column_is_named_as_a_line_break(tmp_path):
+    files = EvidenceFiles.valid().set("vins", 3, "vin", "1HGCM82633A\n004353")
+
+    errors = errors_of(files.write_csv(tmp_path))
+
+    assert errors == [one_error(errors, sheet="vins", row=3, column="vin", message=LINE_BREAK)]
+
+
+def test_other_control_characters_are_still_named_by_code_point(tmp_path):
+    files = EvidenceFiles.valid().set("battery_components", 3, "supplier", "Kathode\x0bGmbH")
+
+    errors = errors_of(files.write_csv(tmp_path))
+
+    assert errors == [one_error(errors, row=3, column="supplier", message="control character U+000B")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import re
@@ -9,6 +10,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -125,11 +127,13 @@ def valid_workbook() -> bytes:
         return EvidenceFiles.valid().write_xlsx(Path(folder) / "evidence.xlsx").read_bytes()
 
 
-def rezip(tmp_path: Path, change: dict[str, bytes | None], **options: Any) -> Path:
+def rezip(
+    tmp_path: Path, change: dict[str, bytes | None], compression: int = zipfile.ZIP_DEFLATED, **options: Any
+) -> Path:
     """The valid workbook with some entries replaced (None removes one) or added."""
     source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
     path = tmp_path / "evidence.xlsx"
-    with source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, **options) as target:
+    with source, zipfile.ZipFile(path, "w", compression, **options) as target:
         for info in source.infolist():
             if info.filename not in change:
                 target.writestr(info.filename, source.read(info.filename))
@@ -221,6 +225,135 @@ def test_a_document_type_declaration_is_refused(tmp_path):
     path = rezip(tmp_path, {"xl/sharedStrings.xml": bomb})
 
     one_error(errors_of([path]), message="document type declaration")
+
+
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">'.replace("&lol0;", "&lol;") for i in range(1, 10))
+    + "]>"
+)
+VEHICLE_PART = "xl/worksheets/sheet1.xml"
+
+
+def vehicle_sheet_as(encoding: str, *, declared: str, bom: bytes = b"") -> bytes:
+    """The vehicle sheet's XML with a billion-laughs DOCTYPE, in `encoding`."""
+    xml = zipfile.ZipFile(io.BytesIO(valid_workbook())).read(VEHICLE_PART).decode()
+    body = xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+    body = body.replace("<sheetData>", "<sheetData>&lol9;", 1) if "<sheetData>" in body else body
+    return bom + f'<?xml version="1.0" encoding="{declared}"?>{LAUGHS}{body}'.encode(encoding)
+
+
+NOT_UTF8 = "workbook XML must be UTF-8, which is what Excel writes: open it in Excel and save it as 'Excel Workbook (.xlsx)'"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "says"),
+    [
+        ("utf-16-le", b"", "is XML in UTF-16 (little-endian)"),
+        ("utf-16-be", b"", "is XML in UTF-16 (big-endian)"),
+        ("utf-16-le", codecs.BOM_UTF16_LE, "is UTF-16 text (it starts with a UTF-16 byte order mark)"),
+        ("utf-16-be", codecs.BOM_UTF16_BE, "is UTF-16 text (it starts with a UTF-16 byte order mark)"),
+        ("utf-32-le", b"", "is XML in UTF-32 (little-endian)"),
+        ("utf-32-be", codecs.BOM_UTF32_BE, "is UTF-32 text (it starts with a UTF-32 byte order mark)"),
+    ],
+)
+def test_a_billion_laughs_sheet_in_utf16_or_utf32_is_refused_as_not_utf8(tmp_path, encoding, bom, says):
+    bomb = vehicle_sheet_as(encoding, declared=encoding.removesuffix("-le").removesuffix("-be"), bom=bom)
+    assert b"<!DOCTYPE" not in bomb  # what the byte scan alone would miss
+    path = rezip(tmp_path, {VEHICLE_PART: bomb})
+
+    errors = errors_of([path])
+
+    assert errors == [one_error(errors, message=f"evidence.xlsx: {VEHICLE_PART} {says}; {NOT_UTF8}")]
+
+
+def test_a_utf16_sheet_led_by_white_space_is_refused(tmp_path):
+    bomb = "\r\n  ".encode("utf-16-le") + vehicle_sheet_as("utf-16-le", declared="UTF-16")
+    path = rezip(tmp_path, {VEHICLE_PART: bomb})
+
+    one_error(errors_of([path]), message=f"{VEHICLE_PART} is XML in UTF-16 (little-endian)")
+
+
+@pytest.mark.parametrize("declared", ["UTF-16", "utf-16", "ISO-8859-1", "windows-1252"])
+def test_utf8_xml_declaring_another_encoding_is_refused(tmp_path, declared):
+    xml = zipfile.ZipFile(io.BytesIO(valid_workbook())).read("xl/workbook.xml")
+    changed = re.sub(rb"^<\?xml[^>]*\?>", b"", xml)
+    changed = f"<?xml version='1.0' encoding = '{declared}' standalone=\"yes\"?>".encode() + changed
+    path = rezip(tmp_path, {"xl/workbook.xml": changed})
+
+    errors = errors_of([path])
+
+    assert errors == [
+        one_error(
+            errors,
+            message=f"xl/workbook.xml declares the encoding {declared!r} in its XML declaration; {NOT_UTF8}",
+        )
+    ]
+
+
+@pytest.mark.parametrize("declared", ["UTF-8", "utf-8", None])
+def test_utf8_xml_with_or_without_a_byte_order_mark_is_read(tmp_path, declared):
+    source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
+    change = {}
+    for part in (VEHICLE_PART, "xl/workbook.xml", "xl/styles.xml"):
+        body = re.sub(rb"^<\?xml[^>]*\?>", b"", source.read(part))
+        declaration = b"" if declared is None else f'<?xml version="1.0" encoding="{declared}"?>'.encode()
+        change[part] = codecs.BOM_UTF8 + declaration + body
+    path = rezip(tmp_path, change)
+
+    assert read_evidence([path]).vehicle.make == "Granite"
+
+
+def test_utf16_metadata_under_custom_xml_is_left_alone(tmp_path):
+    item = '<?xml version="1.0" encoding="utf-16"?><metadata><client>Granite</client></metadata>'
+    path = rezip(tmp_path, {"customXml/item1.xml": item.encode("utf-16")})
+
+    assert read_evidence([path]).vehicle.make == "Granite"
+
+
+def test_binary_parts_with_nul_bytes_are_not_taken_for_utf16(tmp_path):
+    devmode = "Microsoft Print to PDF".encode("utf-16-le").ljust(64, b"\0") + bytes([1, 4, 0, 5]) * 50
+    emf = b"\x01\x00\x00\x00" + bytes(range(256)) * 4
+    path = rezip(tmp_path, {"xl/printerSettings/printerSettings1.bin": devmode, "xl/media/image1.emf": emf})
+
+    assert read_evidence([path]).vehicle.make == "Granite"
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 4, 5, 8])
+def test_a_declaration_split_between_inflated_pieces_is_found(tmp_path, monkeypatch, piece_bytes):
+    from filings.evidence import zip_preflight
+
+    monkeypatch.setattr(zip_preflight, "_READ_BYTES", piece_bytes)  # the real constant, read as it inflates
+    declaration = b'<?xml version="1.0"?>   '
+    bomb = (
+        declaration
+        + b'<!DOCTYPE sst SYSTEM "x.dtd"><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    )
+    assert len(declaration) % 8 == 0  # stored: with 4 bytes a piece, the pieces are '<!DO', 'CTYP', ...
+    path = rezip(tmp_path, {"xl/sharedStrings.xml": bomb}, compression=zipfile.ZIP_STORED)
+
+    one_error(errors_of([path]), message="document type declaration")
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 3, 4, 7, 64])
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_the_preflight_judges_alike_whatever_the_size_of_the_pieces(
+    tmp_path, monkeypatch, piece_bytes, compression
+):
+    from filings.evidence import zip_preflight
+
+    monkeypatch.setattr(zip_preflight, "_READ_BYTES", piece_bytes)
+    (tmp_path / "valid").mkdir()
+    (tmp_path / "corner").mkdir()
+    valid = rezip(tmp_path / "valid", {}, compression=compression)
+    far = zipfile.ZipFile(valid).read("xl/worksheets/sheet4.xml")
+    corner = rezip(
+        tmp_path / "corner", {"xl/worksheets/sheet4.xml": far_corner(far)}, compression=compression
+    )
+
+    assert len(read_evidence([valid]).vins) == 2
+    with pytest.raises(zip_preflight.XlsxProblem, match=re.escape(STRAY_CORNER)):
+        zip_preflight.preflight(corner, "evidence.xlsx", ZipLimits())
 
 
 def test_a_workbook_with_macros_is_refused(tmp_path):
@@ -356,6 +489,12 @@ def prefixed(xml: bytes) -> bytes:
     return xml.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
 
 
+STRAY_CORNER = (
+    "evidence.xlsx: the vins sheet's cells span 1,048,576 rows by 16,384 columns, but only 4 rows "
+    "and 2 columns hold any: delete the stray cells far below or to the right of the data"
+)
+
+
 def read_in_a_child_process(path: Path) -> subprocess.CompletedProcess[str]:
     """Read `path` in a memory-capped child, so a regression fails this test, not the run."""
     code = (
@@ -363,7 +502,7 @@ def read_in_a_child_process(path: Path) -> subprocess.CompletedProcess[str]:
         "from pathlib import Path\n"
         "from filings.evidence import EvidenceInvalid, read_evidence\n"
         "try:\n    read_evidence([Path(sys.argv[1])])\n"
-        "except EvidenceInvalid as exc:\n    print(exc.errors[0].message)\n"
+        "except EvidenceInvalid as exc:\n    print(exc.errors[0].sheet, exc.errors[0].message)\n"
     )
     return subprocess.run(
         [sys.executable, "-c", code, str(path)],
@@ -384,7 +523,7 @@ def test_a_cell_in_a_far_corner_is_refused_before_the_sheet_is_parsed(tmp_path, 
     child = read_in_a_child_process(path)
 
     assert child.returncode == 0, child.stderr[-500:]
-    assert "a sheet spans 1,048,576 rows by 16,384 columns" in child.stdout
+    assert child.stdout.startswith("vins " + STRAY_CORNER)
 
 
 def test_cells_without_a_reference_are_refused(tmp_path):
@@ -420,7 +559,7 @@ def test_a_far_corner_cell_in_a_sheet_at_an_unusual_path_is_refused(tmp_path):
     child = read_in_a_child_process(moved_sheet(tmp_path, far_corner))
 
     assert child.returncode == 0, child.stderr[-500:]
-    assert "a sheet spans 1,048,576 rows by 16,384 columns" in child.stdout
+    assert child.stdout.startswith("vins " + STRAY_CORNER)
 
 
 def test_a_folder_inside_the_upload_folder_is_an_error(tmp_path):
@@ -430,3 +569,46 @@ def test_a_folder_inside_the_upload_folder_is_an_error(tmp_path):
     errors = errors_of([tmp_path / "upload"])
 
     assert errors == [one_error(errors, message="more is a folder inside the upload")]
+
+
+def test_an_entry_stored_twice_is_refused(tmp_path):
+    path = rezip(tmp_path, {})
+    with zipfile.ZipFile(path, "a") as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        archive.writestr("xl/worksheets/sheet4.xml", b"<worksheet/>")
+
+    errors = errors_of([path])
+
+    assert errors == [one_error(errors, message="holds the entry 'xl/worksheets/sheet4.xml' more than once")]
+
+
+def test_sheets_are_named_in_messages_whatever_form_their_targets_take(tmp_path):
+    source = zipfile.ZipFile(io.BytesIO(valid_workbook()))
+    rels = source.read("xl/_rels/workbook.xml.rels").replace(b'Target="/xl/', b'Target="')  # as Excel writes
+    assert b'Target="worksheets/sheet4.xml"' in rels
+    path = rezip(
+        tmp_path,
+        {
+            "xl/_rels/workbook.xml.rels": rels,
+            "xl/worksheets/sheet4.xml": far_corner(source.read("xl/worksheets/sheet4.xml")),
+        },
+    )
+
+    errors = errors_of([path])
+
+    assert errors == [one_error(errors, sheet="vins", message=STRAY_CORNER)]
+
+
+def test_a_sheet_part_the_workbook_does_not_list_is_named_by_its_path(tmp_path):
+    xml = zipfile.ZipFile(io.BytesIO(valid_workbook())).read("xl/worksheets/sheet4.xml")
+    path = rezip(tmp_path, {"xl/worksheets/orphan.xml": far_corner(xml)})
+
+    errors = errors_of([path])
+
+    assert errors == [
+        one_error(
+            errors,
+            sheet=None,
+            message="evidence.xlsx: the xl/worksheets/orphan.xml sheet's cells span 1,048,576 rows",
+        )
+    ]

@@ -72,6 +72,6 @@ def test_a_quoted_cell_spanning_lines_is_one_row(tmp_path):
     errors = errors_of(paths)
 
     assert [(e["row"], e["message"][:40]) for e in errors] == [
-        (2, "contains the invisible or control charac"),
+        (2, "holds a line break; evidence cells are o"),
         (4, "contains the invisible or control charac"),
     ]

@@ -255,3 +255,63 @@ def test_an_empty_vin_cell_is_an_error(tmp_path):
     errors = errors_of(files.write_csv(tmp_path))
 
     one_error(errors, sheet="vins", row=4, column="vin", message="vin is required")
+
+
+# --- hidden sheets --------------------------------------------------------------------------
+
+
+def test_a_hidden_evidence_sheet_is_refused_naming_it(tmp_path):
+    path = EvidenceFiles.valid().write_xlsx(tmp_path / "evidence.xlsx", states={"vins": "hidden"})
+
+    errors = errors_of([path])
+
+    assert errors == [
+        one_error(
+            errors,
+            sheet="vins",
+            row=None,
+            column=None,
+            message="the sheet is hidden; every sheet of the workbook must be visible, so reviewers "
+            "see all that was uploaded: unhide it in Excel (right-click any sheet tab, Unhide) or "
+            "delete it, and upload again",
+        )
+    ]
+
+
+def test_a_very_hidden_extra_sheet_is_refused_naming_it(tmp_path):
+    files = EvidenceFiles.valid()
+    files.rows["lookup"] = [["rate"], [0.5]]
+    path = files.write_xlsx(tmp_path / "evidence.xlsx", states={"lookup": "veryHidden"})
+
+    errors = errors_of([path])
+
+    error = one_error(
+        errors, sheet="lookup", message="the sheet is very hidden (Excel's Unhide does not list it)"
+    )
+    assert errors == [error]
+    assert "copy the visible sheets into a new workbook" in error["message"]
+    assert "Visual Basic editor" in error["message"]
+
+
+def test_every_hidden_sheet_is_named_together_with_formula_cells(tmp_path):
+    files = EvidenceFiles.valid().set("critical_minerals", 3, "value_usd", "=100+0.1")
+    files.rows["read_me"] = [["notes"]]
+    path = files.write_xlsx(
+        tmp_path / "evidence.xlsx", states={"read_me": "hidden", "battery_components": "veryHidden"}
+    )
+
+    errors = errors_of([path])
+
+    assert len(errors) == 3
+    one_error(errors, sheet="read_me", message="the sheet is hidden")
+    one_error(errors, sheet="battery_components", message="the sheet is very hidden")
+    one_error(errors, sheet="critical_minerals", row=3, column="value_usd", message="holds a formula")
+
+
+def test_a_workbook_whose_sheets_are_all_visible_is_read(tmp_path):
+    from filings.evidence import read_evidence
+
+    files = EvidenceFiles.valid()
+    path = files.write_xlsx(tmp_path / "evidence.xlsx", states=dict.fromkeys(files.rows, "visible"))
+
+    assert len(read_evidence([path]).vins) == 2
