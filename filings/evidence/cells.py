@@ -19,8 +19,10 @@ import pycountry
 from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Column, Kind
 
 # Control characters and the invisible marks that reorder or hide text (the "Trojan
-# Source" characters): allowed in no cell, so what a reviewer sees is what was filed.
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# Source" characters, the Arabic letter mark and the invisible tag characters): allowed in no
+# cell, so what a reviewer sees is what was filed.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\U000e0000-\U000e007f]")
 # A line break inside a cell (Alt+Enter in Excel; a quoted CSV cell spanning lines). It is one
 # of the forbidden characters, but gets a message of its own: people do not think of it as a
 # character, and the fix is different.

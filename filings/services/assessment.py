@@ -73,8 +73,11 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
     files = list(version.files.filter(kind=FileKind.EVIDENCE))
     with tempfile.TemporaryDirectory(prefix="assess-") as folder:
         for f in files:
-            # The reader knows sheets by file name; copy each stored file under its original name.
-            storage.evidence_copy(f.stored_name, Path(folder) / f.original_name.lower())
+            # The reader knows CSV sheets by file name (vehicle.csv…, enforced on upload); a
+            # workbook gets a name of the portal's own, never the user's.
+            name = f.original_name.lower() if f.original_name.lower().endswith(".csv") \
+                else "evidence.xlsx"
+            storage.evidence_copy(f.stored_name, Path(folder) / name)
         try:
             evidence = read_evidence([Path(folder)], rulebook=rulebook)
             disagreements = vehicle_disagreements(filing, evidence.vehicle)

@@ -14,7 +14,7 @@ from filings.api.services import api_token_create
 from filings.models import Filing, ReviewNote
 from filings.rulebooks.models import RulebookVersion
 from filings.rulebooks.services.drafting import AmendmentInvalid, rulebook_draft_create
-from filings.services.common import ServiceError
+from filings.services.common import ServiceError, plain_text
 from filings.services.manufacturer import filing_create, filing_update, filing_withdraw
 from filings.services.review import review_recommend, review_start
 from tests.api.conftest import token_client
@@ -94,3 +94,9 @@ def test_a_rulebook_citation_with_a_zero_width_space_is_refused_at_its_field(app
                               note="A note of some length.")
     assert refused.value.field == "citation"
     assert not RulebookVersion.objects.filter(version="2099.1").exists()
+
+
+@pytest.mark.parametrize("mark", ["\u061c", "\U000e0041", "\U000e007f"])
+def test_the_arabic_letter_mark_and_tag_characters_are_refused_too(mark):
+    with pytest.raises(ServiceError, match=f"U\\+{ord(mark):04X}"):
+        plain_text(f"Ironwood{mark} EV", what="The model")
