@@ -104,7 +104,7 @@ def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
 # --- reads for the manufacturer web pages -------------------------------------------------
 
 # States after which the manufacturer's page stops polling: nothing more happens by itself.
-FINAL_STATES = (State.APPROVED, State.REJECTED, State.WITHDRAWN)
+FINAL_STATES = (State.APPROVED, State.REJECTED, State.WITHDRAWN, State.CERTIFICATE_REVOKED)
 # Review notes that stay between the authority's reviewer and approver.
 _AUTHORITY_ONLY_NOTES = (ReviewNote.Kind.RECOMMEND_APPROVE, ReviewNote.Kind.RECOMMEND_REJECT)
 
@@ -218,6 +218,10 @@ _NEXT_AFTER_DRAFT = {
                               "the filing and uploads corrected evidence."),
     State.APPROVED: "Approved: the certificate is on this page.",
     State.CERTIFICATE_FAILED: "Approved; the reviewing authority is issuing the certificate again.",
+    State.CERTIFICATE_REVOKED: ("The reviewing authority revoked the certificate (the reason is "
+                                "below). Next: a preparer or signer reopens the filing as a draft "
+                                "with a new, empty version and submits corrected evidence for a "
+                                "new review, or a signer withdraws the filing."),
 }
 
 

@@ -32,6 +32,9 @@ class State(models.TextChoices):
     # Approved, but a published rulebook amendment changed its outcome: waiting for review again.
     # Its certificate stays valid until a re-approval supersedes it (or an approver revokes it).
     REREVIEW = "rereview", "Review again (rules amended)"
+    # Approved, then an approver revoked its certificate: the manufacturer reopens it as a draft
+    # with new evidence, or withdraws it. An amendment leaves it alone (it holds no decision).
+    CERTIFICATE_REVOKED = "certificate_revoked", "Certificate revoked"
 
 
 MANUFACTURER, AUTHORITY = OrganisationKind.MANUFACTURER, OrganisationKind.AUTHORITY
@@ -62,7 +65,7 @@ class Transition:
 
 
 _WITHDRAWABLE = (State.DRAFT, State.SUBMITTED, State.ASSESSED, State.INVALID, State.IN_REVIEW,
-                 State.CHANGES_REQUESTED)
+                 State.CHANGES_REQUESTED, State.CERTIFICATE_REVOKED)
 
 TRANSITIONS: tuple[Transition, ...] = (
     # The manufacturer's side. Evidence changes only while the version is a draft.
@@ -77,7 +80,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("filing_withdraw", "Withdraw", _WITHDRAWABLE, State.WITHDRAWN,
                Capability.SUBMIT_FILINGS, MANUFACTURER),
     Transition("filing_reopen", "Reopen with new evidence",
-               (State.INVALID, State.CHANGES_REQUESTED), State.DRAFT,
+               (State.INVALID, State.CHANGES_REQUESTED, State.CERTIFICATE_REVOKED), State.DRAFT,
                Capability.EDIT_FILINGS, MANUFACTURER),
     # The worker.
     Transition("assessment_start", "Assessment started", (State.SUBMITTED,), State.ASSESSING),
@@ -106,7 +109,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("certificate_retry", "Retry the certificate", (State.CERTIFICATE_FAILED,),
                State.APPROVED, Capability.DECIDE, AUTHORITY),
     Transition("certificate_revoke", "Revoke the certificate", (State.APPROVED, State.REREVIEW),
-               None, Capability.DECIDE, AUTHORITY),
+               State.CERTIFICATE_REVOKED, Capability.DECIDE, AUTHORITY),
 )
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
@@ -128,6 +131,7 @@ WITHDRAWABLE = sources_of("filing_withdraw")
 REOPENABLE = sources_of("filing_reopen")
 REVIEWABLE = sources_of("review_start", "filing_approved")
 ASSESSMENT_PENDING = sources_of("assessment_start", "assessment_finish")
+# Decided and still standing (a revoked certificate's filing is not: it needs new evidence).
 DECIDED = (State.APPROVED, State.CERTIFICATE_FAILED, State.REREVIEW)
 FINAL = tuple(s for s in State if not any(s in t.sources for t in TRANSITIONS))
 

@@ -59,6 +59,10 @@ def test_every_transition_a_service_takes_is_a_row_of_the_table():
     (State.IN_REVIEW, "approver", {"review_request_changes"}),
     (State.APPROVED, "approver", {"certificate_revoke"}),
     (State.CERTIFICATE_FAILED, "approver", {"certificate_retry"}),
+    (State.CERTIFICATE_REVOKED, "signer", {"filing_reopen", "filing_withdraw"}),
+    (State.CERTIFICATE_REVOKED, "preparer", {"filing_reopen"}),
+    (State.CERTIFICATE_REVOKED, "approver", set()),
+    (State.CERTIFICATE_REVOKED, "reviewer", set()),
 ])
 def test_the_actions_offered_follow_the_table_role_and_organisation(request, manufacturer, state,
                                                                      actor, expected):

@@ -38,6 +38,7 @@ from filings.services.common import (
     plain_text,
     require_capability,
 )
+from filings.states import State, transition
 from portal.accounts.models import User
 from portal.accounts.roles import Capability, OrganisationKind
 from portal.audit.services import audit_record
@@ -178,31 +179,65 @@ def certificate_retry(*, actor: User, filing: Filing) -> Certificate:
 
 @transaction.atomic
 def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certificate:
-    """An approver revokes the filing's valid certificate; the verification page shows why."""
+    """An approver revokes the filing's valid certificate; the verification page shows why.
+    The filing moves to `certificate_revoked` (the table's transition, audited with the reason),
+    from which the manufacturer reopens it with new evidence or withdraws it."""
     _require_approver(actor)
+    reason = _revocation_reason(reason)
+    state = State(Filing.objects.select_for_update().values_list("state", flat=True)
+                  .get(pk=filing.pk))
+    if state not in transition("certificate_revoke").sources:
+        raise StateConflict(f"This filing is {state.label.lower()}: only an approved filing's "
+                            "certificate (or one waiting for review again) can be revoked here; "
+                            "reload the page.")
+    certificate = _valid_certificate(filing)
+    if filing.certificates.filter(status=CertificateStatus.PENDING).exists():
+        raise StateConflict("A new certificate of this filing is being rendered; wait until it "
+                            "is issued (it replaces this one), then revoke that if need be.")
+    _revoke(actor, certificate, reason)
+    filing_transition(filing, actor=actor, action="certificate_revoke", reason=reason,
+                      data={"serial": certificate.serial})
+    notify_manufacturer(filing, "Certificate revoked",
+                        f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}"
+                        "\n\nReopen the filing as a draft to submit new evidence, or withdraw it.")
+    certificate.refresh_from_db()
+    return certificate
+
+
+def _revocation_reason(reason: str) -> str:
     reason = plain_text(reason, what="The reason", multiline=True)
     if not reason:
         raise ServiceError("Say why the certificate is revoked; the verification page shows it.")
+    return reason
+
+
+def _valid_certificate(filing: Filing) -> Certificate:
     certificate = (filing.certificates.select_for_update()
                    .filter(status=CertificateStatus.ISSUED).first())
     if certificate is None:
         raise StateConflict("This filing has no valid certificate to revoke; reload the page.")
+    return certificate
+
+
+def _revoke(actor: User, certificate: Certificate, reason: str) -> None:
     Certificate.objects.filter(pk=certificate.pk).update(
         status=CertificateStatus.REVOKED, revoked_at=timezone.now(), revoked_by=actor,
         revoked_reason=reason)
-    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
-                 action="certificate_revoke", reason=reason,
-                 data={"serial": certificate.serial})
-    notify_manufacturer(filing, "Certificate revoked",
-                        f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")
-    certificate.refresh_from_db()
-    return certificate
 
 
 def certificate_revoke_on_rejection(*, actor: User, filing: Filing, comment: str) -> None:
     """A filing reviewed again after a rulebook amendment may hold a valid certificate from its
     first approval: rejecting it revokes that, with the decision's comment as the reason. Runs
-    in the rejection's transaction (`filings.signals.filing_rejected`)."""
-    if filing.certificates.filter(status=CertificateStatus.ISSUED).exists():
-        certificate_revoke(actor=actor, filing=filing,
-                           reason=f"Rejected on review again: {comment.strip()}")
+    in the rejection's transaction (`filings.signals.filing_rejected`); the filing stays
+    rejected, so the revocation is audited without a state change."""
+    if not filing.certificates.filter(status=CertificateStatus.ISSUED).exists():
+        return
+    _require_approver(actor)
+    reason = _revocation_reason(f"Rejected on review again: {comment.strip()}")
+    certificate = _valid_certificate(filing)
+    _revoke(actor, certificate, reason)
+    audit_record(organisation=filing.organisation, actor=actor, filing=filing,
+                 action="certificate_revoke", reason=reason,
+                 data={"serial": certificate.serial})
+    notify_manufacturer(filing, "Certificate revoked",
+                        f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")

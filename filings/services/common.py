@@ -79,7 +79,7 @@ def require_capability(actor: User, capability: Capability,
 
 
 def filing_transition(filing: Filing, *, actor: User | None, action: str, reason: str = "",
-                      **changes: Any) -> Filing:
+                      data: dict[str, Any] | None = None, **changes: Any) -> Filing:
     """Take the table's transition `action` (`filings.states.TRANSITIONS`): compare-and-swap
     the state from one of its sources to its target, then record the audit event. Call inside
     a transaction; StateConflict when the filing is in no source state (anymore)."""
@@ -95,7 +95,7 @@ def filing_transition(filing: Filing, *, actor: User | None, action: str, reason
                             f"{action.replace('_', ' ')}; reload the page to see its state.")
     filing.refresh_from_db()
     audit_record(organisation=filing.organisation, actor=actor, filing=filing, action=row.event,
-                 from_state=from_state, to_state=row.target, reason=reason)
+                 from_state=from_state, to_state=row.target, reason=reason, data=data)
     return filing
 
 
