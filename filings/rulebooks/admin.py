@@ -24,6 +24,7 @@ from filings.rulebooks.forms import (
     AMENDMENT_FORMS,
     DraftForm,
     DraftTextForm,
+    PublishForm,
     WhatIfForm,
     amendment_params,
 )
@@ -71,6 +72,7 @@ class RulebookVersionAdmin(_RulebookAdminBase):
     detail_template = "admin/rulebooks/rulebookversion/detail.html"
     preview_template = "admin/rulebooks/rulebookversion/preview.html"
     draft_template = "admin/rulebooks/rulebookversion/draft.html"
+    publish_template = "admin/rulebooks/rulebookversion/publish.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -175,6 +177,8 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             request, record, title=str(record), changes=changes,
             amendment_forms=amendment_forms, text_form=text_form,
             latest_preview=previews[0] if previews else None,
+            publishable=publishing.preview_for_publishing(record)
+            if record.status == RulebookStatus.DRAFT else None,
             fta_countries=record.data.get("fta_countries", []),
             urls={name: self._url(name, record) for name in
                   ("text", "preview", "publish", "discard")},
@@ -229,14 +233,45 @@ class RulebookVersionAdmin(_RulebookAdminBase):
             "Citation and note saved.", bound="text", form=form)
 
     def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """GET: the confirmation, naming what the draft's finished current impact preview found
+        publishing sends back to review; POST (its Publish button): publish."""
         record = self._record(request, object_id)
-        if request.method != "POST":
+        if record.status != RulebookStatus.DRAFT:
+            messages.error(request, f"Version {record.version} is already published.")
             return HttpResponseRedirect(self._url("change", record))
-        return self._service(
-            request, record,
-            lambda: publishing.rulebook_publish(actor=_actor(request), draft=record),
-            f"Version {record.version} is published and in force. The worker re-assesses the "
-            "filings it changes; each one's audit trail records it.")
+        if request.method != "POST":
+            return self._publish_page(request, record)
+        form = PublishForm(request.POST)
+        try:
+            publishing.rulebook_publish(actor=_actor(request), draft=record,
+                                        preview_id=form.preview_id(),
+                                        confirmed=form.confirmed())
+        except drafting.AmendmentInvalid as exc:
+            messages.error(request, exc.message)
+            return self._publish_page(request, record, status=400)
+        except common.ServiceError as exc:
+            messages.error(request, exc.message)
+            return self._publish_page(request, record, status=exc.status)
+        messages.success(request, f"Version {record.version} is published and in force. The "
+                                  "worker re-assesses the filings it changes; each one's audit "
+                                  "trail records it.")
+        return HttpResponseRedirect(self._url("change", record))
+
+    def _publish_page(self, request: HttpRequest, record: RulebookVersion, *,
+                      status: int = 200) -> HttpResponse:
+        record.refresh_from_db()
+        ready = (publishing.preview_for_publishing(record)
+                 if record.status == RulebookStatus.DRAFT else None)
+        rows = ready.rows if ready is not None else []
+        back = publishing.sent_to_review(ready) if ready is not None else []
+        context = self._context(
+            request, record, title=f"Publish {record.version}", preview=ready,
+            sent_to_review=back, others=[row for row in rows if row not in back],
+            form=PublishForm(initial={"preview": ready.pk if ready else None,
+                                      "confirm": PublishForm.CONFIRM}),
+            preview_url=self._url("preview", record), change_url=self._url("change", record),
+            publish_url=self._url("publish", record))
+        return TemplateResponse(request, self.publish_template, context, status=status)
 
     def discard_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         record = self._record(request, object_id)

@@ -36,6 +36,21 @@ class DraftTextForm(forms.Form):
     note = forms.CharField(min_length=5, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
 
 
+class PublishForm(forms.Form):
+    """The publish confirmation: the impact preview it confirms and the confirm button's value.
+    Not required here: the service owns the rules and their messages, so the form only parses."""
+
+    CONFIRM = "publish"
+    preview = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def confirmed(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data["confirm"] == self.CONFIRM)
+
+    def preview_id(self) -> int | None:
+        return self.cleaned_data.get("preview") if self.is_valid() else None
+
+
 class FtaAddForm(_Citation):
     title = "Add a country's free-trade-agreement treatment"
     country = forms.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. JP.")

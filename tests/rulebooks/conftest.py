@@ -13,6 +13,8 @@ from filings.models import FileKind, Filing
 from filings.rulebooks.models import RulebookVersion
 from filings.rulebooks.selectors import rulebook_seed
 from filings.rulebooks.services.drafting import rulebook_draft_amend, rulebook_draft_create
+from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.publishing import rulebook_publish
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
 from filings.services.assessment import assessment_run
@@ -64,3 +66,11 @@ def japan_draft(author: User) -> RulebookVersion:
         actor=author, draft=draft, amendment="fta_add", country="JP",
         from_=dt.date(2023, 3, 28), basis="U.S.-Japan Critical Minerals Agreement",
         citation=JAPAN_CITATION, confidence="V")
+
+
+def publish(actor: User, draft: RulebookVersion) -> RulebookVersion:
+    """Publish as the console does: run the draft's impact preview (the worker's part in this
+    process), then confirm what it found."""
+    preview = rulebook_preview_request(actor=actor, draft=draft)
+    rulebook_preview_run(preview_id=preview.pk)
+    return rulebook_publish(actor=actor, draft=draft, preview_id=preview.pk, confirmed=True)

@@ -3,15 +3,19 @@ impact preview page, publishing, and the what-if run."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from filings.rulebooks.models import RulebookStatus, RulebookVersion
+from filings.rulebooks.models import ImpactPreview, RulebookStatus, RulebookVersion
+from filings.rulebooks.services.drafting import rulebook_draft_amend
 from filings.rulebooks.services.preview import rulebook_preview_run
-from filings.rulebooks.services.publishing import rulebook_publish
 from filings.states import State
+from portal.audit.models import AuditEvent
 from tests.admin.conftest import client_for
-from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
+from tests.certificates.conftest import approve
+from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, publish, submitted
 
 HISTORY = "/admin/rulebooks/rulebookversion/"
 
@@ -21,7 +25,7 @@ def _url(name: str, record: RulebookVersion, *args: object) -> str:
 
 
 def test_the_history_lists_each_version_with_what_changed(pre_japan, approver):
-    rulebook_publish(actor=approver, draft=japan_draft(approver))
+    publish(approver, japan_draft(approver))
 
     page = client_for(approver).get(HISTORY).content.decode()
 
@@ -34,7 +38,7 @@ def test_the_history_lists_each_version_with_what_changed(pre_japan, approver):
 def test_a_version_page_shows_the_readable_diff_and_who_published_it(pre_japan, approver,
                                                                     reviewer):
     draft = japan_draft(approver)
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
 
     page = client_for(reviewer).get(_url("change", draft)).content.decode()
 
@@ -113,15 +117,122 @@ def test_the_preview_page_shows_progress_then_the_changed_filings(
     assert client.get(_url("preview_status", draft, preview.pk)).json()["finished"] is True
 
 
-def test_publishing_from_the_console(pre_japan, approver, manufacturer, preparer, signer):
+def _previewed(client, draft: RulebookVersion) -> ImpactPreview:
+    """Run the impact preview from its page, with the worker's part in this process."""
+    assert client.post(_url("preview", draft)).status_code == 302
+    preview = draft.previews.order_by("-pk").first()
+    assert preview is not None
+    return rulebook_preview_run(preview_id=preview.pk)
+
+
+def _published(draft: RulebookVersion) -> bool:
+    draft.refresh_from_db()
+    return draft.status == RulebookStatus.PUBLISHED
+
+
+def test_without_a_preview_there_is_no_publish_button_and_a_post_is_refused(
+        pre_japan, approver, manufacturer, preparer, signer):
     submitted(manufacturer, preparer, signer)
     draft = japan_draft(approver)
+    client = client_for(approver)
 
-    response = client_for(approver).post(_url("publish", draft))
+    page = client.get(_url("change", draft)).content.decode()
+    assert 'id="publish-link"' not in page and f"Publish {JAPAN}" not in page
+    assert "run the impact preview first" in page
+    confirm = client.get(_url("publish", draft))
+    assert confirm.status_code == 200 and 'id="publish-form"' not in confirm.content.decode()
+    assert "Run the impact preview first" in confirm.content.decode()
+
+    response = client.post(_url("publish", draft), {"confirm": "publish"})
+
+    assert response.status_code == 409
+    assert "no impact preview has run for it yet" in response.content.decode()
+    assert not _published(draft)
+    assert not AuditEvent.objects.filter(action="rulebook_publish").exists()
+
+
+def test_a_preview_still_running_does_not_count(pre_japan, approver, manufacturer, preparer,
+                                                signer):
+    submitted(manufacturer, preparer, signer)
+    draft = japan_draft(approver)
+    client = client_for(approver)
+    assert client.post(_url("preview", draft)).status_code == 302
+    queued = draft.previews.get()
+
+    response = client.post(_url("publish", draft), {"preview": queued.pk, "confirm": "publish"})
+
+    assert response.status_code == 409
+    assert "has not finished yet" in response.content.decode()
+    assert 'id="publish-link"' not in client.get(_url("change", draft)).content.decode()
+    assert not _published(draft)
+
+
+def test_a_preview_of_an_earlier_content_of_the_draft_is_refused(
+        pre_japan, approver, manufacturer, preparer, signer):
+    submitted(manufacturer, preparer, signer)
+    draft = japan_draft(approver)
+    client = client_for(approver)
+    stale = _previewed(client, draft)
+    draft = rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
+                                 below_lb=Decimal("15000"), citation=JAPAN_CITATION)
+    assert draft.data_sha256 != stale.data_sha256, "the amendment did not change the draft"
+
+    page = client.get(_url("change", draft)).content.decode()
+    assert 'id="publish-link"' not in page and "the draft changed after the latest one" in page
+    response = client.post(_url("publish", draft), {"preview": stale.pk, "confirm": "publish"})
+
+    assert response.status_code == 409
+    assert "the draft changed after its latest impact preview" in response.content.decode()
+    assert not _published(draft)
+
+
+def test_a_finished_preview_leads_to_a_confirmation_naming_the_count_then_publishes(
+        pre_japan, approver, reviewer, manufacturer, preparer, signer):
+    approved = submitted(manufacturer, preparer, signer)
+    approve(approved, reviewer, approver)
+    open_filing = submitted(manufacturer, preparer, signer)
+    draft = japan_draft(approver)
+    client = client_for(approver)
+    preview = _previewed(client, draft)
+    assert len(preview.rows) == 2
+
+    page = client.get(_url("change", draft)).content.decode()
+    assert 'id="publish-link"' in page
+    confirm = client.get(_url("publish", draft)).content.decode()
+    assert (f"Publishing version {JAPAN} sends 1 filing back to review and cannot be undone."
+            in confirm)
+    assert str(approved) in confirm and str(open_filing) in confirm
+    assert 'name="confirm" value="publish"' in confirm
+    assert f'name="preview" value="{preview.pk}"' in confirm
+
+    unconfirmed = client.post(_url("publish", draft), {"preview": preview.pk})
+    assert unconfirmed.status_code == 400
+    assert "sends 1 filing back to review and cannot be undone" in unconfirmed.content.decode()
+    assert not _published(draft)
+
+    response = client.post(_url("publish", draft), {"preview": preview.pk, "confirm": "publish"})
 
     assert response.status_code == 302
-    draft.refresh_from_db()
-    assert draft.status == RulebookStatus.PUBLISHED and draft.published_by == approver
+    assert _published(draft) and draft.published_by == approver
+    event = AuditEvent.objects.filter(action="rulebook_publish").get()
+    assert (event.data["preview"], event.data["confirmed_sent_to_review"]) == (preview.pk, 1)
+    assert client.get(_url("publish", draft)).status_code == 302  # published: nothing to confirm
+
+
+def test_a_confirmation_of_an_older_preview_is_refused(pre_japan, approver, manufacturer,
+                                                       preparer, signer):
+    submitted(manufacturer, preparer, signer)
+    draft = japan_draft(approver)
+    client = client_for(approver)
+    older = _previewed(client, draft)
+    newer = _previewed(client, draft)
+    assert newer.pk != older.pk
+
+    response = client.post(_url("publish", draft), {"preview": older.pk, "confirm": "publish"})
+
+    assert response.status_code == 409
+    assert "latest finished impact preview" in response.content.decode()
+    assert not _published(draft)
 
 
 def test_the_what_if_page_runs_a_filing_under_another_version(

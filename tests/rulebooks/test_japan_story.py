@@ -12,11 +12,11 @@ from filings.models import Assessment
 from filings.rulebooks.models import JobStatus, RulebookStatus
 from filings.rulebooks.selectors import rulebook_current
 from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
-from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish
+from filings.rulebooks.services.publishing import rulebook_apply
 from filings.states import State
 from portal.audit.models import AuditEvent
 from tests.certificates.conftest import approve, issue, pdf_bytes, pdf_text
-from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft, submitted
+from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft, publish, submitted
 
 
 def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(
@@ -44,7 +44,7 @@ def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(
     assert row["on_publish"] == "reviewed again"
     assert preview.counts["credit_up"] == 1
 
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
     assert rulebook_current().version == JAPAN
     assert rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
 
@@ -76,7 +76,7 @@ def test_publishing_twice_or_applying_twice_changes_nothing_more(
         pre_japan, manufacturer, preparer, signer, reviewer, approver):
     filing = submitted(manufacturer, preparer, signer)
     draft = japan_draft(approver)
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
 
     assert rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
     events = AuditEvent.objects.filter(filing=filing).count()

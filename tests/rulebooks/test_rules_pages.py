@@ -7,14 +7,13 @@ from django.test import Client
 from django.urls import reverse
 
 from filings.rulebooks.models import RulebookVersion
-from filings.rulebooks.services.publishing import rulebook_publish
-from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft
+from tests.rulebooks.conftest import JAPAN, PRE_JAPAN, japan_draft, publish
 
 pytestmark = pytest.mark.django_db
 
 
 def test_anyone_sees_the_published_versions_and_what_changed(pre_japan, approver):
-    rulebook_publish(actor=approver, draft=japan_draft(approver))
+    publish(approver, japan_draft(approver))
 
     page = Client().get(reverse("rulebooks:history")).content.decode()
 

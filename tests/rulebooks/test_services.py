@@ -27,7 +27,7 @@ from filings.services.review import filing_approve, filing_reject, review_recomm
 from filings.states import State
 from portal.audit.models import AuditEvent
 from tests.certificates.conftest import approve, issue
-from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, submitted
+from tests.rulebooks.conftest import JAPAN, JAPAN_CITATION, PRE_JAPAN, japan_draft, publish, submitted
 
 
 @pytest.mark.parametrize("actor", ["reviewer", "preparer", "signer", "viewer", "outsider"])
@@ -85,7 +85,7 @@ def test_a_published_version_is_immutable_in_the_model_and_the_database(pre_japa
 
 def test_a_published_draft_cannot_be_amended_or_discarded(pre_japan, approver):
     draft = japan_draft(approver)
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
     with pytest.raises(StateConflict):
         rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
                              below_lb=Decimal("15000"), citation=JAPAN_CITATION)
@@ -96,9 +96,9 @@ def test_a_published_draft_cannot_be_amended_or_discarded(pre_japan, approver):
 def test_a_draft_of_a_superseded_version_cannot_be_published(pre_japan, approver):
     stale = rulebook_draft_create(actor=approver, version="2023.5",
                                   citation=JAPAN_CITATION, note="A later amendment.")
-    rulebook_publish(actor=approver, draft=japan_draft(approver))
+    publish(approver, japan_draft(approver))
     with pytest.raises(StateConflict, match="published since"):
-        rulebook_publish(actor=approver, draft=stale)
+        rulebook_publish(actor=approver, draft=stale, preview_id=None, confirmed=True)
     assert rulebook_current().version == JAPAN
 
 
@@ -127,7 +127,7 @@ def test_filings_whose_outcome_does_not_change_are_left_alone(pre_japan, approve
     assert preview.rows == []
     assert preview.counts["unchanged"] == 1
 
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
     assert rulebook_apply(version_id=draft.pk) == {"changed": 0, "unchanged": 1}
 
     sedan.refresh_from_db()
@@ -144,7 +144,7 @@ def test_a_recommendation_on_the_old_figures_is_withdrawn(pre_japan, approver, r
     review_recommend(actor=reviewer, filing=filing, recommendation="approve",
                      comment="Approve at $3,750.")
     draft = japan_draft(approver)
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
     rulebook_apply(version_id=draft.pk)
 
     filing.refresh_from_db()
@@ -162,7 +162,7 @@ def test_rejecting_on_review_again_revokes_the_first_certificate(pre_japan, appr
     approve(filing, reviewer, approver)
     certificate = issue(filing)
     draft = japan_draft(approver)
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
     rulebook_apply(version_id=draft.pk)
     filing.refresh_from_db()
     assert filing.state == State.REREVIEW
@@ -195,7 +195,7 @@ def test_a_what_if_run_changes_nothing(pre_japan, approver, manufacturer, prepar
 
 def test_publishing_is_in_the_authority_audit_trail(pre_japan, approver):
     draft = japan_draft(approver)
-    rulebook_publish(actor=approver, draft=draft)
+    publish(approver, draft)
 
     event = AuditEvent.objects.filter(action="rulebook_publish").get()
     assert event.organisation == approver.membership().organisation

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from filings.rulebooks.models import ImpactPreview, JobStatus
 from filings.rulebooks.services.preview import rulebook_preview_request
-from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish, rulebook_sweep
+from filings.rulebooks.services.publishing import rulebook_apply, rulebook_sweep
 from portal.audit.models import AuditEvent
-from tests.rulebooks.conftest import japan_draft
+from tests.rulebooks.conftest import japan_draft, publish
 
 
 def _age(preview: ImpactPreview, seconds: int) -> None:
@@ -39,7 +39,7 @@ def test_a_preview_left_queued_is_resent_and_a_dead_one_fails(settings, pre_japa
 
 def test_a_published_version_is_applied_again_until_its_run_has_finished(settings, pre_japan,
                                                                         approver):
-    draft = rulebook_publish(actor=approver, draft=japan_draft(approver))
+    draft = publish(approver, japan_draft(approver))
     assert rulebook_sweep()["apply_resent"] == 0  # just published: give it time
 
     settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS = 0

@@ -35,7 +35,8 @@ def test_the_worker_previews_and_applies_the_japan_amendment(
     assert (preview.status, preview.done, preview.total) == (JobStatus.DONE, 1, 1)
     assert [row["reference"] for row in preview.rows] == [str(filing.reference)]
 
-    client.post(reverse("admin:rulebooks_rulebookversion_publish", args=[draft.pk]))
+    client.post(reverse("admin:rulebooks_rulebookversion_publish", args=[draft.pk]),
+                {"preview": preview.pk, "confirm": "publish"})
     assert RulebookVersion.objects.get(pk=draft.pk).status == "published"
     wait_for(lambda: Assessment.objects.filter(version__filing=filing,
                                                rulebook_version=JAPAN).exists(),

@@ -22,7 +22,7 @@ from filings.services.assessment import assessment_compute
 from filings.services.common import (
     enqueue_on_commit,
 )
-from filings.states import DECIDED, State
+from filings.states import DECIDED, State, sources_of
 from portal.accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,12 @@ def outcome_change(filing: Filing, rulebook: Rulebook) -> Recheck | None:
 
 
 def _filing_row(filing: Filing, change: OutcomeChange) -> dict[str, Any]:
-    action = ("reviewed again" if filing.state in DECIDED
-              else "re-assessed" if change.kind != "not_assessable" else "left as it is")
+    # What `publishing.filing_reassess` will do with it; the publish confirmation counts the
+    # "reviewed again" rows as the filings it sends back to review.
+    action = ("left as it is" if change.kind == "not_assessable"
+              else "reviewed again" if filing.state in sources_of("rulebook_rereview")
+              else "re-assessed, still waiting for review again" if filing.state == State.REREVIEW
+              else "re-assessed")
     return {"filing": filing.pk, "reference": str(filing.reference),
             "manufacturer": filing.organisation.name, "vehicle": str(filing),
             "vehicle_class": filing.vehicle_class,

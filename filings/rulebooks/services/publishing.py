@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,7 @@ from filings.rulebooks.services.preview import AFFECTED_STATES, affected_filings
 from filings.rules import RulebookError, amend
 from filings.services.assessment import assessment_store
 from filings.services.common import (
+    ServiceError,
     StateConflict,
     enqueue_on_commit,
     filing_transition,
@@ -33,10 +35,55 @@ from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
+def preview_for_publishing(draft: RulebookVersion) -> ImpactPreview | None:
+    """The draft's latest finished impact preview of its current content: what publishing needs
+    and what its confirmation names. A preview of an earlier content of the draft (its data
+    changed since), a failed one or one still running does not count."""
+    return (draft.previews.filter(status=JobStatus.DONE, data_sha256=draft.data_sha256)
+            .order_by("-created_at", "-pk").first())
+
+
+def sent_to_review(preview: ImpactPreview) -> list[dict[str, Any]]:
+    """The rows of a preview's filings that publishing sends back to review (approved filings
+    whose outcome changes; `filing_reassess` leaves a not-assessable one alone)."""
+    return [row for row in preview.rows
+            if row.get("on_publish") == "reviewed again" and row.get("kind") != "not_assessable"]
+
+
+def _confirmed_preview(draft: RulebookVersion, preview_id: int | None,
+                       confirmed: bool) -> ImpactPreview:
+    """The preview the publisher confirmed, if it is the draft's finished current one."""
+    latest = draft.previews.order_by("-created_at", "-pk").first()
+    current = preview_for_publishing(draft)
+    if current is None:
+        if latest is None:
+            why = "no impact preview has run for it yet"
+        elif latest.data_sha256 != draft.data_sha256:
+            why = "the draft changed after its latest impact preview"
+        elif latest.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            why = "its impact preview has not finished yet"
+        else:
+            why = "its latest impact preview failed"
+        raise StateConflict(f"Version {draft.version} cannot be published: {why}. Run the impact "
+                            "preview of the draft as it is now, then confirm what it found.")
+    if preview_id is None or preview_id != current.pk:
+        raise StateConflict("The confirmation does not name the latest finished impact preview of "
+                            "this draft; open the publish page again and confirm what it shows.")
+    if not confirmed:
+        count = len(sent_to_review(current))
+        raise ServiceError(f"Publishing {draft.version} sends {count} filing"
+                           f"{'' if count == 1 else 's'} back to review and cannot be undone: "
+                           "confirm it with the Publish button of the confirmation page.")
+    return current
+
+
 @transaction.atomic
-def rulebook_publish(*, actor: User, draft: RulebookVersion) -> RulebookVersion:
+def rulebook_publish(*, actor: User, draft: RulebookVersion, preview_id: int | None,
+                     confirmed: bool) -> RulebookVersion:
     """Publish a draft: it is in force from now on, never changes again, and the worker
-    re-assesses the filings it affects."""
+    re-assesses the filings it affects. Only with the draft's finished impact preview of its
+    current content (`preview_id`, which the confirmation page names) and the publisher's
+    confirmation of what it sends back to review; otherwise nothing is published."""
     membership = require_amender(actor)
     draft = locked_draft(draft)
     try:
@@ -48,6 +95,7 @@ def rulebook_publish(*, actor: User, draft: RulebookVersion) -> RulebookVersion:
     if base is not None and current.pk != base.pk:
         raise StateConflict(f"This draft amends {base.version}, but {current.version} was "
                             "published since; draft the amendment again from the version in force.")
+    preview = _confirmed_preview(draft, preview_id, confirmed)
     changes = amend.diff(base.data, draft.data) if base is not None else []
     RulebookVersion.objects.filter(pk=draft.pk).update(
         status=RulebookStatus.PUBLISHED, published_by=actor, published_at=timezone.now())
@@ -57,7 +105,9 @@ def rulebook_publish(*, actor: User, draft: RulebookVersion) -> RulebookVersion:
                  data={"version": draft.version, "citation": draft.citation,
                        "sha256": draft.data_sha256,
                        "changes": [f"{c.label}: {c.before or '—'} → {c.after or '—'}"
-                                   for c in changes]})
+                                   for c in changes],
+                       "preview": preview.pk,
+                       "confirmed_sent_to_review": len(sent_to_review(preview))})
     from filings.rulebooks.tasks import rulebook_apply
 
     enqueue_on_commit(rulebook_apply, draft.pk)
