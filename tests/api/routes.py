@@ -134,7 +134,8 @@ API_ROUTES: tuple[ApiRouteCase, ...] = (
     ApiRouteCase("api:certificate_pdf", "GET", Role.VIEWER, kwargs=_certificate),
     ApiRouteCase("api:certificate_revoke", "POST", Role.APPROVER, state=State.APPROVED,
                  submitted=True, setup=_certificate, data=lambda s: {"reason": "Mis-issued."},
-                 done=lambda s: s.filing.certificates.filter(status="revoked").exists()),
+                 done=lambda s: (s.filing.certificates.filter(status="revoked").exists()
+                                 and _state(s) == State.CERTIFICATE_REVOKED)),
 )
 
 
