@@ -10,6 +10,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from filings.certificates.models import CertificateStatus
+from filings.certificates.services import certificate_revoke
 from filings.models import Assessment
 from filings.rulebooks.models import JobStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
@@ -173,8 +174,39 @@ def test_rejecting_on_review_again_revokes_the_first_certificate(pre_japan, appr
     filing_reject(actor=approver, filing=filing, comment="Rejected on the new figures.")
 
     certificate.refresh_from_db()
+    filing.refresh_from_db()
     assert certificate.status == CertificateStatus.REVOKED
     assert "Rejected on review again" in certificate.revoked_reason
+    # The rejection decides the state; the revocation is audited without changing it.
+    assert filing.state == State.REJECTED
+    event = AuditEvent.objects.filter(filing=filing, action="certificate_revoke").get()
+    assert (event.from_state, event.to_state) == ("", "")
+
+
+def test_a_certificate_revoked_while_waiting_for_review_again_leaves_a_way_forward(
+        pre_japan, approver, reviewer, manufacturer, preparer, signer):
+    filing = submitted(manufacturer, preparer, signer)
+    approve(filing, reviewer, approver)
+    certificate = issue(filing)
+    draft = japan_draft(approver)
+    publish(approver, draft)
+    rulebook_apply(version_id=draft.pk)
+    filing.refresh_from_db()
+    assert filing.state == State.REREVIEW
+
+    certificate_revoke(actor=approver, filing=filing, reason="The supplier's declaration lapsed.")
+
+    filing.refresh_from_db()
+    certificate.refresh_from_db()
+    assert (filing.state, certificate.status) == (State.CERTIFICATE_REVOKED,
+                                                  CertificateStatus.REVOKED)
+    assert AuditEvent.objects.filter(filing=filing, action="certificate_revoke",
+                                     from_state=State.REREVIEW,
+                                     to_state=State.CERTIFICATE_REVOKED).exists()
+    # Applying the version again (as the sweep may) does not send it back to review.
+    assert rulebook_apply(version_id=draft.pk) == {"changed": 0, "unchanged": 0}
+    filing.refresh_from_db()
+    assert filing.state == State.CERTIFICATE_REVOKED
 
 
 def test_a_what_if_run_changes_nothing(pre_japan, approver, manufacturer, preparer, signer):
