@@ -17,6 +17,7 @@ from filings.certificates.content import certificate_context
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.signing import check_portal_signature
 from filings.certificates.storage import certificate_open
+from filings.certificates.verdicts import certificate_verdict
 from filings.storage import StorageUnavailable
 from filings.views import storage_unavailable
 from portal.accounts.models import User
@@ -50,7 +51,8 @@ def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else:
             status = 400
     context = certificate_context(certificate)
-    context.update({"form": form, "check": check, "statuses": CertificateStatus})
+    context.update({"form": form, "check": check, "statuses": CertificateStatus,
+                    "verdict": certificate_verdict(certificate, check)})
     return render(request, "certificates/verify.html", context, status=status)
 
 

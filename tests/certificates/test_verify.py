@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -14,6 +16,15 @@ from filings.services.common import NotAllowed, ServiceError
 from filings.states import State
 from tests.admin.conftest import filing_in
 from tests.certificates.conftest import approve, issue, pdf_bytes
+
+
+def verdict(body: str) -> tuple[str, str]:
+    """(kind, title) of the verdict the page shows first."""
+    match = re.search(r'class="card verdict verdict-([a-z-]+)".*?<h2 id="verdict-heading">'
+                      r'<span[^>]*>[^<]*</span>\s*([^<]+)</h2>', body, re.S)
+    assert match, "no verdict on the page"
+    assert body.index("verdict-heading") < body.index("details-heading"), "the verdict comes first"
+    return match.group(1), match.group(2).strip()
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -35,7 +46,7 @@ def test_anyone_sees_a_valid_certificate_and_what_it_says(issued, client):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Status: valid" in body
+    assert verdict(body) == ("genuine", "Genuine and in force")
     assert issued.serial in body and issued.pdf_sha256 in body
     assert "Granite Motor Company" in body and "Ironwood EV" in body
     assert "$7,500" in body
@@ -64,9 +75,9 @@ def test_an_approver_revokes_and_the_page_says_why(issued, approver, client):
 
     body = client.get(verify_url(issued)).content.decode()
     issued.refresh_from_db()
-    assert "Status: revoked" in body
-    assert "Supplier declaration withdrawn." in body
-    assert f"{issued.revoked_at:%Y-%m-%d}" in body
+    assert verdict(body) == ("revoked",
+                             f"Revoked on {issued.revoked_at:%Y-%m-%d %H:%M} UTC: not in force")
+    assert "Reason: Supplier declaration withdrawn." in body
 
 
 @pytest.mark.parametrize("who", ["reviewer", "signer", "outsider"])
@@ -92,17 +103,19 @@ def test_a_superseded_certificate_links_to_its_successor(manufacturer, reviewer,
     second = issue(approve(filing, reviewer, approver))
 
     body = client.get(verify_url(first)).content.decode()
-    assert "Status: superseded" in body
+    assert verdict(body) == ("superseded", "Superseded: no longer in force")
     assert f'href="{verify_url(second)}"' in body
-    assert "Status: valid" in client.get(verify_url(second)).content.decode()
+    assert verdict(client.get(verify_url(second)).content.decode())[0] == "genuine"
 
 
 def test_an_uploaded_copy_of_the_issued_pdf_is_identical_and_its_signature_validates(issued,
                                                                                       client):
     body = upload(client, issued, pdf_bytes(issued)).content.decode()
 
-    assert "byte-identical to the certificate the portal issued" in body
+    assert "Byte-identical to the certificate the portal issued" in body
     assert "Its signature validates" in body
+    assert verdict(body) == ("genuine", "Genuine and in force")
+    assert "The uploaded file is byte-identical to the issued certificate" in body
 
 
 def test_an_altered_copy_is_neither_identical_nor_validly_signed(issued, client):
@@ -112,16 +125,21 @@ def test_an_altered_copy_is_neither_identical_nor_validly_signed(issued, client)
 
     body = upload(client, issued, bytes(altered)).content.decode()
 
-    assert "<strong>not</strong> identical" in body
+    assert "<strong>Not</strong> identical" in body
     assert "signature does <strong>not</strong> validate" in body
+    # A tampered copy is never shown under a "genuine" verdict, although the issued one is valid.
+    assert verdict(body) == ("not-issued", "Not the certificate the portal issued")
+    assert "Genuine and in force" not in body
+    assert "Do not rely on this file." in body
 
 
 def test_a_file_that_is_not_a_pdf_is_answered_not_crashed_on(issued, client):
     response = upload(client, issued, b"hello, not a pdf")
 
     assert response.status_code == 200
-    assert "<strong>not</strong> identical" in response.content.decode()
+    assert "<strong>Not</strong> identical" in response.content.decode()
     assert "no valid portal signature" in response.content.decode()
+    assert verdict(response.content.decode())[0] == "not-issued"
 
 
 def test_an_oversized_upload_is_refused(issued, client, settings):
@@ -129,6 +147,7 @@ def test_an_oversized_upload_is_refused(issued, client, settings):
     body = upload(client, issued, b"x" * 11).content.decode()
 
     assert "larger than any certificate" in body
+    assert verdict(body)[0] == "not-issued"
 
 
 def test_the_verification_page_answers_head_as_it_answers_get(issued, client):
