@@ -17,7 +17,6 @@ from django.urls import URLPattern, path, reverse
 from filings import selectors
 from filings.dossiers import services
 from filings.dossiers.models import Dossier, ExaminerLink
-from filings.dossiers.signature import load_trusted, portal_certificate_paths
 from filings.dossiers.storage import dossier_open
 from filings.dossiers.verify import verify_dossier
 from filings.services.common import ServiceError
@@ -73,6 +72,8 @@ class DossierAdmin(_ReadOnly, _DossierAdminBase):
 
     @admin.action(description="Check the selected dossiers (signature and every file)")
     def check_dossiers(self, request: HttpRequest, queryset: QuerySet[Dossier]) -> None:
+        from filings.dossiers.signature import load_trusted, portal_certificate_paths
+
         trusted = load_trusted(portal_certificate_paths())
         for dossier in queryset.filter(status="ready"):
             try:

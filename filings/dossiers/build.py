@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,7 +38,6 @@ from filings.certificates.models import Certificate
 from filings.certificates.selectors import PUBLISHED
 from filings.certificates.storage import certificate_open
 from filings.dossiers.models import Dossier
-from filings.dossiers.signature import sign_detached
 from filings.models import Assessment, EvidenceFile, Filing
 from filings.rulebooks.models import RulebookVersion
 from filings.rules import load_rulebook
@@ -51,6 +51,7 @@ SIGNATURE = "manifest.json.p7s"
 FORMAT = "cvc-exam-dossier/1"
 CHUNK = 64 * 1024
 _JSON_UNIT = 4096  # what a small member weighs in the progress
+REPORT_EVERY = 0.5  # seconds between progress writes
 
 
 class BuildFailed(Exception):
@@ -66,16 +67,21 @@ class Member:
 
 @dataclass
 class _Progress:
+    """Reports the percent done when it grew, at most every REPORT_EVERY seconds (each report
+    is a database write)."""
+
     total: int
     report: Callable[[int], None]
     done: int = 0
     last: int = -1
+    reported_at: float = 0.0
 
     def add(self, amount: int) -> None:
         self.done += amount
         percent = min(99, self.done * 100 // max(self.total, 1))
-        if percent > self.last:
-            self.last = percent
+        now = time.monotonic()
+        if percent > self.last and now - self.reported_at >= REPORT_EVERY:
+            self.last, self.reported_at = percent, now
             self.report(percent)
 
 
@@ -120,6 +126,9 @@ def as_json(value: Any) -> bytes:
 
 def build_zip(dossier: Dossier, target: Path, report: Callable[[int], None]) -> list[Member]:
     """Write the dossier of `dossier.filing` to `target`; BuildFailed names what is missing."""
+    # pyHanko loads only in the process that builds (the worker), not in every web process.
+    from filings.dossiers.signature import sign_detached
+
     filing = dossier.filing
     files = list(EvidenceFile.objects.filter(version__filing=filing)
                  .select_related("version").order_by("version__number", "pk"))

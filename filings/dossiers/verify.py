@@ -10,12 +10,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 
 from filings.dossiers.build import CHUNK, FORMAT, MANIFEST, SIGNATURE
-from filings.dossiers.signature import SignatureResult, check_detached
+
+if TYPE_CHECKING:
+    from filings.dossiers.signature import SignatureResult
 
 # A manifest bigger than this is not one the portal wrote.
 _MANIFEST_MAX = 64 * 1024 * 1024
@@ -64,6 +66,8 @@ def _check(archive: zipfile.ZipFile, trusted: Sequence[asn1_x509.Certificate],
         check.problems.append(f"{MANIFEST} is far larger than any manifest the portal writes.")
         return
     manifest_bytes = archive.read(MANIFEST)
+    from filings.dossiers.signature import check_detached  # pyHanko: only when checking
+
     check.signature = check_detached(manifest_bytes, archive.read(SIGNATURE), trusted)
     if not check.signature.valid:
         check.problems.append(check.signature.problem)

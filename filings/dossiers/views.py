@@ -18,7 +18,6 @@ from filings import selectors
 from filings.dossiers import selectors as dossier_selectors
 from filings.dossiers import services
 from filings.dossiers.models import Dossier, ExaminerLink
-from filings.dossiers.signature import load_trusted, portal_certificate_paths
 from filings.dossiers.storage import dossier_open
 from filings.dossiers.verify import verify_dossier
 from filings.services.common import ServiceError
@@ -147,6 +146,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             status, problem = 413, "The file is larger than this page checks; use manage.py " \
                                    "verify_dossier instead."
         else:
+            from filings.dossiers.signature import load_trusted, portal_certificate_paths
+
             check = verify_dossier(form.cleaned_data["dossier"],
                                    load_trusted(portal_certificate_paths()))
     return render(request, "dossiers/verify.html",

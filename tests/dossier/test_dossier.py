@@ -198,6 +198,7 @@ def test_the_build_reports_its_progress(examined, preparer, monkeypatch):
         seen.append(Dossier.objects.get(status=DossierStatus.BUILDING).progress)
 
     monkeypatch.setattr(build_module._Progress, "add", spy)
+    monkeypatch.setattr(build_module, "REPORT_EVERY", 0)  # every percent, not every 0.5 s
     dossier = built(preparer, examined)
     assert dossier.progress == 100
     assert seen == sorted(seen) and seen[-1] > 0
