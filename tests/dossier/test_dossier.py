@@ -238,3 +238,17 @@ def test_the_page_shows_progress_and_the_request_queues_a_build(examined, prepar
     assert response.status_code == 302 and len(callbacks) == 1
     page = client.get(url).content.decode()
     assert "Queued (0 %)" in page and 'http-equiv="refresh"' in page
+
+
+def test_the_public_verify_page_checks_an_uploaded_dossier(examined, preparer, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = _save(built(preparer, examined), tmp_path)
+    page = Client()
+    url = reverse("dossiers:verify")
+    assert page.get(url).status_code == 200
+    good = page.post(url, {"dossier": SimpleUploadedFile("d.zip", path.read_bytes())})
+    assert good.status_code == 200 and "Intact" in good.content.decode()
+    tampered = _rewrite(path, tmp_path / "t.zip", {"filing.json": b"{}"})
+    bad = page.post(url, {"dossier": SimpleUploadedFile("t.zip", tampered.read_bytes())})
+    assert "filing.json was changed" in bad.content.decode()
