@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asn1crypto import cms
+from asn1crypto import cms  # type: ignore[import-untyped]
 from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper
 
