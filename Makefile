@@ -14,7 +14,7 @@ help:
 	@echo "make demo   - install, migrate, load demo data, run the portal and a Celery worker"
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors; certificate rendering"
+	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors; certificate rendering; dossier build"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
 
 $(BIN)/python:
@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.evidence
 	$(BIN)/python -m bench.certificates
+	$(BIN)/python -m bench.dossier
 
 demo: $(STAMP)
 	mkdir -p var

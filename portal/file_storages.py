@@ -1,9 +1,9 @@
 """The named file storages of settings.STORAGES, from the environment (no Django import).
 
-Evidence (with supporting documents) and certificate PDFs each have a storage. By default they are
-private folders on this machine (EVIDENCE_ROOT, CERTIFICATE_ROOT). With AWS_STORAGE_BUCKET_NAME
-set they are one S3-compatible bucket, a prefix each, so a worker on another machine reads what
-the web server stored:
+Evidence (with supporting documents), certificate PDFs and exam dossiers each have a storage. By
+default they are private folders on this machine (EVIDENCE_ROOT, CERTIFICATE_ROOT, DOSSIER_ROOT).
+With AWS_STORAGE_BUCKET_NAME set they are one S3-compatible bucket, a prefix each, so a worker on
+another machine reads what the web server stored:
 
     AWS_STORAGE_BUCKET_NAME   the bucket (switches object storage on)
     AWS_S3_ENDPOINT_URL       an S3-compatible server (MinIO, rclone, ...); unset means AWS
@@ -21,14 +21,16 @@ from typing import Any
 
 EVIDENCE = "evidence"
 CERTIFICATES = "certificates"
+DOSSIERS = "dossiers"
 # Each storage's local folder is the value of this setting, read when a file is stored or opened.
-_ROOT_SETTINGS = {EVIDENCE: "EVIDENCE_ROOT", CERTIFICATES: "CERTIFICATE_ROOT"}
+_ROOT_SETTINGS = {EVIDENCE: "EVIDENCE_ROOT", CERTIFICATES: "CERTIFICATE_ROOT",
+                  DOSSIERS: "DOSSIER_ROOT"}
 # A download from the bucket is buffered in memory up to this size, then in a temporary file.
 _S3_MEMORY_BUFFER_BYTES = 2 * 1024 * 1024
 
 
 def file_storages(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    """The "evidence" and "certificates" entries of STORAGES for this environment."""
+    """The "evidence", "certificates" and "dossiers" entries of STORAGES for this environment."""
     bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
     return {alias: _object_storage(alias, bucket, environ) if bucket else _folder_storage(alias)
             for alias in _ROOT_SETTINGS}

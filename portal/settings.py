@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "filings",
     "filings.certificates",
     "filings.rulebooks",
+    "filings.dossiers",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -356,6 +357,20 @@ RULEBOOK_JOB_SOFT_TIME_LIMIT = envint("RULEBOOK_JOB_SOFT_TIME_LIMIT", "1800")
 RULEBOOK_JOB_STUCK_AFTER_SECONDS = envint("RULEBOOK_JOB_STUCK_AFTER_SECONDS", "120")
 CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
     "task": "filings.rulebooks.tasks.sweep_rulebook_jobs", "schedule": 60.0}
+
+# --- Exam dossiers (filings.dossiers, docs/dossier.md) -------------------------------------
+# Built dossiers (without a bucket): stored once under generated names, outside any served folder.
+DOSSIER_ROOT = Path(os.environ.get("DOSSIER_ROOT", VAR_DIR / "dossiers"))
+# How long an examiner link works after it is issued.
+DOSSIER_EXAMINER_LINK_DAYS = envint("DOSSIER_EXAMINER_LINK_DAYS", "14")
+# A build is stopped after this long (below the broker's visibility timeout) and marked failed.
+DOSSIER_BUILD_SOFT_TIME_LIMIT = envint("DOSSIER_BUILD_SOFT_TIME_LIMIT", "1800")
+DOSSIER_BUILD_TIME_LIMIT = envint("DOSSIER_BUILD_TIME_LIMIT", "1900")
+# A dossier a verify page upload may be (the command has no limit).
+DOSSIER_VERIFY_MAX_BYTES = envint("DOSSIER_VERIFY_MAX_BYTES", str(200 * 1024 * 1024))
+# A dossier still queued after five minutes (a lost message) is sent again.
+CELERY_BEAT_SCHEDULE["sweep-pending-dossiers"] = {
+    "task": "filings.dossiers.tasks.sweep_pending_dossiers", "schedule": 300.0}
 
 # --- second factor (portal.accounts.mfa, django-otp) --------------------------------------
 OTP_TOTP_ISSUER = "CVC portal"

@@ -10,13 +10,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from filings.api import urls as filings_api
 from filings.api.errors import not_found
 from filings.certificates import api_urls as certificates_api
+from filings.dossiers import api_urls as dossiers_api
 from portal.accounts.forms import LoginForm
 from portal.accounts.mfa import second_factor
 from portal.health import alive, ready
 
 # `/api/v1/`: one `api` namespace over the apps' routes; anything else is a 404 in the problem
 # shape, not the HTML page, so the catch-all comes last.
-_API = [*filings_api.urlpatterns, *certificates_api.urlpatterns, re_path(r"", not_found)]
+_API = [*filings_api.urlpatterns, *certificates_api.urlpatterns, *dossiers_api.urlpatterns,
+        re_path(r"", not_found)]
 # The console pages of models that moved to their own apps keep their old addresses working.
 _MOVED_CONSOLE_PAGES = {"rulebookversion": "rulebooks", "auditevent": "audit"}
 
@@ -52,6 +54,7 @@ urlpatterns = [
     path("api-tokens/", include("filings.api.urls_web")),
     path("", include("filings.certificates.urls")),
     path("", include("filings.rulebooks.urls")),
+    path("", include("filings.dossiers.urls")),
     path("", include("filings.urls")),
 ]
 

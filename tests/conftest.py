@@ -68,6 +68,7 @@ def _evidence_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never to var/."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     settings.CERTIFICATE_ROOT = tmp_path / "certificates"
+    settings.DOSSIER_ROOT = tmp_path / "dossiers"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -17,7 +17,7 @@ from filings.states import State
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from tests.web.conftest import engine_result, store_assessment
-from tests.web.routes import Scenario, _certificate, workbook_upload
+from tests.web.routes import Scenario, _certificate, _dossier, workbook_upload
 
 # Web routes of the API tokens page, tested by tests/api/test_tokens.py's own matrix.
 TOKEN_WEB_ROUTES = {"api_tokens:revoke"}
@@ -136,6 +136,11 @@ API_ROUTES: tuple[ApiRouteCase, ...] = (
                  submitted=True, setup=_certificate, data=lambda s: {"reason": "Mis-issued."},
                  done=lambda s: (s.filing.certificates.filter(status="revoked").exists()
                                  and _state(s) == State.CERTIFICATE_REVOKED)),
+    ApiRouteCase("api:dossiers", "GET", Role.VIEWER),
+    ApiRouteCase("api:dossiers", "POST", Role.PREPARER,
+                 done=lambda s: s.filing.dossiers.exists()),
+    ApiRouteCase("api:dossier", "GET", Role.VIEWER, kwargs=_dossier),
+    ApiRouteCase("api:dossier_zip", "GET", Role.VIEWER, kwargs=_dossier),
 )
 
 

@@ -37,6 +37,10 @@ EXEMPT = {
                              "tenant data); tests/rulebooks/test_rules_pages.py",
     "certificates:verify": "public by design: a certificate's random public id from its QR code; "
                       "tests/certificates/test_verify.py shows it exposes no evidence",
+    "dossiers:examiner": "public by design: an examiner link's random token (stored hashed, "
+                         "expiring); tests/dossier/test_examiner_link.py",
+    "dossiers:examiner_download": "public by design: the examiner link's download; "
+                                  "tests/dossier/test_examiner_link.py",
 }
 # Namespaces tested elsewhere (the reviewer console has its own matrix).
 EXCLUDED_NAMESPACES = ("admin",)
@@ -112,6 +116,25 @@ def _certificate(s: Scenario) -> dict[str, Any]:
     return {"reference": s.filing.reference, "public_id": certificate.public_id}
 
 
+def _dossier(s: Scenario) -> dict[str, Any]:
+    """A ready manufacturer's dossier of the filing (made once per scenario, a stand-in ZIP)."""
+    from django.core.files.base import ContentFile
+
+    from filings.dossiers.models import Audience, Dossier, DossierStatus
+    from filings.dossiers.storage import dossier_name, dossier_storage
+
+    dossier = s.filing.dossiers.filter(status=DossierStatus.READY).first()
+    if dossier is None:
+        dossier = Dossier.objects.create(filing=s.filing, audience=Audience.MANUFACTURER,
+                                         requested_by=s.filing.created_by,
+                                         status=DossierStatus.READY, progress=100,
+                                         sha256="0" * 64, size=22)
+        stored = dossier_storage().save(dossier_name(dossier),
+                                        ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+        Dossier.objects.filter(pk=dossier.pk).update(stored_name=stored)
+    return {"reference": s.filing.reference, "public_id": dossier.public_id}
+
+
 def _files_now(s: Scenario) -> int:
     return EvidenceFile.objects.filter(version__filing=s.filing).count()
 
@@ -161,6 +184,8 @@ ROUTES: tuple[RouteCase, ...] = (
               done=lambda s: s.refresh().state == State.DRAFT),
     RouteCase("certificates:download", "GET", Role.VIEWER, _certificate,
               state=State.APPROVED),
+    RouteCase("dossiers:filing", "GET", Role.VIEWER, _filing),
+    RouteCase("dossiers:download", "GET", Role.VIEWER, _dossier),
 )
 
 
