@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings.certificates.models import Certificate
-from filings.certificates.qr import qr_png_data_url
+from filings.certificates.qr import qr_svg_data_url
 from filings.certificates.rendering import ATTACHMENT_NAME
 from filings.models import FileKind, ReviewNote
 from filings.presentation import assessed_vehicle, assessment_segments
@@ -69,7 +69,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "evidence": assessment.version.files.filter(kind=FileKind.EVIDENCE).order_by("pk"),
         "supporting": assessment.version.files.filter(kind=FileKind.SUPPORTING).order_by("pk"),
         "approval_comment": approval.text if approval else "",
-        "verify_url": url, "qr_data_url": qr_png_data_url(url),
+        "verify_url": url, "qr_data_url": qr_svg_data_url(url),
         "not_an_irs_form": NOT_AN_IRS_FORM, "attachment_name": ATTACHMENT_NAME,
         "issued_on": certificate.issued_at or timezone.now(),
     }
