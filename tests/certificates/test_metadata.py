@@ -21,7 +21,7 @@ NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
       "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/",
       "xmp": "http://ns.adobe.com/xap/1.0/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/"}
 PREFIX = {uri: prefix for prefix, uri in NS.items()}
-# /Info key: (XMP property, how to read it). ISO 19005-3 6.6.2.3.1 pairs them so.
+# /Info key: its XMP property. PDF/A asks each /Info entry present to say what its property says.
 PAIRS = {"/Title": "dc:title", "/Author": "dc:creator", "/Subject": "dc:description",
          "/Creator": "xmp:CreatorTool", "/Producer": "pdf:Producer",
          "/CreationDate": "xmp:CreateDate", "/ModDate": "xmp:ModifyDate"}
