@@ -4,8 +4,9 @@ Vector, so it stays sharp at any zoom and in any raster: one filled path of the 
 (each row's runs as rectangles, edges on whole module units) over a white square that includes
 the quiet zone. A one-pixel-a-module PNG looked sharp in viewers, but rasterisers such as
 poppler smooth an image they enlarge less than fourfold, whatever `/Interpolate` says, so it
-decoded only from renders at 200 dpi or more; the vector code decodes at 72 dpi. The viewBox
-counts modules, so the stylesheet alone sets the printed size.
+decoded only from renders at 200 dpi or more. The viewBox counts modules and the SVG's own size
+gives each 2 pt: a longer address makes a larger code, not smaller modules. Version 5 (a base
+URL up to 39 characters) is 90 pt and decodes from page 1 at 72 dpi; version 6 at 80 dpi.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import segno
 
 QUIET_ZONE = 4
 """Modules of white around the code: the width the QR standard asks for."""
+MODULE_PT = 2
+"""The printed size of a module: two pixels at 72 dpi, the coarsest raster it decodes from."""
 
 
 def qr_svg(url: str) -> str:
@@ -35,7 +38,8 @@ def qr_svg(url: str) -> str:
                 x += 1
             runs.append(f"M{start + QUIET_ZONE} {y + QUIET_ZONE}h{x - start}v1h-{x - start}z")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" '
-            f'width="{side}" height="{side}" shape-rendering="crispEdges">'
+            f'width="{side * MODULE_PT}pt" height="{side * MODULE_PT}pt" '
+            f'shape-rendering="crispEdges">'
             f'<rect width="{side}" height="{side}" fill="#fff"/>'
             f'<path fill="#000" d="{"".join(runs)}"/></svg>')
 

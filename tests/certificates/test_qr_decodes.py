@@ -29,10 +29,13 @@ def test_the_qr_code_decodes_to_the_verify_url(approved, tmp_path, dpi):
     assert decoded_qr(pdf_bytes(certificate), tmp_path, dpi) == [verify_url(certificate)]
 
 
-def test_a_longer_portal_address_still_decodes_at_100_dpi(approved, tmp_path, settings):
-    """A longer base URL needs a larger code (more, smaller modules in the same square)."""
+@pytest.mark.parametrize("dpi", [100, 80])
+def test_a_longer_portal_address_makes_a_larger_code_that_still_decodes(approved, tmp_path,
+                                                                          settings, dpi):
+    """More modules, each still 2 pt: the code grows instead of its modules shrinking. (At 72
+    dpi version 6 decoded from 7 of 12 random certificates: modules off the pixel grid.)"""
     settings.PORTAL_BASE_URL = "https://clean-vehicle-credits.compliance-portal.example.gov"
     certificate = issue(approved)
     url = verify_url(certificate)
     assert segno.make(url, error="m", micro=False).version > 5
-    assert decoded_qr(pdf_bytes(certificate), tmp_path, 100) == [url]
+    assert decoded_qr(pdf_bytes(certificate), tmp_path, dpi) == [url]
