@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings.certificates.models import Certificate
-from filings.certificates.qr import qr_png_data_url
+from filings.certificates.qr import qr_svg_data_url
 from filings.certificates.rendering import ATTACHMENT_NAME
 from filings.models import FileKind, ReviewNote
 from filings.presentation import assessed_vehicle, assessment_segments
@@ -61,6 +62,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     approval = (ReviewNote.objects.filter(filing=filing, kind=ReviewNote.Kind.APPROVE)
                 .order_by("-created_at", "-pk").first())
     url = verify_url(certificate)
+    issued_on = certificate.issued_at or timezone.now()
     return {
         "certificate": certificate, "filing": filing, "assessment": assessment,
         "organisation": filing.organisation, "segments": segments,
@@ -69,7 +71,9 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "evidence": assessment.version.files.filter(kind=FileKind.EVIDENCE).order_by("pk"),
         "supporting": assessment.version.files.filter(kind=FileKind.SUPPORTING).order_by("pk"),
         "approval_comment": approval.text if approval else "",
-        "verify_url": url, "qr_data_url": qr_png_data_url(url),
+        "verify_url": url, "qr_data_url": qr_svg_data_url(url),
         "not_an_irs_form": NOT_AN_IRS_FORM, "attachment_name": ATTACHMENT_NAME,
-        "issued_on": certificate.issued_at or timezone.now(),
+        "issued_on": issued_on,
+        # The PDF's creation and modification dates (/Info and XMP): whole seconds, UTC.
+        "issued_w3c": issued_on.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
     }

@@ -66,6 +66,14 @@ def _current_styles() -> _Styles:
     return _styles
 
 
+def _list_each_attachment_once(document: Any, pdf: Any) -> None:
+    """WeasyPrint's finisher hook, run after its PDF/A step and before the file identifier is
+    computed: that step lists every attachment in the catalog's /AF twice (once from the
+    EmbeddedFiles name tree, once from the file specification objects); keep the first."""
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = type(pdf.catalog["AF"])(dict.fromkeys(pdf.catalog["AF"]))
+
+
 def render_html(context: dict[str, Any]) -> str:
     """The certificate's HTML; Django's autoescaping keeps every user text as text."""
     return render_to_string(TEMPLATE, context)
@@ -73,7 +81,10 @@ def render_html(context: dict[str, Any]) -> str:
 
 def render_pdf(context: dict[str, Any], *, assessment_json: bytes,
                fetcher: LockedFetcher | None = None) -> bytes:
-    """PDF/A-3b bytes with `assessment.json` attached (AFRelationship Data)."""
+    """PDF/A-3b bytes with `assessment.json` attached (AFRelationship Data), listed once in the
+    catalog's /AF and once in the EmbeddedFiles name tree. The template's <title>, <meta>
+    author, description, generator and dcterms dates become both the /Info entries and the XMP
+    packet (WeasyPrint writes each from the same value)."""
     fetcher = fetcher or LockedFetcher()
     document = HTML(string=render_html(context), base_url=ASSETS.as_uri() + "/",
                     url_fetcher=fetcher)
@@ -84,7 +95,8 @@ def render_pdf(context: dict[str, Any], *, assessment_json: bytes,
         styles = _current_styles()
         pdf = document.write_pdf(stylesheets=[styles.stylesheet], attachments=[attachment],
                                  pdf_variant="pdf/a-3b", font_config=styles.font_config,
-                                 uncompressed_pdf=False, presentational_hints=False)
+                                 uncompressed_pdf=False, presentational_hints=False,
+                                 finisher=_list_each_attachment_once)
     assert isinstance(pdf, bytes)
     return pdf
 

@@ -15,9 +15,21 @@ from filings.rules.labels import CONFIDENCE_LABELS, SEVERITY_LABELS
 
 register = template.Library()
 
-# Share-bar geometry, in SVG user units: 100 % spans _BAR_WIDTH.
+# Share-bar geometry, in SVG user units: 100 % spans _BAR_WIDTH. The bar is 24 high from y 6;
+# the dashed marker at the required share spans y 1 to 35, 3 wide; the share's value (13 high,
+# baseline 23) sits in the bar, the marker's label (12 high, baseline 48) below the marker.
 _BAR_WIDTH = 400
 _UNITS_PER_PCT = Decimal(_BAR_WIDTH) / 100
+_VALUE_SIZE = 13
+_GAP = 6  # between the value and the end of the fill, or the marker's centre line
+_INSET = 3  # between the value and the bar's ends
+# Advance widths in 1/2048 em of DejaVu Sans (the certificate's font, and wider than the usual
+# system sans serifs), to keep the value clear of the marker; any other character counts an em.
+_ADVANCE = {**dict.fromkeys("0123456789", 1303), ".": 651, " ": 651, "%": 1946, "-": 739,
+            **dict(zip("abcdefghijklmnopqrstuvwxyz",
+                       (1255, 1300, 1126, 1300, 1260, 721, 1300, 1298, 569, 569, 1186, 569, 1995,
+                        1298, 1253, 1300, 1300, 842, 1067, 803, 1298, 1212, 1675, 1212, 1212,
+                        1075), strict=True))}
 
 
 # `{% assessment_segments assessment.result as segments %}`
@@ -67,6 +79,39 @@ def _x(pct: Decimal) -> str:
     return f"{clamped * _UNITS_PER_PCT:.2f}"
 
 
+def _text_width(text: str, size: int) -> Decimal:
+    """The text's width in user units at `size` in DejaVu Sans, kerning left out."""
+    em = sum(_ADVANCE.get(c, 2048) for c in text)
+    return Decimal(em * size) / 2048
+
+
+def _value_place(fill: Decimal, marker: Decimal | None, width: Decimal) -> tuple[Decimal, bool]:
+    """Where the share's value goes: (its x, inside the fill). Inside a long fill (light on dark,
+    ending just before the fill's end) or just after a short one, as long as that keeps clear
+    of the marker; else on the other side of the fill's end, or past the marker. The marker and
+    the fill's end cut the bar into at most three stretches of one colour without a marker, and
+    the longest is always wide enough for the value."""
+    end = Decimal(_BAR_WIDTH)
+
+    def fits(left: Decimal, inside: bool) -> bool:
+        right = left + width
+        if inside and not (left >= _INSET and right <= fill):
+            return False
+        if not inside and not (fill <= left and right <= end - _INSET):
+            return False
+        return marker is None or right <= marker - _GAP or left >= marker + _GAP
+
+    inside_fill = (fill - _GAP - width, True)
+    after_fill = (fill + _GAP, False)
+    candidates = [inside_fill, after_fill] if fill >= end / 2 else [after_fill, inside_fill]
+    if marker is not None and marker < fill:
+        candidates.append((marker - _GAP - width, True))  # in the fill, before the marker
+    elif marker is not None:
+        candidates.append((marker + _GAP, False))  # past the fill and the marker
+    left, inside = next((c for c in candidates if fits(*c)), candidates[0])
+    return (left + width if inside else left), inside
+
+
 @register.inclusion_tag("filings/_share_bar.html")
 def share_bar(requirement: RequirementView) -> dict[str, Any]:
     """An inline SVG bar of the qualifying share with a marker at the required share.
@@ -89,14 +134,15 @@ def share_bar(requirement: RequirementView) -> dict[str, Any]:
     elif required is not None and required > 85:
         anchor = "end"
     fill = qualifying if qualifying is not None else Decimal(0)
-    # The value sits inside a long bar (light on dark) and just after a short one.
-    inside = fill >= 50
+    value_x, inside = _value_place(Decimal(_x(fill)),
+                                   None if required_x is None else Decimal(required_x),
+                                   _text_width(qualifying_text, _VALUE_SIZE))
     return {
         "requirement": requirement, "description": description,
         "qualifying": qualifying, "required": required,
         "bar_width": _BAR_WIDTH, "view_width": _BAR_WIDTH + 8,
         "fill_width": _x(fill),
-        "value_x": f"{Decimal(_x(fill)) + (-6 if inside else 6):.2f}",
+        "value_x": f"{value_x:.2f}", "value_size": _VALUE_SIZE,
         "value_anchor": "end" if inside else "start",
         "value_colour": "#ffffff" if inside else "#000000",
         "required_x": required_x, "required_anchor": anchor,

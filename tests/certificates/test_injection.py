@@ -86,7 +86,7 @@ def test_the_renderer_fetches_only_its_own_assets(poisoned):
     assert fetcher.refused == []  # escaped text asks for nothing at all
     # The QR code; the stylesheet and fonts were loaded once, by a locked fetcher too
     # (test_rendering.py).
-    assert all(url.startswith((ASSETS.as_uri(), "data:image/png")) for url in fetcher.fetched)
+    assert all(url.startswith((ASSETS.as_uri(), "data:image/svg+xml")) for url in fetcher.fetched)
 
 
 def test_the_template_escapes_the_payload(poisoned, payload):

@@ -15,6 +15,7 @@ import segno
 from filings.certificates import rendering, signing
 from filings.certificates.content import assessment_json, certificate_context, verify_url
 from filings.certificates.fetcher import ASSETS, LockedFetcher
+from filings.certificates.qr import QUIET_ZONE, qr_svg
 from filings.certificates.signing import check_signature, ensure_dev_signing_material, sign_pdf
 from tests.certificates.conftest import issue, pdf_bytes
 
@@ -55,7 +56,7 @@ def test_the_stylesheet_and_its_fonts_load_once_through_the_locked_fetcher(appro
         [rendering.STYLESHEET.as_uri()] + [(ASSETS / font).as_uri() for font in fonts])
     # Each render had its own locked fetcher for the document: the QR code only.
     renders = [f for f in RecordingFetcher.instances if f not in loaders]
-    assert [[url[:22] for url in f.fetched] for f in renders] == [["data:image/png;base64,"]] * 2
+    assert [[url[:26] for url in f.fetched] for f in renders] == [["data:image/svg+xml;base64,"]] * 2
 
 
 def test_every_font_the_stylesheet_names_is_bundled_and_embedded(approved):
@@ -96,18 +97,21 @@ def test_a_forked_process_builds_its_own_and_keeps_the_inherited_one(approved, f
     assert rendering._styles is not inherited and rendering._inherited == [inherited]
 
 
-def test_the_qr_code_is_an_image_never_interpolated(approved, tmp_path):
-    """PDF/A forbids /Interpolate true; `image-rendering: pixelated` writes false."""
+def test_the_qr_code_is_drawn_as_vector_shapes_not_an_image(approved, tmp_path):
+    """No raster to smooth (and none for PDF/A's /Interpolate rule to catch): the page has no
+    image at all; the code's modules are one filled path."""
     certificate = issue(approved)
     pdf = pdf_bytes(certificate)
     (tmp_path / "c.pdf").write_bytes(pdf)
-    modules = segno.make(verify_url(certificate), error="m", micro=False).symbol_size(border=2)[0]
 
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "c.pdf")], capture_output=True,
                             text=True, check=True).stdout.splitlines()[2:]
-    assert len(images) == 1 and images[0].split()[3:5] == [str(modules)] * 2  # a pixel a module
+    assert images == []
     assert b"/Interpolate true" not in _inflated(pdf)
-    assert b"/Interpolate false" in _inflated(pdf)
+    code = segno.make(verify_url(certificate), error="m", micro=False)
+    svg = qr_svg(verify_url(certificate))
+    side = code.symbol_size(border=0)[0] + 2 * QUIET_ZONE
+    assert f'viewBox="0 0 {side} {side}"' in svg and svg.count("<path") == 1
 
 
 def _inflated(pdf: bytes) -> bytes:
