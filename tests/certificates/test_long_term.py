@@ -100,3 +100,20 @@ def test_with_the_tsa_down_the_certificate_fails_and_nothing_is_issued(approved,
     assert not certificate_stored(certificate)
     assert certificate.pdf_sha256 == ""
     assert "Rendering failed" in certificate.error and "Timestamp" in certificate.error
+
+
+def test_once_the_tsa_is_back_an_approver_retries_and_it_is_issued(approved, approver, settings,
+                                                                  local_pki):
+    from filings.certificates.services import certificate_render, certificate_retry
+
+    settings.CERTIFICATE_TSA_URL = f"http://127.0.0.1:{free_port()}/portal/tsa/tsa"
+    failed = issue(approved)
+    approved.refresh_from_db()
+    settings.CERTIFICATE_TSA_URL = local_pki.tsa_url
+
+    certificate_retry(actor=approver, filing=approved)
+    issued = certificate_render(certificate_id=approved.certificates.get(status="pending").pk)
+
+    assert failed.status == CertificateStatus.FAILED
+    assert issued.status == CertificateStatus.ISSUED
+    assert check_signature(pdf_bytes(issued), trust_roots=[local_pki.root_cert]).ltv
