@@ -11,7 +11,7 @@ PYTEST_XDIST ?= -n auto --dist worksteal
 .PHONY: demo test lint bench lock clean help
 
 help:
-	@echo "make demo   - install, migrate, load demo data, run the portal and a Celery worker"
+	@echo "make demo   - install, migrate, load demo data, run the portal, Celery workers and the local PKI"
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors; certificate rendering; dossier build"
@@ -46,7 +46,6 @@ bench: $(STAMP)
 demo: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py demo_data
 	$(BIN)/python -m portal.demo
 
 lock:

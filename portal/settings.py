@@ -319,13 +319,34 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Certificates (filings.certificates) ----------------------------------------------------
-# The signing key and certificate (PEM); `make demo` generates a self-signed pair here when absent.
+# Signing (filings/certificates/signing.py, docs/operations.md "Signing"): PAdES B-LTA with a
+# timestamp from CERTIFICATE_TSA_URL and the chain's OCSP/CRL data embedded. The defaults are the
+# local PKI's exports (portal/pki: `make demo` and `python -m portal.pki serve` make var/pki/).
+_PKI_EXPORT = VAR_DIR / "pki" / "export"
+# The authority's private key: PEM (PKCS#8 or traditional, encrypted with the passphrase or not),
+# or a PKCS#12 bundle (.p12/.pfx) holding the key, its certificate and the chain.
 CERTIFICATE_SIGNING_KEY = Path(os.environ.get("CERTIFICATE_SIGNING_KEY",
-                                              VAR_DIR / "signing" / "key.pem"))
+                                              _PKI_EXPORT / "signer.key.pem"))
+CERTIFICATE_SIGNING_KEY_PASSPHRASE = os.environ.get("CERTIFICATE_SIGNING_KEY_PASSPHRASE", "")
+# Its certificate (PEM; unused with PKCS#12) and the intermediate CA certificates up to (not
+# including) the root, PEM paths, comma-separated.
 CERTIFICATE_SIGNING_CERT = Path(os.environ.get("CERTIFICATE_SIGNING_CERT",
-                                               VAR_DIR / "signing" / "cert.pem"))
-# After a key rotation: the certificates (PEM paths, comma-separated) that signed earlier PDFs,
-# which verification still trusts beside CERTIFICATE_SIGNING_CERT (docs/operations.md).
+                                               _PKI_EXPORT / "signer.cert.pem"))
+CERTIFICATE_SIGNING_CHAIN = [Path(p.strip()) for p in
+                             os.environ.get("CERTIFICATE_SIGNING_CHAIN",
+                                            str(_PKI_EXPORT / "chain.pem")).split(",")
+                             if p.strip()]
+# The RFC 3161 time-stamping authority; signing fails (certificate_failed) when it does not answer.
+CERTIFICATE_TSA_URL = os.environ.get("CERTIFICATE_TSA_URL", "http://127.0.0.1:8790/portal/tsa/tsa")
+# The roots a signature must chain to (PEM paths, comma-separated): verification trusts these only.
+CERTIFICATE_TRUST_ROOTS = [Path(p.strip()) for p in
+                           os.environ.get("CERTIFICATE_TRUST_ROOTS",
+                                          str(_PKI_EXPORT / "root.cert.pem")).split(",")
+                           if p.strip()]
+# Seconds to wait for the TSA, an OCSP responder or a CRL repository while signing.
+CERTIFICATE_PKI_TIMEOUT = float(os.environ.get("CERTIFICATE_PKI_TIMEOUT", "10"))
+# Certificates trusted as anchors of their own (PEM paths, comma-separated): the self-signed
+# certificates that signed PDFs before the PKI, still verified (docs/operations.md).
 CERTIFICATE_PREVIOUS_CERTS = [Path(p.strip()) for p in
                               os.environ.get("CERTIFICATE_PREVIOUS_CERTS", "").split(",")
                               if p.strip()]

@@ -32,6 +32,9 @@ def process_environment(**overrides: str) -> dict[str, str]:
             "CERTIFICATE_ROOT": str(settings.CERTIFICATE_ROOT),
             "CERTIFICATE_SIGNING_KEY": str(settings.CERTIFICATE_SIGNING_KEY),
             "CERTIFICATE_SIGNING_CERT": str(settings.CERTIFICATE_SIGNING_CERT),
+            "CERTIFICATE_SIGNING_CHAIN": ",".join(map(str, settings.CERTIFICATE_SIGNING_CHAIN)),
+            "CERTIFICATE_TSA_URL": settings.CERTIFICATE_TSA_URL,
+            "CERTIFICATE_TRUST_ROOTS": ",".join(map(str, settings.CERTIFICATE_TRUST_ROOTS)),
             # This test process's queues (one pair per xdist worker: tests/conftest.py).
             "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "CELERY_CERTIFICATE_QUEUE": settings.CERTIFICATE_QUEUE, **overrides}

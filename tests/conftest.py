@@ -72,6 +72,32 @@ def _evidence_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _pki_of_this_run(local_pki) -> Iterator[None]:  # noqa: F811 (the fixture below)
+    """Every test signs and verifies with the local PKI (tests/pki.py), and so does any process
+    a test starts (a Celery worker, manage.py): its settings go into this process's environment."""
+    saved = {name: os.environ.get(name) for name in local_pki.environment()}
+    os.environ.update(local_pki.environment())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _signing(settings, local_pki):  # noqa: F811 (the fixture below)
+    """The portal's signing settings point at the local PKI (tests/pki.py)."""
+    settings.CERTIFICATE_SIGNING_KEY = local_pki.signing_key()
+    settings.CERTIFICATE_SIGNING_CERT = local_pki.signing_cert()
+    settings.CERTIFICATE_SIGNING_CHAIN = [local_pki.chain]
+    settings.CERTIFICATE_TSA_URL = local_pki.tsa_url
+    settings.CERTIFICATE_TRUST_ROOTS = [local_pki.root_cert]
+    settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE = ""
+    settings.CERTIFICATE_PREVIOUS_CERTS = []
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _cache_of_this_run(tmp_path_factory) -> Iterator[None]:
     """Each test run, and each xdist worker, counts throttles in a cache of its own: its own key
     prefix in Redis, its own folder otherwise (never the demo's var/cache)."""
@@ -132,6 +158,9 @@ def sample_workbook() -> Path:
 
 # A real Celery worker process for the worker and browser tests.
 from tests.celery_worker import celery_worker_process  # noqa: E402, F401
+
+# The local PKI (certomancer): signing certificate, TSA, OCSP and CRLs.
+from tests.pki import local_pki  # noqa: E402, F401
 
 # Redis that must answer, and real web server processes, for the shared-cache tests.
 from tests.processes import in_redis, redis_url, server_prefix, web_server  # noqa: E402, F401

@@ -37,8 +37,7 @@ def _flushable():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("_flushable")
 def test_the_demo_data_survives_the_move_to_three_apps(settings, tmp_path):
-    settings.CERTIFICATE_SIGNING_KEY = tmp_path / "key.pem"
-    settings.CERTIFICATE_SIGNING_CERT = tmp_path / "cert.pem"
+    # The seed certificate is signed with the local PKI (tests/pki.py, tests/conftest.py).
     call_command("demo_data", verbosity=0)
     counts = {"AuditEvent": AuditEvent.objects.count(), "Certificate": Certificate.objects.count(),
               "RulebookVersion": RulebookVersion.objects.count(),

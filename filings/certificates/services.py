@@ -117,8 +117,9 @@ def _produce_pdf(certificate: Certificate) -> bytes:
 
     pdf = render_pdf(certificate_context(certificate),
                      assessment_json=assessment_json(certificate))
-    return sign_pdf(pdf, key_path=settings.CERTIFICATE_SIGNING_KEY,
-                    cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    # PAdES B-LTA from the settings; raises (so certificate_failed) when the TSA, an OCSP
+    # responder or a CRL repository does not answer: never issued unsigned or untimestamped.
+    return sign_pdf(pdf)
 
 
 def _issue(certificate: Certificate) -> None:

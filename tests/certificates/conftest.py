@@ -1,4 +1,4 @@
-"""Approved filings, a development signing key, and readers for the PDFs (poppler's tools)."""
+"""Approved filings, the local PKI's signing key, and readers for the PDFs (poppler's tools)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from filings.certificates.models import Certificate
 from filings.certificates.services import certificate_render
-from filings.certificates.signing import ensure_dev_signing_material
 from filings.models import Filing
 from filings.services.review import filing_approve, review_recommend, review_start
 from filings.states import State
@@ -19,17 +18,15 @@ from tests.admin.conftest import filing_in
 APPROVAL = "Approved: sourcing traced to Japanese processors."
 
 
-@pytest.fixture(scope="session")
-def signing_material(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("signing")
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    assert ensure_dev_signing_material(key, cert)
-    return key, cert
+@pytest.fixture
+def signing_material(local_pki) -> tuple[Path, Path]:
+    """The local PKI's signing key and certificate (tests/pki.py; tests/conftest.py signs with
+    them)."""
+    return local_pki.signing_key(), local_pki.signing_cert()
 
 
 @pytest.fixture(autouse=True)
-def _signing(settings, signing_material):
-    settings.CERTIFICATE_SIGNING_KEY, settings.CERTIFICATE_SIGNING_CERT = signing_material
+def _base_url(settings):
     settings.PORTAL_BASE_URL = "https://portal.example"
 
 

@@ -8,7 +8,7 @@ from django.urls import resolve
 
 from filings.certificates.content import verify_url
 from filings.certificates.models import Certificate, CertificateStatus
-from filings.certificates.signing import check_signature
+from filings.certificates.signing import check_portal_signature
 from filings.states import State
 from portal.audit.models import AuditEvent
 from tests.certificates.conftest import APPROVAL, embedded_files, issue, pdf_bytes, pdf_text, xmp
@@ -64,12 +64,12 @@ def test_the_render_task_runs_on_its_own_queue_with_a_hard_time_limit(settings):
 def test_the_issued_pdf_is_signed_by_the_portal_and_unmodified(approved, settings):
     certificate = issue(approved)
 
-    check = check_signature(pdf_bytes(certificate), cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    check = check_portal_signature(pdf_bytes(certificate))
 
     assert certificate.status == CertificateStatus.ISSUED
     assert (check.signed, check.intact, check.trusted, check.covers_whole_file) == (
         True, True, True, True)
-    assert "CVC portal certificate signing" in check.signer
+    assert "CVC Portal Certificate Signing" in check.signer
 
 
 def test_pyhanko_rejects_a_pdf_changed_after_signing(approved, settings):
@@ -77,7 +77,7 @@ def test_pyhanko_rejects_a_pdf_changed_after_signing(approved, settings):
     at = pdf.find(b"Attestation certificate")
     pdf[at:at + 11] = b"Forged cert"
 
-    check = check_signature(bytes(pdf), cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    check = check_portal_signature(bytes(pdf))
 
     assert not check.valid
 

@@ -1,19 +1,20 @@
-"""Rotating the signing key: once key B signs, what key A signed still verifies because A's
-certificate is listed in CERTIFICATE_PREVIOUS_CERTS; a PDF signed by a key the portal never
-trusted still fails, on the verification page and in `manage.py certificates_verify`."""
+"""Rotating the signing key under the PKI: a certificate signed by the rotated key ("signer-2",
+issued by the same intermediate CA) verifies beside one signed by the first key, with no setting
+but the new key and certificate; a PDF signed by a key the portal never trusted still fails;
+CERTIFICATE_PREVIOUS_CERTS still trusts the self-signed certificates of before the PKI."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
 
-from filings.certificates.signing import (
-    check_portal_signature,
-    check_signature,
-    ensure_dev_signing_material,
-)
+from filings.certificates import signing
+from filings.certificates.signing import check_portal_signature, ensure_dev_signing_material
 from filings.states import State
 from tests.admin.conftest import filing_in
 from tests.certificates.conftest import approve, issue, pdf_bytes
@@ -22,126 +23,65 @@ from tests.certificates.test_verify import upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def keys(tmp_path) -> dict[str, tuple[Path, Path]]:
-    """Three key pairs: A (before the rotation), B (after), C (never trusted)."""
-    pairs = {}
-    for name in "ABC":
-        key, cert = tmp_path / name / "key.pem", tmp_path / name / "cert.pem"
-        assert ensure_dev_signing_material(key, cert)
-        pairs[name] = (key, cert)
-    return pairs
+def _self_signed_signature(filing, folder: Path) -> tuple[bytes, Path]:
+    """The filing's certificate rendered and signed, without timestamp, by a new self-signed
+    development key (as before the PKI)."""
+    from filings.certificates.content import assessment_json, certificate_context
+    from filings.certificates.rendering import render_pdf
+
+    certificate = filing.certificates.get()
+    pdf = render_pdf(certificate_context(certificate), assessment_json=assessment_json(certificate))
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    assert ensure_dev_signing_material(key, cert)
+    signer = signing._KeptKeySigner(key_data=key.read_bytes(), cert_data=cert.read_bytes())
+    metadata = signers.PdfSignatureMetadata(field_name=signing.FIELD_NAME,
+                                            subfilter=fields.SigSeedSubFilter.PADES)
+    out = signers.PdfSigner(metadata, signer=signer).sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)))
+    return out.getvalue(), cert
 
 
-def _sign_with(settings, pair: tuple[Path, Path], previous: list[Path]) -> None:
-    settings.CERTIFICATE_SIGNING_KEY, settings.CERTIFICATE_SIGNING_CERT = pair
-    settings.CERTIFICATE_PREVIOUS_CERTS = previous
-
-
-@pytest.fixture
-def rotated(settings, keys, approved, manufacturer, reviewer, approver):
-    """A certificate issued under key A, then the rotation to B (A's certificate kept trusted),
-    then a certificate issued under B."""
-    _sign_with(settings, keys["A"], [])
+def test_after_the_rotation_both_certificates_verify(settings, local_pki, approved, manufacturer,
+                                                     reviewer, approver, client, capsys):
     old = issue(approved)
-    _sign_with(settings, keys["B"], [keys["A"][1]])
+    settings.CERTIFICATE_SIGNING_KEY = local_pki.signing_key("signer-2")
+    settings.CERTIFICATE_SIGNING_CERT = local_pki.signing_cert("signer-2")
     new = issue(approve(filing_in(State.ASSESSED, manufacturer), reviewer, approver))
-    return old, new
 
+    old_check, new_check = (check_portal_signature(pdf_bytes(c)) for c in (old, new))
 
-def test_after_the_rotation_the_old_certificate_verifies_and_the_new_one_is_signed_by_b(
-        rotated, keys, client, capsys):
-    old, new = rotated
-    old_pdf, new_pdf = pdf_bytes(old), pdf_bytes(new)
-
-    assert check_portal_signature(old_pdf).valid
-    assert check_portal_signature(new_pdf).valid
-    assert check_signature(new_pdf, cert_path=keys["B"][1]).valid
-    assert not check_signature(new_pdf, cert_path=keys["A"][1]).trusted
-    assert not check_signature(old_pdf, cert_path=keys["B"][1]).trusted
-    body = upload(client, old, old_pdf).content.decode()
-    assert "Its signature validates" in body
+    assert old_check.valid and new_check.valid
+    assert "rotated key" in new_check.signer and "rotated key" not in old_check.signer
+    assert old_check.signer_sha256 != new_check.signer_sha256
+    assert "Its signature validates" in upload(client, old, pdf_bytes(old)).content.decode()
     call_command("certificates_verify")
     assert "2 checked (2 issued" in capsys.readouterr().out
 
 
-def test_without_the_previous_certificate_the_old_one_fails(rotated, settings, client):
-    old, _ = rotated
+def test_a_pdf_signed_by_an_unknown_key_still_fails(approved, tmp_path):
+    stranger, _ = _self_signed_signature(approved, tmp_path / "c")
+
+    check = check_portal_signature(stranger)
+
+    assert (check.signed, check.intact, check.trusted, check.valid) == (True, True, False, False)
+    assert "does not chain to a root the portal trusts" in check.problem
+
+
+def test_a_listed_previous_self_signed_certificate_verifies(settings, approved, tmp_path):
+    """A PDF signed before the PKI by a self-signed key verifies while its certificate is in
+    CERTIFICATE_PREVIOUS_CERTS (each listed one is an anchor of its own), and only then."""
+    old, cert = _self_signed_signature(approved, tmp_path / "a")
+
+    settings.CERTIFICATE_PREVIOUS_CERTS = [cert]
+    check = check_portal_signature(old)
+    assert check.valid and not check.timestamped
     settings.CERTIFICATE_PREVIOUS_CERTS = []
-
-    check = check_portal_signature(pdf_bytes(old))
-
-    assert (check.intact, check.trusted, check.valid) == (True, False, False)
-    assert "neither the portal's signing certificate nor a previous one" in check.problem
-    assert "signature does <strong>not</strong> validate" in upload(
-        client, old, pdf_bytes(old)).content.decode()
-    with pytest.raises(CommandError, match=old.serial):
-        call_command("certificates_verify")
+    assert not check_portal_signature(old).trusted
 
 
-def test_a_pdf_signed_by_an_unknown_key_still_fails(settings, keys, approved, client, capsys):
-    _sign_with(settings, keys["C"], [])
-    stranger = issue(approved)
-    _sign_with(settings, keys["B"], [keys["A"][1]])
-
-    check = check_portal_signature(pdf_bytes(stranger))
-
-    assert (check.signed, check.intact, check.trusted) == (True, True, False)
-    assert "signature does <strong>not</strong> validate" in upload(
-        client, stranger, pdf_bytes(stranger)).content.decode()
-    with pytest.raises(CommandError, match=stranger.serial):
-        call_command("certificates_verify")
-    assert f"Certificate {stranger.serial}: its signature does not validate (signed by" in (
-        capsys.readouterr().err)
-
-
-def test_an_unreadable_previous_certificate_is_an_error_naming_it(settings, keys, tmp_path):
+def test_an_unreadable_previous_certificate_is_an_error_naming_it(settings, tmp_path):
     missing = tmp_path / "gone.pem"
-    _sign_with(settings, keys["B"], [missing])
+    settings.CERTIFICATE_PREVIOUS_CERTS = [missing]
 
     with pytest.raises(RuntimeError, match=rf"{missing}.*CERTIFICATE_PREVIOUS_CERTS"):
         check_portal_signature(b"%PDF-1.7")
-
-
-def _expired_pair(folder: Path) -> tuple[Path, Path]:
-    """An RSA key and a self-signed certificate that expired in 2021."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Signing certificate of 2020")])
-    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                          crl_sign=False, encipher_only=False, decipher_only=False)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-            .not_valid_after(dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(usage, critical=True).sign(key, hashes.SHA256()))
-    folder.mkdir()
-    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
-
-
-def test_a_listed_previous_certificate_verifies_even_after_it_expired(settings, keys, approved,
-                                                                     tmp_path):
-    """What docs/operations.md says: each trusted certificate is its own trust anchor, checked
-    neither for expiry nor for revocation (no timestamps until PAdES LTA), so only removing it
-    from the list stops what it signed from verifying."""
-    expired = _expired_pair(tmp_path / "expired")
-    _sign_with(settings, expired, [])
-    old = issue(approved)
-    _sign_with(settings, keys["B"], [expired[1]])
-
-    assert check_portal_signature(pdf_bytes(old)).valid
-    settings.CERTIFICATE_PREVIOUS_CERTS = []
-    assert not check_portal_signature(pdf_bytes(old)).trusted

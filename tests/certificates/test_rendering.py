@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import zlib
+from dataclasses import replace
 
 import pytest
 import segno
@@ -16,7 +18,7 @@ from filings.certificates import rendering, signing
 from filings.certificates.content import assessment_json, certificate_context, verify_url
 from filings.certificates.fetcher import ASSETS, LockedFetcher
 from filings.certificates.qr import QUIET_ZONE, qr_svg
-from filings.certificates.signing import check_signature, ensure_dev_signing_material, sign_pdf
+from filings.certificates.signing import SigningSetup, check_signature, sign_pdf
 from tests.certificates.conftest import issue, pdf_bytes
 
 
@@ -150,50 +152,50 @@ def test_the_bundled_fonts_cover_everything_a_certificate_prints(approved):
 # --- the signer ------------------------------------------------------------------------------
 
 @pytest.fixture
-def key_and_cert(tmp_path):
+def setup(tmp_path, local_pki):
+    """The PKI's signing key and certificate, copied where a test may replace them."""
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    ensure_dev_signing_material(key, cert)
-    return key, cert
+    shutil.copy(local_pki.signing_key(), key)
+    shutil.copy(local_pki.signing_cert(), cert)
+    return SigningSetup(key_path=key, cert_path=cert, chain_paths=(local_pki.chain,),
+                        tsa_url=local_pki.tsa_url, trust_roots=(local_pki.root_cert,))
 
 
-def test_the_signer_is_loaded_once_and_signs_validly(approved, key_and_cert, monkeypatch):
-    key, cert = key_and_cert
+def test_the_signer_is_loaded_once_and_signs_validly(approved, setup, monkeypatch):
     monkeypatch.setattr(signing, "_signers", {})
     pdf = _render(approved.certificates.get())
 
-    first = sign_pdf(pdf, key_path=key, cert_path=cert)
-    kept = signing._signer(key, cert)
-    second = sign_pdf(pdf, key_path=key, cert_path=cert)
+    first = sign_pdf(pdf, setup)
+    kept = signing._signer(setup)
+    second = sign_pdf(pdf, setup)
 
-    assert signing._signer(key, cert) is kept and len(signing._signers) == 1
+    assert signing._signer(setup) is kept and len(signing._signers) == 1
     for signed in (first, second):
-        assert check_signature(signed, cert_path=cert).valid
+        assert check_signature(signed, trust_roots=setup.trust_roots).valid
 
 
-def test_a_replaced_key_and_certificate_are_loaded_again(approved, key_and_cert, monkeypatch,
-                                                         tmp_path):
-    key, cert = key_and_cert
+def test_a_replaced_key_and_certificate_are_loaded_again(approved, setup, monkeypatch,
+                                                         local_pki):
     monkeypatch.setattr(signing, "_signers", {})
-    kept = signing._signer(key, cert)
-    key.unlink()
-    cert.unlink()
-    ensure_dev_signing_material(key, cert)  # a new key pair at the same paths
+    kept = signing._signer(setup)
+    shutil.copy(local_pki.signing_key("signer-2"), setup.key_path)  # the rotated pair
+    shutil.copy(local_pki.signing_cert("signer-2"), setup.cert_path)
     pdf = _render(approved.certificates.get())
 
-    signed = sign_pdf(pdf, key_path=key, cert_path=cert)
+    signed = sign_pdf(pdf, setup)
 
-    assert signing._signer(key, cert) is not kept
-    assert check_signature(signed, cert_path=cert).valid
+    assert signing._signer(setup) is not kept
+    check = check_signature(signed, trust_roots=setup.trust_roots)
+    assert check.valid and "rotated key" in check.signer
 
 
-def test_a_missing_or_broken_key_is_an_error_not_a_cached_failure(tmp_path, key_and_cert,
+def test_a_missing_or_broken_key_is_an_error_not_a_cached_failure(tmp_path, setup,
                                                                   monkeypatch):
     monkeypatch.setattr(signing, "_signers", {})
-    _, cert = key_and_cert
     broken = tmp_path / "broken.pem"
     broken.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
 
     for key in (tmp_path / "none.pem", broken):
-        with pytest.raises(RuntimeError, match="Could not load the signing key"):
-            sign_pdf(b"%PDF-1.7", key_path=key, cert_path=cert)
+        with pytest.raises(RuntimeError, match=r"Could not (load the signing key|read the signing)"):
+            sign_pdf(b"%PDF-1.7", replace(setup, key_path=key))
     assert signing._signers == {}

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from filings.certificates.models import Certificate
 from filings.certificates.services import _produce_pdf, certificate_render
-from filings.certificates.signing import check_signature
+from filings.certificates.signing import check_portal_signature
 from filings.certificates.storage import certificate_read, certificate_store_once
 from portal.file_storages import file_storages
 from tests.api.conftest import token_client
@@ -37,8 +37,7 @@ def test_an_issued_pdf_is_stored_once_in_the_bucket(s3_storage, approved, settin
     assert (certificate.pdf_sha256, certificate.pdf_size) == (hashlib.sha256(stored).hexdigest(),
                                                               len(stored))
     assert again.pdf_sha256 == certificate.pdf_sha256
-    check = check_signature(certificate_read(certificate),
-                            cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    check = check_portal_signature(certificate_read(certificate))
     assert check.valid
 
 

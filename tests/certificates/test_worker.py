@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from filings.certificates.models import Certificate, CertificateStatus
-from filings.certificates.signing import check_signature
+from filings.certificates.signing import check_portal_signature
 from filings.states import State
 from tests.admin.conftest import filing_in
 from tests.celery_worker import wait_for
@@ -24,6 +24,6 @@ def test_an_approval_is_certified_by_the_worker(celery_worker_process, manufactu
         return bool(certificate.status == CertificateStatus.ISSUED)
 
     wait_for(issued, timeout=90, what="the worker to issue the certificate")
-    check = check_signature(pdf_bytes(certificate), cert_path=settings.CERTIFICATE_SIGNING_CERT)
+    check = check_portal_signature(pdf_bytes(certificate))
     assert check.valid
     assert filing.audit_events.filter(action="certificate_issue").count() == 1

@@ -19,8 +19,7 @@ from portal.accounts.models import User
 
 @pytest.fixture
 def demo(settings, tmp_path) -> str:
-    settings.CERTIFICATE_SIGNING_KEY = tmp_path / "signing" / "key.pem"
-    settings.CERTIFICATE_SIGNING_CERT = tmp_path / "signing" / "cert.pem"
+    # The seed certificate is signed with the local PKI (tests/pki.py, tests/conftest.py).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = io.StringIO()
     call_command("demo_data", stdout=out)

@@ -93,12 +93,12 @@ def _manage(environment: dict[str, str], *arguments: str) -> None:
 
 
 def _environment(url: str, server: S3Server, bucket: str, home: Path) -> dict[str, str]:
-    """The portal's settings for the source: its own database, bucket, signing key and var/;
+    """The portal's settings for the source: its own database, bucket and var/, the local PKI;
     the filesystem broker under that var/, so no message reaches a worker of another run."""
     return {**os.environ, **server.environment(bucket), "DATABASE_URL": url,
             "VAR_DIR": str(home / "var"), "REDIS_URL": "", "CACHE_URL": "",
-            "CERTIFICATE_SIGNING_KEY": str(home / "signing" / "key.pem"),
-            "CERTIFICATE_SIGNING_CERT": str(home / "signing" / "cert.pem"),
+            # Signed and checked with the local PKI (its CERTIFICATE_* settings are in os.environ:
+            # tests/conftest.py).
             "CERTIFICATE_PREVIOUS_CERTS": "",
             "EVIDENCE_ROOT": str(home / "evidence"), "CERTIFICATE_ROOT": str(home / "certificates"),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}

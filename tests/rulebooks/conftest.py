@@ -22,7 +22,7 @@ from filings.services.manufacturer import evidence_upload, filing_create, filing
 from portal.accounts.models import Organisation, User
 from tests.admin.conftest import _fast_password_hashing, approver, reviewer  # noqa: F401
 from tests.browser.conftest import browser, page  # noqa: F401
-from tests.certificates.conftest import _signing, signing_material  # noqa: F401
+from tests.certificates.conftest import signing_material  # noqa: F401
 from tests.conftest import DATA, SAMPLE_VEHICLES
 
 PRE_JAPAN = "2023.0"

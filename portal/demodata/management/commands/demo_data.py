@@ -17,7 +17,6 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filings.certificates.services import certificate_render
-from filings.certificates.signing import ensure_dev_signing_material
 from filings.evidence import read_evidence
 from filings.models import EvidenceCheck, FileKind, Filing
 from filings.rulebooks.selectors import rulebook_seed
@@ -54,10 +53,8 @@ class Command(BaseCommand):
     help = "Load the demo organisations, users and filings (safe to run twice)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if ensure_dev_signing_material(settings.CERTIFICATE_SIGNING_KEY,
-                                       settings.CERTIFICATE_SIGNING_CERT):
-            self.stdout.write(f"Generated a development signing key and self-signed certificate "
-                              f"in {settings.CERTIFICATE_SIGNING_CERT.parent}.")
+        # The seed certificate is signed (PAdES B-LTA) with the local PKI, which `make demo`
+        # (portal/demo.py) starts first: `python -m portal.pki serve` otherwise.
         if Organisation.objects.filter(name=MANUFACTURER).exists():
             self.stdout.write("Demo data already loaded.")
         else:
