@@ -33,7 +33,9 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.ades.report import AdESPassed
@@ -250,9 +252,35 @@ def sign_pdf(pdf: bytes, setup: SigningSetup | None = None) -> bytes:
         location="CVC portal", embed_validation_info=True, use_pades_lta=True,
         validation_context=context)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    _producer_as_xmp_will_say(writer)
     output = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(writer)
     assert isinstance(output, io.BytesIO)
     return output.getvalue()
+
+
+def _producer_as_xmp_will_say(writer: IncrementalPdfFileWriter) -> None:
+    """pyHanko's update writes its own name as the XMP pdf:Producer but appends it to /Info's
+    Producer ("WeasyPrint N; pyHanko M"), and PDF/A wants the two equal: the signed file's
+    producer is pyHanko's (the last writer), in both places."""
+    info = writer.trailer["/Info"].get_object() if "/Info" in writer.trailer else None
+    if info is not None:
+        info["/Producer"] = generic.TextStringObject(VENDOR)
+        writer.update_container(info)
+
+
+def sign_detached_cms(data: bytes, setup: SigningSetup | None = None) -> bytes:
+    """A DER CMS SignedData over `data`, detached, by the portal's key with its chain and an
+    RFC 3161 signature timestamp from setup.tsa_url (the exam dossier's manifest is signed so)."""
+    setup = setup or SigningSetup.from_settings()
+    if not setup.tsa_url:
+        raise RuntimeError("CERTIFICATE_TSA_URL is not set: signatures are only made with a "
+                           "timestamp (make demo and the tests start the local PKI, portal/pki).")
+    signer = _signer(setup)
+    timestamper = HTTPTimeStamper(setup.tsa_url, timeout=setup.timeout)
+    signed = asyncio.run(signer.async_sign_general_data(data, "sha256", detached=True,
+                                                        timestamper=timestamper))
+    der: bytes = signed.dump()
+    return der
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,7 @@
-"""The dossier manifest's detached CMS signature: made with the portal's signing key and
-certificate (settings.CERTIFICATE_SIGNING_KEY / CERTIFICATE_SIGNING_CERT), checked against the
-portal's certificates or a PEM the examiner trusts.
-
-With settings.CERTIFICATE_TSA_URL set, the signature carries an RFC 3161 timestamp from that
-authority; without it, none (the manifest still says when it was built).
-"""
+"""The dossier manifest's detached CMS signature: made with the portal's signing key and chain
+and timestamped by its TSA, exactly as certificates are signed (`SigningSetup` of
+filings.certificates.signing), and checked against the configured trust roots (or a PEM the
+examiner trusts)."""
 
 from __future__ import annotations
 
@@ -17,37 +14,22 @@ from asn1crypto import cms  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder_data
-from pyhanko.sign import signers
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.validation import async_validate_detached_cms
 from pyhanko_certvalidator import ValidationContext
 
-
-def _timestamper() -> TimeStamper | None:
-    url = str(getattr(settings, "CERTIFICATE_TSA_URL", "") or "").strip()
-    return HTTPTimeStamper(url) if url else None
+from filings.certificates.signing import SigningSetup, sign_detached_cms
 
 
-def sign_detached(data: bytes, *, key_path: Path | None = None,
-                  cert_path: Path | None = None) -> bytes:
-    """A DER CMS SignedData over `data` (detached), with the signer's certificate included."""
-    key_path = key_path or settings.CERTIFICATE_SIGNING_KEY
-    cert_path = cert_path or settings.CERTIFICATE_SIGNING_CERT
-    signer = signers.SimpleSigner.load(str(key_path), str(cert_path))  # type: ignore[no-untyped-call]
-    if signer is None:
-        raise RuntimeError(f"Could not load the signing key {key_path} and certificate "
-                           f"{cert_path}; point CERTIFICATE_SIGNING_KEY and "
-                           "CERTIFICATE_SIGNING_CERT at a readable PEM key and certificate.")
-    content = asyncio.run(signer.async_sign_general_data(
-        data, "sha256", detached=True, timestamper=_timestamper()))
-    der: bytes = content.dump()
-    return der
+def sign_detached(data: bytes, setup: SigningSetup | None = None) -> bytes:
+    """A DER CMS SignedData over `data` (detached) with the signer's chain and an RFC 3161
+    signature timestamp; raises when the key or the TSA cannot be used."""
+    return sign_detached_cms(data, setup)
 
 
 def portal_certificate_paths() -> list[Path]:
-    """The certificates a dossier's signature is checked against by default: the current
-    signing certificate and those kept trusted after a key rotation."""
-    return [settings.CERTIFICATE_SIGNING_CERT, *settings.CERTIFICATE_PREVIOUS_CERTS]
+    """What a dossier's signature is checked against by default: the configured trust roots,
+    and the old self-signed certificates kept trusted after a key rotation."""
+    return [*settings.CERTIFICATE_TRUST_ROOTS, *settings.CERTIFICATE_PREVIOUS_CERTS]
 
 
 def load_trusted(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
@@ -75,8 +57,8 @@ class SignatureResult:
 
 def check_detached(data: bytes, p7s: bytes,
                    trusted: Sequence[asn1_x509.Certificate]) -> SignatureResult:
-    """Whether `p7s` is an intact signature over `data` by one of `trusted` (each one its own
-    trust anchor, as certificates are checked; no fetching, no revocation check)."""
+    """Whether `p7s` is an intact signature over `data` whose chain ends at one of `trusted`
+    (no fetching, no revocation check: the dossier is checked offline)."""
     try:
         content = cms.ContentInfo.load(p7s)
         signed_data = content["content"]
@@ -85,7 +67,8 @@ def check_detached(data: bytes, p7s: bytes,
     except Exception as exc:  # anything unreadable is "not a signature"
         return SignatureResult(intact=False, trusted=False,
                                problem=f"manifest.json.p7s is not a readable CMS signature ({exc})")
-    context = ValidationContext(trust_roots=list(trusted), allow_fetching=False)
+    context = ValidationContext(trust_roots=list(trusted), allow_fetching=False,
+                                revocation_mode="soft-fail")
     try:
         status = asyncio.run(async_validate_detached_cms(data, signed_data,
                                                          signer_validation_context=context))

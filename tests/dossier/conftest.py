@@ -1,35 +1,20 @@
-"""A submitted, assessed filing with notes and a certificate; the signing key; helpers."""
+"""A submitted, assessed filing with notes and a certificate; helpers. Dossiers are signed with
+the local PKI (tests/pki.py), as certificates are."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from filings.certificates.signing import ensure_dev_signing_material
 from filings.dossiers import services
 from filings.dossiers.models import Dossier
 from filings.models import Filing, ReviewNote
 from portal.accounts.models import User
 from tests.web.conftest import engine_result, filing, scenario, store_assessment  # noqa: F401
 from tests.web.routes import Scenario, _certificate
-
-
-@pytest.fixture(scope="session")
-def signing_material(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("dossier-signing")
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    assert ensure_dev_signing_material(key, cert)
-    return key, cert
-
-
-@pytest.fixture(autouse=True)
-def _signing(settings, signing_material):
-    settings.CERTIFICATE_SIGNING_KEY, settings.CERTIFICATE_SIGNING_CERT = signing_material
-    settings.CERTIFICATE_PREVIOUS_CERTS = []
 
 
 def make_examined(s: Scenario, reviewer: User) -> Filing:

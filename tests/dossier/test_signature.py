@@ -1,10 +1,10 @@
-"""The manifest's signature: timestamped when a TSA is configured, without one otherwise."""
+"""The manifest's signature: by the portal's key with its chain, timestamped by the local PKI's
+TSA, checked offline against the configured roots; never made without a timestamp."""
 
 from __future__ import annotations
 
+import pytest
 from asn1crypto import cms  # type: ignore[import-untyped]
-from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
-from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper
 
 from filings.dossiers import signature
 
@@ -15,24 +15,28 @@ def _unsigned_attributes(p7s: bytes) -> list[str]:
     return [] if attributes.native is None else [a["type"].native for a in attributes]
 
 
-def test_without_a_tsa_the_signature_has_no_timestamp(settings):
-    settings.CERTIFICATE_TSA_URL = ""
-    assert signature._timestamper() is None
-    p7s = signature.sign_detached(b"{}")
-    assert "signature_time_stamp_token" not in _unsigned_attributes(p7s)
-    trusted = signature.load_trusted(signature.portal_certificate_paths())
-    result = signature.check_detached(b"{}", p7s, trusted)
-    assert result.valid and not result.timestamped
-    assert not signature.check_detached(b"{ }", p7s, trusted).intact
-
-
-def test_with_a_tsa_url_the_signature_asks_it_for_a_timestamp(settings, monkeypatch,
-                                                               signing_material):
-    settings.CERTIFICATE_TSA_URL = "http://tsa.example/"
-    assert isinstance(signature._timestamper(), HTTPTimeStamper)
-    key, cert = signing_material
-    stamper = DummyTimeStamper(tsa_cert=load_cert_from_pemder(str(cert)),
-                               tsa_key=load_private_key_from_pemder(str(key), None))
-    monkeypatch.setattr(signature, "_timestamper", lambda: stamper)
+def test_the_signature_is_timestamped_and_validates_against_the_root_only():
     p7s = signature.sign_detached(b"{}")
     assert "signature_time_stamp_token" in _unsigned_attributes(p7s)
+    trusted = signature.load_trusted(signature.portal_certificate_paths())
+    result = signature.check_detached(b"{}", p7s, trusted)
+    assert result.valid and result.timestamped, result.problem
+    changed = signature.check_detached(b"{ }", p7s, trusted)
+    assert not changed.intact and "changed after it was signed" in changed.problem
+
+
+def test_another_root_does_not_trust_it(tmp_path):
+    from filings.certificates.signing import ensure_dev_signing_material
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    ensure_dev_signing_material(key, cert)
+    p7s = signature.sign_detached(b"{}")
+    result = signature.check_detached(b"{}", p7s, signature.load_trusted([cert]))
+    assert result.intact and not result.trusted
+    assert "not a certificate this check trusts" in result.problem
+
+
+def test_no_signature_is_made_without_a_timestamp(settings):
+    settings.CERTIFICATE_TSA_URL = ""
+    with pytest.raises(RuntimeError, match="CERTIFICATE_TSA_URL is not set"):
+        signature.sign_detached(b"{}")
