@@ -11,4 +11,6 @@ urlpatterns = [
          views.certificate_download, name="download"),
     # Public on purpose: the certificate's QR code leads here (see tests/certificates).
     path("verify/<uuid:public_id>/", views.verify, name="verify"),
+    # Public: the root certificate an examiner trusts to check certificates offline.
+    path("verify/root.pem", views.trust_root, name="trust_root"),
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from filings.certificates import selectors
 from filings.certificates.content import certificate_context
@@ -52,8 +53,24 @@ def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             status = 400
     context = certificate_context(certificate)
     context.update({"form": form, "check": check, "statuses": CertificateStatus,
-                    "verdict": certificate_verdict(certificate, check)})
+                    "verdict": certificate_verdict(certificate, check),
+                    "signing_authority": _signing_authority(certificate)})
     return render(request, "certificates/verify.html", context, status=status)
+
+
+@require_safe
+def trust_root(request: HttpRequest) -> HttpResponse:
+    """The configured trust roots (PEM), to check the portal's signatures offline
+    (docs/verifying.md)."""
+    pem = b"".join(Path(path).read_bytes() for path in settings.CERTIFICATE_TRUST_ROOTS)
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="cvc-portal-root.pem"'
+    return response
+
+
+def _signing_authority(certificate: Certificate) -> str:
+    membership = certificate.approved_by.membership() if certificate.approved_by else None
+    return membership.organisation.name if membership else "the reviewing authority"
 
 
 @require_GET

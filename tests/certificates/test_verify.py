@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -116,6 +117,19 @@ def test_an_uploaded_copy_of_the_issued_pdf_is_identical_and_its_signature_valid
     assert "Its signature validates" in body
     assert verdict(body) == ("genuine", "Genuine and in force")
     assert "The uploaded file is byte-identical to the issued certificate" in body
+    assert "Timestamped by a trusted time-stamping authority: signed" in body
+    assert "Carries its own validation data" in body
+    assert re.search(r"SHA-256 fingerprint <code>[0-9a-f:]{64,}</code>", body, re.I)
+
+
+def test_the_page_names_the_signing_authority_and_serves_the_root(issued, client, settings):
+    body = client.get(verify_url(issued)).content.decode()
+    assert f"signed for {issued.approved_by.membership().organisation.name}" in body
+    root = client.get(reverse("certificates:trust_root"))
+    assert root.status_code == 200 and root["Content-Type"] == "application/x-pem-file"
+    expected = b"".join(Path(p).read_bytes() for p in settings.CERTIFICATE_TRUST_ROOTS)
+    assert root.content == expected
+    assert expected.startswith(b"-----BEGIN CERTIFICATE-----")
 
 
 def test_an_altered_copy_is_neither_identical_nor_validly_signed(issued, client):
