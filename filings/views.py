@@ -310,17 +310,15 @@ def _file_of(actor: User, reference: uuid.UUID, file_id: int) -> EvidenceFile:
 def evidence_download(request: HttpRequest, reference: uuid.UUID,
                       file_id: int) -> FileResponse | HttpResponse:
     evidence_file = _file_of(_actor(request), reference, file_id)
-    try:
-        handle = evidence_open(evidence_file.stored_name)
-    except StorageUnavailable as exc:
-        return storage_unavailable(request, exc)
-    except FileNotFoundError:
+
+    def missing() -> None:
         logger.error("evidence file %s (%s) is missing from storage", evidence_file.pk,
                      evidence_file.stored_name)
-        raise Http404("The stored file is missing; contact the portal's support.") from None
-    return _attachment(FileResponse(handle, as_attachment=True,
-                                    filename=evidence_file.original_name,
-                                    content_type=evidence_file.content_type))
+
+    return stored_download(
+        request, lambda: evidence_open(evidence_file.stored_name),
+        filename=evidence_file.original_name, content_type=evidence_file.content_type,
+        missing="The stored file is missing; contact the portal's support.", on_missing=missing)
 
 
 @require_GET
@@ -340,6 +338,23 @@ def _attachment(response: FileResponse) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def stored_download(request: HttpRequest, opener: Callable[[], Any], *, filename: str,
+                    content_type: str, missing: str,
+                    on_missing: Callable[[], None] | None = None) -> FileResponse | HttpResponse:
+    """A stored file as a private attachment (evidence, certificates, dossiers): 503 in the
+    portal's look when the store does not answer, 404 with `missing` when the file is gone."""
+    try:
+        handle = opener()
+    except StorageUnavailable as exc:
+        return storage_unavailable(request, exc)
+    except FileNotFoundError:
+        if on_missing is not None:
+            on_missing()
+        raise Http404(missing) from None
+    return _attachment(FileResponse(handle, as_attachment=True, filename=filename,
+                                    content_type=content_type))
 
 
 def storage_unavailable(request: HttpRequest, exc: StorageUnavailable) -> HttpResponse:

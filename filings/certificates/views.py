@@ -9,7 +9,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -19,8 +19,7 @@ from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.signing import check_portal_signature
 from filings.certificates.storage import certificate_open
 from filings.certificates.verdicts import certificate_verdict
-from filings.storage import StorageUnavailable
-from filings.views import storage_unavailable
+from filings.views import stored_download
 from portal.accounts.models import User
 
 
@@ -80,14 +79,7 @@ def certificate_download(request: HttpRequest, reference: uuid.UUID,
     assert isinstance(request.user, User)
     certificate = selectors.certificate_get(actor=request.user, reference=reference,
                                             public_id=public_id)
-    try:
-        handle = certificate_open(certificate)
-    except StorageUnavailable as exc:
-        return storage_unavailable(request, exc)
-    except FileNotFoundError:
-        raise Http404("The stored certificate is missing; contact the portal's support.") from None
-    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
-                            filename=f"{certificate.serial}.pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_download(
+        request, lambda: certificate_open(certificate), filename=f"{certificate.serial}.pdf",
+        content_type="application/pdf",
+        missing="The stored certificate is missing; contact the portal's support.")

@@ -21,8 +21,7 @@ from filings.dossiers.models import Dossier, ExaminerLink
 from filings.dossiers.storage import dossier_open
 from filings.dossiers.verify import verify_dossier
 from filings.services.common import ServiceError
-from filings.storage import StorageUnavailable
-from filings.views import storage_unavailable
+from filings.views import stored_download
 from portal.accounts.mfa import is_verified, mfa_required
 from portal.accounts.models import User
 
@@ -59,17 +58,9 @@ def filing_dossiers(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
 
 
 def _zip_response(dossier: Dossier, request: HttpRequest) -> HttpResponse | FileResponse:
-    try:
-        handle = dossier_open(dossier)
-    except StorageUnavailable as exc:
-        return storage_unavailable(request, exc)
-    except FileNotFoundError:
-        raise Http404("The stored dossier is missing; request a new one.") from None
-    response = FileResponse(handle, as_attachment=True, content_type="application/zip",
-                            filename=dossier.file_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_download(request, lambda: dossier_open(dossier), filename=dossier.file_name,
+                           content_type="application/zip",
+                           missing="The stored dossier is missing; request a new one.")
 
 
 @require_GET
