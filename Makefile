@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.evidence
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.dossier
+	$(BIN)/python -m bench.approvals
 
 demo: $(STAMP)
 	mkdir -p var

@@ -24,8 +24,9 @@ Reports, from each certificate's created_at (the approval) to its issued_at (dow
 p95 and max latency, certificates per minute over the run (first approval to last issue), the
 floor's certificates per minute and the ratio, and the workers' own task times (from their logs).
 Goals: throughput >= 70 % of the floor; p95 <= 3 s. With a burst (the default, --interval 0),
-the p95 is mostly queueing behind earlier approvals, so it is reported but only the throughput
-goal decides the exit status; with --interval > 0 both goals do. A miss exits 1.
+the workers are saturated: the throughput is the pipeline's, and the p95 is mostly queueing
+behind earlier approvals, so only the throughput goal decides the exit status. With
+--interval > 0 the throughput is the arrival rate, and only the p95 goal decides. A miss exits 1.
 
 Cleans up the workers, the PKI server, the database and the bench queues at the end.
 """
@@ -374,7 +375,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"p95 {_percentile(tasks, 0.95):.2f} s ({len(tasks)} tasks)")
         for c in failed[:3]:
             print(f"  failed     {c.serial}: {c.error}")
-        return 0 if throughput_ok and (p95_ok or not args.interval) else 1
+        if args.interval:
+            print("  (paced: the throughput is the approvals' rate, not the workers'; the p95 decides)")
+            return 0 if p95_ok and not failed else 1
+        return 0 if throughput_ok else 1
     finally:
         for process in reversed(processes):
             _stop(process)
