@@ -39,7 +39,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,9 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# The loopback-port and process helpers the tests start their servers and workers with.
+from tests.celery_worker import free_port, stop_process
+
 if TYPE_CHECKING:
     from filings.models import Assessment, EvidenceFile, EvidenceVersion, Filing
 
@@ -59,23 +61,6 @@ THROUGHPUT_GOAL = 0.70
 P95_GOAL = 3.0
 WORKERS = 2
 QUEUE, CERT_QUEUE = "bench-portal", "bench-certificates"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _pki_answers(url: str) -> bool:
@@ -164,7 +149,7 @@ def _run_floor(count: int, env: dict[str, str], folder: Path) -> dict[str, float
                 raise RuntimeError("a floor process failed")
     finally:
         for process in processes:
-            _stop(process)
+            stop_process(process)
     results = [json.loads(p.read_text()) for p in folder.glob("result-*.json")]
     wall = max(r["finished"] for r in results) - min(r["started"] for r in results)
     renders = [x for r in results for x in r["renders"]]
@@ -235,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from portal.pki import prepare
 
-        pki = prepare(folder / "pki", _free_port())
+        pki = prepare(folder / "pki", free_port())
         pki_log = (folder / "pki.log").open("wb")
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "portal.pki", "serve", "--dir", str(pki.folder),
@@ -384,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if throughput_ok else 1
     finally:
         for process in reversed(processes):
-            _stop(process)
+            stop_process(process)
         try:
             import redis
 
