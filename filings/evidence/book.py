@@ -17,7 +17,15 @@ from filings.evidence.schema import (
     VINS,
 )
 from filings.evidence.sheets import Cells, SheetReader, normalised_name
-from filings.rules.inputs import BatteryComponent, ChainKey, Evidence, MineralLedger, Vehicle, VinEntry
+from filings.rules.inputs import (
+    ChainKey,
+    ComponentKey,
+    ComponentLedger,
+    Evidence,
+    MineralLedger,
+    Vehicle,
+    VinEntry,
+)
 from filings.rules.rulebook import Rulebook
 
 
@@ -49,10 +57,12 @@ class _VehicleReader(SheetReader):
 class _BatteryComponentsReader(SheetReader):
     def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
         super().__init__(BATTERY_COMPONENTS, rulebook, errors)
-        self.components: list[BatteryComponent] = []
+        self.components = ComponentLedger()
 
     def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        self.components.extend(map(BatteryComponent, rows, *values))
+        for row, _, component_type, supplier, country, value, feoc in zip(rows, *values, strict=True):
+            self.components.add(row, ComponentKey(component_type, country, feoc, supplier if feoc else None),
+                                value)
 
 
 class _CriticalMineralsReader(SheetReader):
@@ -92,7 +102,9 @@ class _CriticalMineralsReader(SheetReader):
 
     def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
         _, keys, amounts = values
-        self.ledger.add_many(rows, keys, amounts)
+        add = self.ledger.add
+        for row, key, amount in zip(rows, keys, amounts, strict=True):
+            add(row, key, amount)
 
     def _parsed_key(self, joined: str) -> ChainKey | None:
         cells = joined.split(_JOINER)
@@ -109,6 +121,8 @@ class _CriticalMineralsReader(SheetReader):
     def _key(self, fields: list[Any]) -> ChainKey:
         """One ChainKey object per chain, however its cells were spelt ('us' or 'US')."""
         values = tuple(fields)
+        if not values[_FEOC_AT]:
+            values = (*values[:-1], None)  # a supplier decides nothing unless the line is FEOC
         key = self._by_values.get(values)
         if key is None:
             key = self._by_values[values] = ChainKey(*values)
@@ -116,6 +130,7 @@ class _CriticalMineralsReader(SheetReader):
 
 
 _CHAIN = tuple(CRITICAL_MINERALS.column_names.index(name) for name in ChainKey._fields)
+_FEOC_AT = ChainKey._fields.index("feoc")
 _VALUE = CRITICAL_MINERALS.column_names.index("value_usd")
 _JOINER = "\x1f"  # a control character, so no valid cell holds it
 
@@ -200,7 +215,7 @@ class Book:
             raise EvidenceInvalid(self.errors.errors())
         return Evidence(
             vehicle=self.vehicle.vehicles[0],
-            battery_components=tuple(self.battery_components.components),
+            battery_components=self.battery_components.components,
             critical_minerals=self.critical_minerals.ledger,
             vins=tuple(self.vins.vins),
         )

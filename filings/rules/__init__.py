@@ -8,6 +8,8 @@ from filings.rules.engine import AssessmentInputError, assess, assess_period
 from filings.rules.inputs import (
     BatteryComponent,
     ChainKey,
+    ComponentKey,
+    ComponentLedger,
     Evidence,
     MineralLedger,
     MineralLine,
@@ -23,6 +25,8 @@ __all__ = [
     "AssessmentInputError",
     "BatteryComponent",
     "ChainKey",
+    "ComponentKey",
+    "ComponentLedger",
     "Evidence",
     "Finding",
     "MineralLedger",

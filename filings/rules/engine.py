@@ -15,7 +15,7 @@ from typing import Literal
 
 import pycountry
 
-from filings.rules.inputs import BatteryComponent, ChainKey, Evidence
+from filings.rules.inputs import Chain, ChainKey, ComponentKey, Evidence
 from filings.rules.results import (
     MAX_ROWS_PER_FINDING,
     Assessment,
@@ -323,27 +323,30 @@ class _Assessor:
     def _check_feoc_battery_components(self) -> RequirementResult:
         feoc = self.rules.feoc
         applies = self.on >= feoc.battery_components_from
-        flagged = [c for c in self.evidence.battery_components if c.feoc]
+        flagged = [(key, chain) for key, chain in self.evidence.battery_components.chains()
+                   if key.feoc]
+        count = sum(len(chain.rows) for _, chain in flagged)
         if flagged:
-            suppliers = ", ".join(sorted({c.supplier for c in flagged}))
+            suppliers = ", ".join(sorted({str(key.supplier) for key, _ in flagged}))
+            rows = [row for _, chain in flagged for row in chain.rows]
             if applies:
                 self.finding("feoc_battery_components", "fail",
-                             f"{len(flagged)} battery component(s) made by a foreign entity of "
+                             f"{count} battery component(s) made by a foreign entity of "
                              f"concern ({suppliers}): for vehicles placed in service from "
                              f"{feoc.battery_components_from} the vehicle is not eligible at all.",
-                             [c.row for c in flagged])
+                             rows)
             else:
                 self.finding("feoc_battery_components", "warn",
-                             f"{len(flagged)} battery component(s) made by a foreign entity of "
+                             f"{count} battery component(s) made by a foreign entity of "
                              f"concern ({suppliers}); allowed before "
                              f"{feoc.battery_components_from}, disqualifying from that date.",
-                             [c.row for c in flagged])
+                             rows)
         return RequirementResult("feoc_battery_components", applies,
                                  not flagged if applies else None,
                                  feoc.battery_components_citation,
                                  feoc.battery_components_confidence,
                                  {"applies_from": feoc.battery_components_from.isoformat(),
-                                  "feoc_components": len(flagged)})
+                                  "feoc_components": count})
 
     def _check_feoc_critical_minerals(self) -> RequirementResult:
         feoc = self.rules.feoc
@@ -488,21 +491,22 @@ class _Assessor:
     def _battery_component_values(self) -> tuple[Decimal, Decimal]:
         north_america = self.rules.north_america.countries
         qualifying = total = Decimal(0)
-        outside: dict[str, list[BatteryComponent]] = defaultdict(list)
-        for component in self.evidence.battery_components:
-            total += component.value_usd
-            if component.manufacturing_country in north_america:
-                qualifying += component.value_usd
+        outside: dict[str, list[tuple[ComponentKey, Chain]]] = defaultdict(list)
+        for key, chain in self.evidence.battery_components.chains():
+            total += chain.value_usd
+            if key.manufacturing_country in north_america:
+                qualifying += chain.value_usd
             else:
-                outside[component.manufacturing_country].append(component)
+                outside[key.manufacturing_country].append((key, chain))
         if self.rules.required_pct("battery_components", self.on) is not None:
-            for country, components in sorted(outside.items()):
-                value = sum((c.value_usd for c in components), Decimal(0))
+            for country, groups in sorted(outside.items()):
+                value = sum((chain.value_usd for _, chain in groups), Decimal(0))
+                rows = [row for _, chain in groups for row in chain.rows]
                 self.finding("battery_components", "info",
-                             f"Not North American: {len(components)} component(s) made in "
+                             f"Not North American: {len(rows)} component(s) made in "
                              f"{country_label(country)} ({money(value)}: "
-                             f"{', '.join(sorted({c.component_type for c in components}))}).",
-                             [c.row for c in components])
+                             f"{', '.join(sorted({key.component_type for key, _ in groups}))}).",
+                             rows)
         return qualifying, total
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, Inexact
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from filings.rules.rulebook import VehicleClass
 
 # Sums must be exact whatever the input's digits; an inexact sum raises instead of rounding.
 _exact_add = Context(prec=80, traps=[Inexact]).add
+K = TypeVar("K", bound=tuple[object, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,48 +58,60 @@ class MineralLine:
 
 
 class ChainKey(NamedTuple):
-    """What decides how a critical-mineral line is treated. Lines sharing a key are a chain."""
+    """What decides how a critical-mineral line is treated. Lines sharing a key are a chain.
+
+    `supplier` is kept only for FEOC lines, the one place findings name a supplier; every
+    other line's supplier decides nothing, so lines from many suppliers share one chain.
+    """
 
     mineral: str
-    supplier: str
     extraction_country: str
     processing_country: str
     recycling_country: str | None
     feoc: bool
     impracticable_to_trace: bool
+    supplier: str | None = None
+
+
+class ComponentKey(NamedTuple):
+    """What decides how a battery component is treated; `supplier` only for FEOC components."""
+
+    component_type: str
+    manufacturing_country: str
+    feoc: bool
+    supplier: str | None = None
+
+
+def chain_key(line: MineralLine) -> ChainKey:
+    return ChainKey(line.mineral, line.extraction_country, line.processing_country,
+                    line.recycling_country, line.feoc, line.impracticable_to_trace,
+                    line.supplier if line.feoc else None)
+
+
+def component_key(component: BatteryComponent) -> ComponentKey:
+    return ComponentKey(component.component_type, component.manufacturing_country, component.feoc,
+                        component.supplier if component.feoc else None)
 
 
 @dataclass(slots=True)
 class Chain:
+    """The lines of one key: their exact summed value and their spreadsheet rows, ascending."""
+
     value_usd: Decimal = Decimal(0)
     rows: list[int] = field(default_factory=list)
 
 
-class MineralLedger:
-    """Critical-mineral lines summed by chain.
-
-    A 100,000-line sheet usually has a few hundred distinct chains; the engine evaluates
-    chains, so a period with many segments costs chains x segments, not lines x segments.
-    Every line's row number is kept for the findings. Sums are exact (Decimal).
-    """
+class _Ledger(Generic[K]):
+    """Lines summed by key: the engine evaluates keys, so its cost follows the number of
+    distinct keys, not of lines. Every line's row is kept for the findings; sums are exact."""
 
     __slots__ = ("_chains", "line_count")
 
     def __init__(self) -> None:
-        self._chains: dict[ChainKey, Chain] = {}
+        self._chains: dict[K, Chain] = {}
         self.line_count = 0
 
-    @classmethod
-    def from_lines(cls, lines: Iterable[MineralLine]) -> MineralLedger:
-        ledger = cls()
-        for line in lines:
-            ledger.add(line.row, ChainKey(line.mineral, line.supplier, line.extraction_country,
-                                          line.processing_country, line.recycling_country,
-                                          line.feoc, line.impracticable_to_trace),
-                       line.value_usd)
-        return ledger
-
-    def add(self, row: int, key: ChainKey, value_usd: Decimal) -> None:
+    def add(self, row: int, key: K, value_usd: Decimal) -> None:
         chain = self._chains.get(key)
         if chain is None:
             chain = self._chains[key] = Chain()
@@ -106,26 +119,54 @@ class MineralLedger:
         chain.rows.append(row)
         self.line_count += 1
 
-    def add_many(self, rows: Iterable[int], keys: Iterable[ChainKey],
-                 values: Iterable[Decimal]) -> None:
-        """`add` for many lines in one loop (the readers' bulk path); same result, less overhead."""
-        chains = self._chains
-        exact_add = _exact_add
-        count = 0
-        for row, key, value in zip(rows, keys, values, strict=True):
-            chain = chains.get(key)
-            if chain is None:
-                chain = chains[key] = Chain()
-            chain.value_usd = exact_add(chain.value_usd, value)
-            chain.rows.append(row)
-            count += 1
-        self.line_count += count
+    def add_group(self, key: K, value_usd: Decimal, rows: Iterable[int]) -> None:
+        """Lines already summed (by the reader, or from stored groups): one call per key.
+        The rows of one key must be added in ascending order."""
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = Chain()
+        chain.value_usd = _exact_add(chain.value_usd, value_usd)
+        before = len(chain.rows)
+        chain.rows.extend(rows)
+        self.line_count += len(chain.rows) - before
 
-    def chains(self) -> Iterator[tuple[ChainKey, Chain]]:
+    def chains(self) -> Iterator[tuple[K, Chain]]:
         return iter(self._chains.items())
 
     def __len__(self) -> int:
         return self.line_count
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, _Ledger) and type(other) is type(self)
+                and self._chains == other._chains)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class MineralLedger(_Ledger[ChainKey]):
+    """Critical-mineral lines summed by chain."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[MineralLine]) -> MineralLedger:
+        ledger = cls()
+        for line in lines:
+            ledger.add(line.row, chain_key(line), line.value_usd)
+        return ledger
+
+
+class ComponentLedger(_Ledger[ComponentKey]):
+    """Battery components summed by type, country and FEOC flag."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_lines(cls, components: Iterable[BatteryComponent]) -> ComponentLedger:
+        ledger = cls()
+        for component in components:
+            ledger.add(component.row, component_key(component), component.value_usd)
+        return ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +178,13 @@ class VinEntry:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     vehicle: Vehicle
-    battery_components: tuple[BatteryComponent, ...]
+    battery_components: ComponentLedger
     critical_minerals: MineralLedger
     vins: tuple[VinEntry, ...] = ()
+
+    @classmethod
+    def from_lines(cls, vehicle: Vehicle, components: Iterable[BatteryComponent],
+                   minerals: Iterable[MineralLine], vins: Iterable[VinEntry] = ()) -> Evidence:
+        """Evidence from single lines (tests and builders); the readers add summed groups."""
+        return cls(vehicle, ComponentLedger.from_lines(components),
+                   MineralLedger.from_lines(minerals), tuple(vins))

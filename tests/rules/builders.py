@@ -136,12 +136,7 @@ def evidence(
     entries = tuple(
         v if isinstance(v, VinEntry) else VinEntry(row=1000 + i, vin=v) for i, v in enumerate(vins)
     )
-    return Evidence(
-        vehicle=vehicle_ or vehicle(),
-        battery_components=tuple(components),
-        critical_minerals=MineralLedger.from_lines(minerals),
-        vins=entries,
-    )
+    return Evidence.from_lines(vehicle_ or vehicle(), components, minerals, entries)
 
 
 def share_minerals(qualifying: str, not_qualifying: str, *, first_row: int = 100) -> list[MineralLine]:

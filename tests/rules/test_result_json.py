@@ -190,20 +190,19 @@ def test_a_finding_lists_at_most_the_first_rows_and_says_how_many_more():
     assert f"(first {MAX_ROWS_PER_FINDING} of {len(rows)} rows listed)" in info.message
 
 
-def test_adding_lines_in_bulk_gives_the_same_ledger_as_one_by_one():
-    from decimal import Decimal
-
+def test_adding_summed_groups_gives_the_same_ledger_as_line_by_line():
     from filings.rules.inputs import ChainKey, MineralLedger
 
-    key_a = ChainKey("lithium", "Mine Co", "AU", "JP", None, False, False)
-    key_b = ChainKey("nickel", "Refine Co", "ID", "CN", None, True, False)
+    key_a = ChainKey("lithium", "AU", "JP", None, False, False)
+    key_b = ChainKey("nickel", "ID", "CN", None, True, False, "Refine Co")
     lines = [(2, key_a, Decimal("10.10")), (3, key_b, Decimal("0.01")), (4, key_a, Decimal("5"))]
     one_by_one = MineralLedger()
     for row, key, value in lines:
         one_by_one.add(row, key, value)
-    bulk = MineralLedger()
-    bulk.add_many(*zip(*lines, strict=True))
-    assert len(bulk) == len(one_by_one) == 3
-    assert [(k, c.value_usd, c.rows) for k, c in bulk.chains()] == \
-        [(k, c.value_usd, c.rows) for k, c in one_by_one.chains()] == \
+    grouped = MineralLedger()
+    grouped.add_group(key_a, Decimal("15.10"), [2, 4])
+    grouped.add_group(key_b, Decimal("0.01"), [3])
+    assert len(grouped) == len(one_by_one) == 3
+    assert grouped == one_by_one
+    assert [(k, c.value_usd, c.rows) for k, c in grouped.chains()] == \
         [(key_a, Decimal("15.10"), [2, 4]), (key_b, Decimal("0.01"), [3])]
