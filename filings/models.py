@@ -126,6 +126,28 @@ class EvidenceCheck(models.Model):
         return self.status == self.Status.CHECKING
 
 
+class StoredEvidence(models.Model):
+    """What the rules read of a version's evidence files, read once and kept: the summed
+    groups, the vehicle and the checked VINs, packed by `filings.rules.packed`. `files_sha256`
+    names the set of files it was read from (a draft's files may change); `data_sha256` is the
+    packed bytes' hash, checked before every use. A re-assessment under another rulebook reads
+    this, never the files."""
+
+    version = models.OneToOneField(EvidenceVersion, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="stored_evidence")
+    files_sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    data_sha256 = models.CharField(max_length=64)
+    mineral_lines = models.PositiveIntegerField(default=0)
+    mineral_groups = models.PositiveIntegerField(default=0)
+    component_lines = models.PositiveIntegerField(default=0)
+    read_ms = models.PositiveIntegerField(default=0, help_text="How long reading the files took.")
+    stored_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"stored evidence of {self.version}"
+
+
 class FileKind(models.TextChoices):
     EVIDENCE = "evidence", "Evidence (workbook or CSV)"
     SUPPORTING = "supporting", "Supporting document"

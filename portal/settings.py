@@ -376,6 +376,8 @@ ASSESSMENT_RULEBOOK = "filings.rulebooks.selectors.rulebook_in_force"
 RULEBOOK_JOB_SOFT_TIME_LIMIT = envint("RULEBOOK_JOB_SOFT_TIME_LIMIT", "1800")
 # A preview still queued, or a published version not yet applied, after this long is re-sent.
 RULEBOOK_JOB_STUCK_AFTER_SECONDS = envint("RULEBOOK_JOB_STUCK_AFTER_SECONDS", "120")
+# How many filings one impact-preview task compares; the chunks spread over the workers.
+RULEBOOK_PREVIEW_CHUNK_FILINGS = envint("RULEBOOK_PREVIEW_CHUNK_FILINGS", "25")
 CELERY_BEAT_SCHEDULE["sweep-rulebook-jobs"] = {
     "task": "filings.rulebooks.tasks.sweep_rulebook_jobs", "schedule": 60.0}
 

@@ -105,6 +105,7 @@ def _clear_audit_events() -> None:
         cursor.execute("""CREATE TRIGGER filings_auditevent_no_delete BEFORE DELETE ON filings_auditevent
                           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""")
         cursor.execute("DROP TRIGGER IF EXISTS filings_rulebookversion_no_delete")
+        cursor.execute("DELETE FROM rulebooks_impactpreviewchunk")
         cursor.execute("DELETE FROM filings_impactpreview")
         cursor.execute("DELETE FROM filings_rulebookversion")
         cursor.execute("""CREATE TRIGGER filings_rulebookversion_no_delete

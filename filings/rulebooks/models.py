@@ -113,3 +113,24 @@ class ImpactPreview(models.Model):
 
     def __str__(self) -> str:
         return f"Impact of {self.draft} ({self.get_status_display().lower()})"
+
+
+class ImpactPreviewChunk(models.Model):
+    """One worker's share of an impact preview: a few filings, compared by one task. Each chunk
+    is done once (`finished_at`); the last one to finish assembles the preview's rows in filing
+    order. A chunk whose worker is lost is redelivered, or sent again by the sweep."""
+
+    preview = models.ForeignKey(ImpactPreview, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    filing_ids = models.JSONField(default=list)
+    rows = models.JSONField(default=list, blank=True)
+    unchanged = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("preview", "index")
+        constraints = [models.UniqueConstraint(fields=["preview", "index"],
+                                               name="one_chunk_per_index")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of {self.preview}"

@@ -21,6 +21,15 @@ def rulebook_preview(preview_id: int) -> None:
              retry_backoff=True, retry_backoff_max=60, max_retries=5,
              soft_time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT,
              time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 60)
+def rulebook_preview_chunk(preview_id: int, index: int) -> bool:
+    """One chunk of an impact preview: a few filings compared under the draft."""
+    return preview.rulebook_preview_chunk_run(preview_id=preview_id, index=index)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, retry_backoff_max=60, max_retries=5,
+             soft_time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT,
+             time_limit=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 60)
 def rulebook_apply(version_id: int) -> dict[str, int]:
     """Re-assess the filings a published version changes (safe to run again)."""
     return publishing.rulebook_apply(version_id=version_id)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
 from typing import Literal
 
 import pycountry
 
-from filings.rules.inputs import Chain, ChainKey, ComponentKey, Evidence
+from filings.rules.inputs import Chain, ChainKey, ComponentKey, Evidence, vin_summary, with_vin_summary
 from filings.rules.results import (
     MAX_ROWS_PER_FINDING,
     Assessment,
@@ -25,7 +25,7 @@ from filings.rules.results import (
     Severity,
 )
 from filings.rules.rulebook import Rulebook, ScheduleRow
-from filings.rules.vin import model_year_code, vin_problem
+from filings.rules.vin import model_year_code
 
 # Sums and comparisons run with ample precision and trap any rounding: an inexact result
 # would be a wrong answer, so it must fail loudly rather than pass silently.
@@ -70,6 +70,7 @@ def assess_period(evidence: Evidence, *, rulebook: Rulebook, start: dt.date, end
             f"acquired date {acquired} is after the first placed-in-service date {start}: "
             "a vehicle is acquired before or when it is placed in service"
         )
+    evidence = with_vin_summary(evidence)  # done once, not once per piece
     starts = [start, *sorted(d for d in cuts if start < d <= end)]
     # Each piece ends the day before the next starts; the last at `end` (never `end + 1 day`,
     # which does not exist for the last date a calendar has).
@@ -239,32 +240,22 @@ class _Assessor:
 
     def _check_vins(self) -> list[str]:
         vehicle = self.evidence.vehicle
-        invalid: list[str] = []
-        by_wmi: dict[str, list[int]] = defaultdict(list)
-        year_mismatch: dict[str, list[int]] = defaultdict(list)
-        expected_year = model_year_code(vehicle.model_year)
-        for entry in sorted(self.evidence.vins, key=lambda e: e.row):
-            problem = vin_problem(entry.vin)
-            if problem:
-                invalid.append(entry.vin)
-                self.finding("final_assembly", "fail",
-                             f"VIN {entry.vin!r} {problem}. Correct it or remove the row.",
-                             [entry.row])
-                continue
-            by_wmi[entry.vin[:3]].append(entry.row)
-            if entry.vin[9] != expected_year:
-                year_mismatch[entry.vin[9]].append(entry.row)
-        for wmi, rows in sorted(by_wmi.items()):
+        summary = vin_summary(self.evidence)
+        for row, vin, problem in summary.invalid:
+            self.finding("final_assembly", "fail",
+                         f"VIN {vin!r} {problem}. Correct it or remove the row.", [row])
+        for wmi, rows in summary.by_wmi:
             self._check_wmi_region(wmi, rows)
-        for code, rows in sorted(year_mismatch.items()):
+        expected_year = model_year_code(vehicle.model_year)
+        for code, rows in summary.by_year_code:
             self.finding("final_assembly", "warn",
                          f"{len(rows)} VIN(s) carry model-year code {code!r} (10th character) "
                          f"but the vehicle is model year {vehicle.model_year} (code "
                          f"{expected_year!r}); check that these VINs belong to this vehicle.",
                          rows)
-        return invalid
+        return [vin for _, vin, _ in summary.invalid]
 
-    def _check_wmi_region(self, wmi: str, rows: list[int]) -> None:
+    def _check_wmi_region(self, wmi: str, rows: Sequence[int]) -> None:
         declared = self.evidence.vehicle.final_assembly_country
         region = self.rules.vin.region_of(wmi[0])
         if region is None:

@@ -8,11 +8,12 @@ spreadsheet row the value came from, so findings can point back at it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, Inexact
 from typing import Generic, NamedTuple, TypeVar
 
 from filings.rules.rulebook import VehicleClass
+from filings.rules.vin import model_year_code, vin_problem
 
 # Sums must be exact whatever the input's digits; an inexact sum raises instead of rounding.
 _exact_add = Context(prec=80, traps=[Inexact]).add
@@ -176,11 +177,24 @@ class VinEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class VinSummary:
+    """The VIN checks no rulebook decides, done once: `invalid` (row, VIN, problem) in row
+    order; the valid VINs' rows by manufacturer identifier (WMI, in order); and the rows of
+    valid VINs whose model-year code is not the vehicle's, by code."""
+
+    invalid: tuple[tuple[int, str, str], ...]
+    by_wmi: tuple[tuple[str, tuple[int, ...]], ...]
+    by_year_code: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     vehicle: Vehicle
     battery_components: ComponentLedger
     critical_minerals: MineralLedger
     vins: tuple[VinEntry, ...] = ()
+    # The VIN checks, when done already (stored evidence); `vin_summary` does them otherwise.
+    vins_checked: VinSummary | None = None
 
     @classmethod
     def from_lines(cls, vehicle: Vehicle, components: Iterable[BatteryComponent],
@@ -188,3 +202,30 @@ class Evidence:
         """Evidence from single lines (tests and builders); the readers add summed groups."""
         return cls(vehicle, ComponentLedger.from_lines(components),
                    MineralLedger.from_lines(minerals), tuple(vins))
+
+
+def vin_summary(evidence: Evidence) -> VinSummary:
+    """The evidence's VIN checks: stored with it, or done now."""
+    if evidence.vins_checked is not None:
+        return evidence.vins_checked
+    expected_year = model_year_code(evidence.vehicle.model_year)
+    invalid: list[tuple[int, str, str]] = []
+    by_wmi: dict[str, list[int]] = {}
+    year_mismatch: dict[str, list[int]] = {}
+    for entry in sorted(evidence.vins, key=lambda e: e.row):
+        problem = vin_problem(entry.vin)
+        if problem:
+            invalid.append((entry.row, entry.vin, problem))
+            continue
+        by_wmi.setdefault(entry.vin[:3], []).append(entry.row)
+        if entry.vin[9] != expected_year:
+            year_mismatch.setdefault(entry.vin[9], []).append(entry.row)
+    return VinSummary(tuple(invalid), tuple((k, tuple(v)) for k, v in sorted(by_wmi.items())),
+                      tuple((k, tuple(v)) for k, v in sorted(year_mismatch.items())))
+
+
+def with_vin_summary(evidence: Evidence) -> Evidence:
+    """The evidence with its VIN checks done, so assessing many dates does them once."""
+    if evidence.vins_checked is not None:
+        return evidence
+    return replace(evidence, vins_checked=vin_summary(evidence))

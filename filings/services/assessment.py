@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import tempfile
 import time
@@ -17,8 +18,8 @@ from django.utils.module_loading import import_string
 
 from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
-from filings.models import Assessment, EvidenceVersion, FileKind, Filing
-from filings.rules import AssessmentInputError, Rulebook, Vehicle, assess_period
+from filings.models import Assessment, EvidenceFile, EvidenceVersion, FileKind, Filing, StoredEvidence
+from filings.rules import AssessmentInputError, Evidence, Rulebook, Vehicle, assess_period, packed
 from filings.services.common import filing_transition, notify_manufacturer
 from filings.services.manufacturer import assessment_enqueue
 from filings.states import ASSESSMENT_PENDING, transition
@@ -65,12 +66,53 @@ def assessment_run(*, filing_id: int, version_id: int) -> Assessment | None:
     return existing
 
 
-def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
+def assessment_compute(version: EvidenceVersion, rulebook: Rulebook, *,
+                       stored: StoredEvidence | None = None,
+                       files: list[EvidenceFile] | None = None,
                        ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """Read a version's stored evidence and assess it under `rulebook`: (result, errors).
-    Writes nothing; the assessment task, the impact preview and the what-if page share it."""
+    """Assess a version's evidence under `rulebook`: (result, errors). The files are read only
+    when no stored evidence of these very files exists (then it is stored); `stored` and
+    `files` are the version's stored evidence and evidence files when the caller has loaded
+    them already (the impact preview loads a chunk's at once). Changes nothing but the stored
+    evidence; the assessment task, the evidence check, the impact preview and the what-if page
+    share it."""
     filing = version.filing
-    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    try:
+        evidence = version_evidence(version, rulebook, stored=stored, files=files)
+        disagreements = vehicle_disagreements(filing, evidence.vehicle)
+        if disagreements:
+            return None, disagreements
+        return assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,
+                             end=filing.coverage_end).to_dict(), []
+    except EvidenceInvalid as exc:
+        return None, [e.to_dict() for e in exc.errors]
+    except AssessmentInputError as exc:
+        return None, [{"sheet": None, "row": None, "column": None, "value": None,
+                       "message": str(exc)}]
+
+
+def files_sha256(files: list[EvidenceFile]) -> str:
+    """One hash for a set of evidence files: their names and contents' hashes."""
+    listed = sorted(f"{f.original_name}\x00{f.sha256}" for f in files)
+    return hashlib.sha256("\x00\x00".join(listed).encode("utf-8")).hexdigest()
+
+
+def version_evidence(version: EvidenceVersion, rulebook: Rulebook, *,
+                     stored: StoredEvidence | None = None,
+                     files: list[EvidenceFile] | None = None) -> Evidence:
+    """The version's evidence as the rules read it: from its stored evidence when that was read
+    from the version's current files, is intact and uses only codes `rulebook` knows; otherwise
+    read from the files (EvidenceInvalid listing every problem) and stored for next time."""
+    if files is None:
+        files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    key = files_sha256(files)
+    if stored is None:
+        stored = StoredEvidence.objects.filter(version=version).first()
+    if stored is not None and stored.files_sha256 == key:
+        evidence = _unpacked(stored)
+        if evidence is not None and _codes_known(evidence, rulebook):
+            return evidence
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="assess-") as folder:
         for f in files:
             # The reader knows CSV sheets by file name (vehicle.csv…, enforced on upload); a
@@ -78,18 +120,38 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook
             name = f.original_name.lower() if f.original_name.lower().endswith(".csv") \
                 else "evidence.xlsx"
             storage.evidence_copy(f.stored_name, Path(folder) / name)
-        try:
-            evidence = read_evidence([Path(folder)], rulebook=rulebook)
-            disagreements = vehicle_disagreements(filing, evidence.vehicle)
-            if disagreements:
-                return None, disagreements
-            return assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,
-                                 end=filing.coverage_end).to_dict(), []
-        except EvidenceInvalid as exc:
-            return None, [e.to_dict() for e in exc.errors]
-        except AssessmentInputError as exc:
-            return None, [{"sheet": None, "row": None, "column": None, "value": None,
-                           "message": str(exc)}]
+        evidence = read_evidence([Path(folder)], rulebook=rulebook)
+    data = packed.pack(evidence)
+    StoredEvidence.objects.update_or_create(version=version, defaults={
+        "files_sha256": key, "data": data, "data_sha256": packed.sha256(data),
+        "mineral_lines": len(evidence.critical_minerals),
+        "mineral_groups": sum(1 for _ in evidence.critical_minerals.chains()),
+        "component_lines": len(evidence.battery_components),
+        "read_ms": int((time.perf_counter() - started) * 1000)})
+    return evidence
+
+
+def _unpacked(stored: StoredEvidence) -> Evidence | None:
+    data = bytes(stored.data)
+    if packed.sha256(data) != stored.data_sha256:
+        logger.error("stored evidence of version %s fails its hash: reading the files again",
+                     stored.version_id)
+        return None
+    try:
+        return packed.unpack(data)
+    except packed.PackedEvidenceError as exc:
+        logger.error("stored evidence of version %s: %s; reading the files again",
+                     stored.version_id, exc)
+        return None
+
+
+def _codes_known(evidence: Evidence, rulebook: Rulebook) -> bool:
+    """Whether every code the evidence uses is one `rulebook` lists (else the files are read
+    again, so the reader names each unknown code where it stands)."""
+    minerals = rulebook.critical_minerals.applicable_minerals
+    types = rulebook.battery_components.component_types
+    return (all(key.mineral in minerals for key, _ in evidence.critical_minerals.chains())
+            and all(key.component_type in types for key, _ in evidence.battery_components.chains()))
 
 
 # The filing's description and the columns of the evidence's vehicle sheet that must say the same.

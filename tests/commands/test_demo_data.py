@@ -12,7 +12,7 @@ from django.core.management import call_command
 from filings.models import Assessment, EvidenceCheck, Filing
 from filings.rulebooks.models import RulebookStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
-from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_in_process, rulebook_preview_request
 from filings.states import State
 from portal.accounts.models import User
 
@@ -42,7 +42,7 @@ def test_the_demo_tells_the_japan_story(db, demo):
         State.APPROVED, "2025.1", 3750)
 
     approver = User.objects.get(email="approver@authority.example")
-    preview = rulebook_preview_run(
+    preview = rulebook_preview_in_process(
         preview_id=rulebook_preview_request(actor=approver, draft=draft).pk)
     changed = {row["reference"]: row for row in preview.rows}
     row = changed[str(pickup.reference)]

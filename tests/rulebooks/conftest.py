@@ -13,7 +13,7 @@ from filings.models import FileKind, Filing
 from filings.rulebooks.models import RulebookVersion
 from filings.rulebooks.selectors import rulebook_seed
 from filings.rulebooks.services.drafting import rulebook_draft_amend, rulebook_draft_create
-from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_in_process, rulebook_preview_request
 from filings.rulebooks.services.publishing import rulebook_publish
 from filings.rules import load_rulebook
 from filings.rules.amend import rulebook_data, with_version, without_fta
@@ -72,5 +72,5 @@ def publish(actor: User, draft: RulebookVersion) -> RulebookVersion:
     """Publish as the console does: run the draft's impact preview (the worker's part in this
     process), then confirm what it found."""
     preview = rulebook_preview_request(actor=actor, draft=draft)
-    rulebook_preview_run(preview_id=preview.pk)
+    rulebook_preview_in_process(preview_id=preview.pk)
     return rulebook_publish(actor=actor, draft=draft, preview_id=preview.pk, confirmed=True)

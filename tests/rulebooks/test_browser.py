@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from filings.rulebooks.services.preview import rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_in_process
 from portal.accounts.services import console_access_sync
 from tests.celery_worker import _clear_audit_events
 from tests.factories import PASSWORD
@@ -54,7 +54,7 @@ def test_the_preview_progress_is_followed_in_the_page(
 
     expect(page.locator("#preview-status")).to_have_text("queued")
     expect(page.locator("#preview")).to_have_attribute("data-status-url", re.compile("status"))
-    rulebook_preview_run(preview_id=draft.previews.get().pk)
+    rulebook_preview_in_process(preview_id=draft.previews.get().pk)
 
     # No reload by hand: the script sees the preview finish and reloads the page.
     expect(page.locator("#changed-filings")).to_be_visible(timeout=30_000)

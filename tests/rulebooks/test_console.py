@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from filings.rulebooks.models import ImpactPreview, RulebookStatus, RulebookVersion
 from filings.rulebooks.services.drafting import rulebook_draft_amend
-from filings.rulebooks.services.preview import rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_in_process
 from filings.states import State
 from portal.audit.models import AuditEvent
 from tests.admin.conftest import client_for
@@ -108,7 +108,7 @@ def test_the_preview_page_shows_progress_then_the_changed_filings(
     status = client.get(_url("preview_status", draft, preview.pk)).json()
     assert status == {"status": "queued", "done": 0, "total": 0, "finished": False}
 
-    rulebook_preview_run(preview_id=preview.pk)
+    rulebook_preview_in_process(preview_id=preview.pk)
     page = client.get(_url("preview", draft)).content.decode()
     assert "data-status-url" not in page
     assert "$3,750 → $7,500" in page
@@ -122,7 +122,7 @@ def _previewed(client, draft: RulebookVersion) -> ImpactPreview:
     assert client.post(_url("preview", draft)).status_code == 302
     preview = draft.previews.order_by("-pk").first()
     assert preview is not None
-    return rulebook_preview_run(preview_id=preview.pk)
+    return rulebook_preview_in_process(preview_id=preview.pk)
 
 
 def _published(draft: RulebookVersion) -> bool:

@@ -11,7 +11,7 @@ from filings.certificates.models import CertificateStatus
 from filings.models import Assessment
 from filings.rulebooks.models import JobStatus, RulebookStatus
 from filings.rulebooks.selectors import rulebook_current
-from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_in_process, rulebook_preview_request
 from filings.rulebooks.services.publishing import rulebook_apply
 from filings.states import State
 from portal.audit.models import AuditEvent
@@ -34,7 +34,7 @@ def test_the_japan_amendment_flips_the_filing_and_supersedes_its_certificate(
 
     draft = japan_draft(approver)
     preview = rulebook_preview_request(actor=approver, draft=draft)
-    preview = rulebook_preview_run(preview_id=preview.pk)
+    preview = rulebook_preview_in_process(preview_id=preview.pk)
     assert (preview.status, preview.done, preview.total) == (JobStatus.DONE, 1, 1)
     [row] = preview.rows
     assert (row["reference"], row["credit_before"], row["credit_after"], row["kind"]) == (

@@ -20,7 +20,7 @@ from filings.rulebooks.services.drafting import (
     rulebook_draft_create,
     rulebook_draft_discard,
 )
-from filings.rulebooks.services.preview import rulebook_preview_request, rulebook_preview_run
+from filings.rulebooks.services.preview import rulebook_preview_in_process, rulebook_preview_request
 from filings.rulebooks.services.publishing import rulebook_apply, rulebook_publish
 from filings.rulebooks.services.what_if import assessment_what_if
 from filings.services.common import NotAllowed, StateConflict
@@ -111,7 +111,7 @@ def test_editing_the_draft_makes_its_preview_stale(pre_japan, approver, manufact
     rulebook_draft_amend(actor=approver, draft=draft, amendment="gvwr_set",
                          below_lb=Decimal("15000"), citation=JAPAN_CITATION)
 
-    preview = rulebook_preview_run(preview_id=preview.pk)
+    preview = rulebook_preview_in_process(preview_id=preview.pk)
 
     assert preview.status == JobStatus.FAILED
     assert "changed after this preview" in preview.error
@@ -123,7 +123,7 @@ def test_filings_whose_outcome_does_not_change_are_left_alone(pre_japan, approve
     sedan = submitted(manufacturer, preparer, signer, workbook="german-sedan.xlsx")
     events = AuditEvent.objects.filter(filing=sedan).count()
     draft = japan_draft(approver)
-    preview = rulebook_preview_run(
+    preview = rulebook_preview_in_process(
         preview_id=rulebook_preview_request(actor=approver, draft=draft).pk)
     assert preview.rows == []
     assert preview.counts["unchanged"] == 1

@@ -28,7 +28,7 @@ def test_a_preview_left_queued_is_resent_and_a_dead_one_fails(settings, pre_japa
     _age(queued, settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS + 1)
     _age(running, settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 121)
 
-    assert rulebook_sweep() == {"previews_resent": 1, "previews_failed": 1,
+    assert rulebook_sweep() == {"previews_resent": 1, "preview_chunks_resent": 0, "previews_failed": 1,
                                          "apply_resent": 0}
 
     running.refresh_from_db()

@@ -17,7 +17,6 @@ from filings.rules import (
     Assessment,
     BatteryComponent,
     Evidence,
-    MineralLedger,
     MineralLine,
     Rulebook,
     SegmentResult,

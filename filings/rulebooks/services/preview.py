@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from filings import selectors
-from filings.models import Assessment, Filing
+from filings.models import Assessment, EvidenceFile, FileKind, Filing, StoredEvidence
 from filings.rulebooks.impact import CHANGE_KINDS, OutcomeChange, compare, not_assessable, outcome_of
-from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookVersion
+from filings.rulebooks.models import ImpactPreview, ImpactPreviewChunk, JobStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_of
 from filings.rulebooks.services.drafting import locked_draft, require_amender
 from filings.rules import Rulebook, RulebookError
@@ -44,6 +45,25 @@ def latest_valid(filing: Filing) -> Assessment | None:
     return latest if latest is not None and latest.valid else None
 
 
+def latest_valid_many(filings: dict[int, Filing]) -> dict[int, Assessment]:
+    """`latest_valid` for many filings in two queries: {filing id: its latest assessment, if
+    valid}. Each assessment's version has its filing set, so nothing more is read lazily."""
+    newest: dict[int, int] = {}
+    candidates = (Assessment.objects.filter(version__filing_id__in=filings)
+                  .order_by("version__filing_id", "-version__number", "-created_at")
+                  .values_list("pk", "version__filing_id", "valid"))
+    for pk, filing_id, valid in candidates:
+        if filing_id not in newest:
+            newest[filing_id] = pk if valid else 0
+    chosen = [pk for pk in newest.values() if pk]
+    found: dict[int, Assessment] = {}
+    for assessment in Assessment.objects.filter(pk__in=chosen).select_related("version"):
+        filing = filings[assessment.version.filing_id]
+        assessment.version.filing = filing
+        found[filing.pk] = assessment
+    return found
+
+
 class Recheck(NamedTuple):
     """A filing's latest valid assessment and its evidence assessed again under a rulebook."""
 
@@ -57,12 +77,21 @@ def outcome_change(filing: Filing, rulebook: Rulebook) -> Recheck | None:
     """Assess the filing's latest assessed evidence under `rulebook` and compare the outcome
     with what its latest assessment says. None when there is no valid assessment to compare."""
     latest = latest_valid(filing)
-    if latest is None or latest.result is None:
+    if latest is None:
+        return None
+    return recheck(latest, rulebook)
+
+
+def recheck(latest: Assessment, rulebook: Rulebook, *, stored: StoredEvidence | None = None,
+            files: list[EvidenceFile] | None = None) -> Recheck | None:
+    """`outcome_change` given the latest valid assessment (and, loaded already, the stored
+    evidence and evidence files of its version)."""
+    if latest.result is None:
         return None
     before = outcome_of(latest.result)
     if (latest.rulebook_id, latest.rulebook_version) == (rulebook.id, rulebook.version):
         return Recheck(latest, None, latest.result, [])
-    result, errors = assessment_compute(latest.version, rulebook)
+    result, errors = assessment_compute(latest.version, rulebook, stored=stored, files=files)
     if result is None:
         message = errors[0]["message"] if errors else "the evidence could not be assessed"
         return Recheck(latest, not_assessable(before, message), None, errors)
@@ -97,34 +126,133 @@ def rulebook_preview_request(*, actor: User, draft: RulebookVersion) -> ImpactPr
     return preview
 
 
-def rulebook_preview_run(*, preview_id: int) -> ImpactPreview:
-    """The worker's part: compare every affected filing under the draft, with progress."""
+def rulebook_preview_run(*, preview_id: int, enqueue: bool = True) -> ImpactPreview:
+    """The worker's first part: split the affected filings into chunks, one task each, which
+    the workers compare in parallel (`rulebook_preview_chunk_run`); the last to finish
+    assembles the preview. Progress (`done` of `total` filings) grows chunk by chunk."""
     started = ImpactPreview.objects.filter(pk=preview_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING)
     preview = ImpactPreview.objects.select_related("draft").get(pk=preview_id)
     if not started:
         return preview  # a redelivery of a preview already run (or running)
     try:
-        rulebook = rulebook_from_preview(preview)
-        filings = list(affected_filings())
-        ImpactPreview.objects.filter(pk=preview_id).update(total=len(filings))
-        rows: list[dict[str, Any]] = []
-        for done, filing in enumerate(filings, start=1):
-            recheck = outcome_change(filing, rulebook)
-            if recheck is not None and recheck.change is not None:
-                rows.append(_filing_row(filing, recheck.change))
-            ImpactPreview.objects.filter(pk=preview_id).update(done=done)
-        counts = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in CHANGE_KINDS}
-        counts["unchanged"] = len(filings) - len(rows)
-        ImpactPreview.objects.filter(pk=preview_id).update(
-            status=JobStatus.DONE, rows=rows, counts=counts, finished_at=timezone.now())
+        rulebook_from_preview(preview)  # a draft that no longer validates fails here, once
+        ids = list(affected_filings().values_list("pk", flat=True))
+        size = max(1, settings.RULEBOOK_PREVIEW_CHUNK_FILINGS)
+        chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+        from filings.rulebooks.tasks import rulebook_preview_chunk
+
+        with transaction.atomic():
+            ImpactPreviewChunk.objects.bulk_create(
+                [ImpactPreviewChunk(preview_id=preview_id, index=index, filing_ids=chunk)
+                 for index, chunk in enumerate(chunks)])
+            ImpactPreview.objects.filter(pk=preview_id).update(total=len(ids))
+            for index in range(len(chunks) if enqueue else 0):
+                enqueue_on_commit(rulebook_preview_chunk, preview_id, index)
+        if not chunks:
+            _finish_if_complete(preview_id)
     except Exception as exc:  # the page shows the failure; a new preview can be requested
-        logger.exception("impact preview %s failed", preview_id)
-        ImpactPreview.objects.filter(pk=preview_id).update(
-            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500],
-            finished_at=timezone.now())
+        _failed(preview_id, exc)
     preview.refresh_from_db()
     return preview
+
+
+def rulebook_preview_in_process(*, preview_id: int) -> ImpactPreview:
+    """The whole preview in this process, chunk after chunk (tests and the shell; the workers
+    share the chunks out)."""
+    rulebook_preview_run(preview_id=preview_id, enqueue=False)
+    for index in ImpactPreviewChunk.objects.filter(preview_id=preview_id).values_list(
+            "index", flat=True):
+        rulebook_preview_chunk_run(preview_id=preview_id, index=index)
+    return ImpactPreview.objects.select_related("draft").get(pk=preview_id)
+
+
+def rulebook_preview_chunk_run(*, preview_id: int, index: int) -> bool:
+    """Compare one chunk's filings under the draft; True when this run did the chunk (a
+    redelivered or re-sent chunk that is done already does nothing). The queries are the same
+    few whatever the chunk's size: filings, latest assessments, evidence files, stored evidence."""
+    chunk = (ImpactPreviewChunk.objects.select_related("preview__draft")
+             .filter(preview_id=preview_id, index=index).first())
+    if chunk is None or chunk.finished_at is not None \
+            or chunk.preview.status != JobStatus.RUNNING:
+        return False
+    try:
+        rulebook = _rulebook_of_preview(chunk.preview)
+        rows, unchanged = compare_filings(list(chunk.filing_ids), rulebook)
+    except Exception as exc:
+        _failed(preview_id, exc)
+        return False
+    with transaction.atomic():
+        did = ImpactPreviewChunk.objects.filter(pk=chunk.pk, finished_at__isnull=True).update(
+            rows=rows, unchanged=unchanged, finished_at=timezone.now())
+        if did:
+            ImpactPreview.objects.filter(pk=preview_id).update(
+                done=F("done") + len(chunk.filing_ids))
+    if did:
+        _finish_if_complete(preview_id)
+    return bool(did)
+
+
+def compare_filings(ids: list[int], rulebook: Rulebook) -> tuple[list[dict[str, Any]], int]:
+    """The preview rows of the filings whose outcome `rulebook` changes, in `ids` order, and how
+    many are unchanged (or have no valid assessment to compare)."""
+    filings = {f.pk: f for f in Filing.objects.filter(pk__in=ids).select_related("organisation")}
+    latest = latest_valid_many(filings)
+    versions = [assessment.version_id for assessment in latest.values()]
+    files: dict[int, list[EvidenceFile]] = {version: [] for version in versions}
+    for f in EvidenceFile.objects.filter(version_id__in=versions, kind=FileKind.EVIDENCE):
+        files[f.version_id].append(f)
+    stored = {s.version_id: s for s in StoredEvidence.objects.filter(version_id__in=versions)}
+    rows: list[dict[str, Any]] = []
+    for filing_id in ids:
+        filing = filings.get(filing_id)
+        assessment = latest.get(filing_id)
+        if filing is None or assessment is None:
+            continue
+        found = recheck(assessment, rulebook, stored=stored.get(assessment.version_id),
+                        files=files[assessment.version_id])
+        if found is not None and found.change is not None:
+            rows.append(_filing_row(filing, found.change))
+    return rows, len(ids) - len(rows)
+
+
+def _finish_if_complete(preview_id: int) -> None:
+    """Assemble the preview once every chunk is done (whichever task finishes last)."""
+    with transaction.atomic():
+        preview = ImpactPreview.objects.select_for_update().get(pk=preview_id)
+        if preview.status != JobStatus.RUNNING:
+            return
+        chunks = list(preview.chunks.order_by("index").values_list("rows", "unchanged",
+                                                                   "finished_at"))
+        if any(finished is None for _, _, finished in chunks):
+            return
+        rows = [row for chunk_rows, _, _ in chunks for row in chunk_rows]
+        counts = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in CHANGE_KINDS}
+        counts["unchanged"] = sum(unchanged for _, unchanged, _ in chunks)
+        ImpactPreview.objects.filter(pk=preview_id).update(
+            status=JobStatus.DONE, rows=rows, counts=counts, done=preview.total,
+            finished_at=timezone.now())
+
+
+def _failed(preview_id: int, exc: Exception) -> None:
+    logger.exception("impact preview %s failed", preview_id)
+    ImpactPreview.objects.filter(pk=preview_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500],
+        finished_at=timezone.now())
+
+
+_RULEBOOKS: dict[str, Rulebook] = {}
+
+
+def _rulebook_of_preview(preview: ImpactPreview) -> Rulebook:
+    """The draft's rulebook, parsed once per worker process for each content of the draft."""
+    rulebook = _RULEBOOKS.get(preview.data_sha256)
+    if rulebook is None:
+        rulebook = rulebook_from_preview(preview)
+        if len(_RULEBOOKS) > 8:
+            _RULEBOOKS.clear()
+        _RULEBOOKS[preview.data_sha256] = rulebook
+    return rulebook
 
 
 def rulebook_from_preview(preview: ImpactPreview) -> Rulebook:

@@ -15,7 +15,13 @@ from django.utils import timezone
 from filings.certificates.selectors import issued_certificate
 from filings.models import Assessment, Filing, ReviewNote
 from filings.rulebooks.impact import OutcomeChange
-from filings.rulebooks.models import ImpactPreview, JobStatus, RulebookStatus, RulebookVersion
+from filings.rulebooks.models import (
+    ImpactPreview,
+    ImpactPreviewChunk,
+    JobStatus,
+    RulebookStatus,
+    RulebookVersion,
+)
 from filings.rulebooks.selectors import rulebook_current, rulebook_of
 from filings.rulebooks.services.drafting import AmendmentInvalid, locked_draft, require_amender
 from filings.rulebooks.services.preview import AFFECTED_STATES, affected_filings, latest_valid, outcome_change
@@ -136,7 +142,7 @@ def rulebook_sweep() -> dict[str, int]:
     """Re-send rulebook work whose message was lost (a broker outage, a purged queue) and fail
     previews whose worker died: previews still queued, and the version in force if its apply
     run has not finished. Both tasks are safe to run again."""
-    from filings.rulebooks.tasks import rulebook_apply, rulebook_preview
+    from filings.rulebooks.tasks import rulebook_apply, rulebook_preview, rulebook_preview_chunk
 
     now = timezone.now()
     stuck = now - dt.timedelta(seconds=settings.RULEBOOK_JOB_STUCK_AFTER_SECONDS)
@@ -144,6 +150,13 @@ def rulebook_sweep() -> dict[str, int]:
                   .values_list("pk", flat=True))
     for preview_id in queued:
         enqueue_on_commit(rulebook_preview, preview_id)
+    # Chunks of a running preview still not done after a while: their message or worker was
+    # lost. Sent again; a chunk done meanwhile is not done twice.
+    chunks = list(ImpactPreviewChunk.objects.filter(
+        preview__status=JobStatus.RUNNING, preview__created_at__lt=stuck,
+        finished_at__isnull=True).values_list("preview_id", "index"))
+    for preview_id, index in chunks:
+        enqueue_on_commit(rulebook_preview_chunk, preview_id, index)
     dead = ImpactPreview.objects.filter(
         status=JobStatus.RUNNING,
         created_at__lt=now - dt.timedelta(seconds=settings.RULEBOOK_JOB_SOFT_TIME_LIMIT + 120),
@@ -156,7 +169,8 @@ def rulebook_sweep() -> dict[str, int]:
                                             data__version=current.version).exists())
     if not applied:
         enqueue_on_commit(rulebook_apply, current.pk)
-    return {"previews_resent": len(queued), "previews_failed": dead, "apply_resent": int(not applied)}
+    return {"previews_resent": len(queued), "preview_chunks_resent": len(chunks),
+            "previews_failed": dead, "apply_resent": int(not applied)}
 
 
 def _filings_to_apply(record: RulebookVersion) -> Iterator[Filing]:
