@@ -8,6 +8,7 @@ for display, so a printed share never overstates what was met.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
@@ -95,6 +96,7 @@ def _with_dates(segment: SegmentResult, start: dt.date, end: dt.date) -> Segment
                          segment.requirements, segment.findings)
 
 
+@functools.cache
 def country_label(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
     name = getattr(country, "common_name", None) or getattr(country, "name", None)
@@ -139,6 +141,7 @@ class _Assessor:
         self.on = on
         self.acquired = acquired
         self.findings: list[Finding] = []
+        self._fta: dict[tuple[str, str], bool] = {}
 
     def finding(self, requirement: str, severity: Severity, message: str,
                 rows: Iterable[int] = ()) -> None:
@@ -458,12 +461,21 @@ class _Assessor:
                 self._report_not_counted_mineral(group, rows, not_counted_value[group])
         return qualifying, total, sorted(fta_used)
 
+    def _counts_as_fta(self, country: str, mineral: str) -> bool:
+        """Whether the rulebook counts `country` as an FTA country for `mineral` on this date;
+        asked once per pair, however many chains share it."""
+        pair = (country, mineral)
+        answer = self._fta.get(pair)
+        if answer is None:
+            answer = self._fta[pair] = self.rules.fta_treatment(country, mineral, self.on) is not None
+        return answer
+
     def _mineral_qualifies(self, key: ChainKey, north_america: frozenset[str],
                            fta_used: set[str]) -> bool:
         for country in (key.extraction_country, key.processing_country):
             if country == "US":
                 return True
-            if self.rules.fta_treatment(country, key.mineral, self.on):
+            if self._counts_as_fta(country, key.mineral):
                 fta_used.add(country)
                 return True
         return key.recycling_country is not None and key.recycling_country in north_america

@@ -131,6 +131,16 @@ class _Ledger(Generic[K]):
         chain.rows.extend(rows)
         self.line_count += len(chain.rows) - before
 
+    def add_groups(self, groups: Iterable[tuple[K, Decimal, list[int]]]) -> None:
+        """`add_group` for many groups (stored evidence); a list of rows is kept, not copied."""
+        chains = self._chains
+        for key, value_usd, rows in groups:
+            if key in chains:
+                self.add_group(key, value_usd, rows)
+            else:
+                chains[key] = Chain(value_usd, rows)
+                self.line_count += len(rows)
+
     def chains(self) -> Iterator[tuple[K, Chain]]:
         return iter(self._chains.items())
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -79,11 +79,11 @@ def _evidence(document: dict[str, Any]) -> Evidence:
     vehicle = Vehicle(make, model, int(year), vehicle_class, Decimal(msrp), Decimal(kwh),
                       Decimal(gvwr), country, row=int(row))
     minerals = MineralLedger()
-    for key, value, runs in document["minerals"]:
-        minerals.add_group(ChainKey(*key), Decimal(value), _rows(runs))
+    minerals.add_groups((ChainKey._make(key), Decimal(value), _rows(runs))
+                        for key, value, runs in document["minerals"])
     components = ComponentLedger()
-    for key, value, runs in document["components"]:
-        components.add_group(ComponentKey(*key), Decimal(value), _rows(runs))
+    components.add_groups((ComponentKey._make(key), Decimal(value), _rows(runs))
+                          for key, value, runs in document["components"])
     vins = tuple(VinEntry(int(row), str(vin)) for row, vin in document["vins"])
     stored = document["vin_summary"]
     summary = VinSummary(
@@ -104,5 +104,7 @@ def _runs(rows: Sequence[int]) -> list[int]:
     return runs
 
 
-def _rows(runs: Sequence[int]) -> Iterable[int]:
+def _rows(runs: list[int]) -> list[int]:
+    if len(runs) == 2 and runs[1] == 1:  # one line: the common case of varied evidence
+        return runs[:1]
     return [row for i in range(0, len(runs), 2) for row in range(runs[i], runs[i] + runs[i + 1])]
