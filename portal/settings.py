@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the console asks for a TOTP code (portal.accounts.mfa).
     "django_otp.middleware.OTPMiddleware",
+    # request.user.membership() reads the database once per request, not once per caller.
+    "portal.middleware.MembershipOncePerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
