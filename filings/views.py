@@ -71,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         state = form.cleaned_data["state"] or None
         search = form.cleaned_data["q"].strip() or None
-    filings = selectors.filing_dashboard(actor=actor, state=state, search=search)
+    filings = selectors.filing_dashboard_pages(actor=actor, state=state, search=search)
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

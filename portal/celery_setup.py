@@ -21,6 +21,21 @@ def _portal_logging(**_: Any) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+def _close_old_connections(sender: Any = None, **_: Any) -> None:
+    """Before and after each task, what Django does around each request: close a connection
+    that errored or outlived CONN_MAX_AGE, keep the others (checked before their next use,
+    CONN_HEALTH_CHECKS). Not for an eager task, which runs inside its caller's transaction."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 def connect() -> None:
     signals.setup_logging.connect(_portal_logging)
+    # Celery's Django fixup closes every connection before and after each task unless
+    # CELERY_DB_REUSE_MAX is set (the settings set it): these keep persistent connections.
+    signals.task_prerun.connect(_close_old_connections, weak=False)
+    signals.task_postrun.connect(_close_old_connections, weak=False)
     request_id.carry_into_celery_tasks()

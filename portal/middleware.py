@@ -1,11 +1,17 @@
-"""A Content-Security-Policy header on every response (Django 5.2 has no built-in CSP)."""
+"""A Content-Security-Policy header on every response (Django 5.2 has no built-in CSP), and the
+actor's membership read once per request."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from portal.accounts.models import remember_membership
 
 
 class ContentSecurityPolicyMiddleware:
@@ -16,3 +22,27 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class MembershipOncePerRequestMiddleware:
+    """`request.user.membership()` answers from the first read for the rest of the request.
+
+    The selectors, the view and the page template each ask for the actor's membership; without
+    this each asked the database. Lazy: a request that never reads the user reads nothing more.
+    After the authentication and OTP middlewares (request.user is theirs, wrapped).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None:
+            request.user = SimpleLazyObject(partial(_remembering, user))  # type: ignore[assignment]
+        return self.get_response(request)
+
+
+def _remembering(user: Any) -> Any:
+    if user.is_authenticated:
+        remember_membership(user)
+    return user

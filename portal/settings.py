@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the console asks for a TOTP code (portal.accounts.mfa).
     "django_otp.middleware.OTPMiddleware",
+    # request.user.membership() reads the database once per request, not once per caller.
+    "portal.middleware.MembershipOncePerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -150,10 +152,17 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections: a request or a task reuses its process's connection for up to
+# DB_CONN_MAX_AGE seconds (0: a new connection each time) instead of opening one, and checks it
+# with a cheap query before the first use of each request or task (a database restart, or a
+# connection dropped by a proxy, costs one reconnect, never an error). The web closes stale
+# connections at each request's start and end (Django's signals), Celery at each task's
+# (portal.celery_setup).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
-        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -231,6 +240,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup would close the database connection before and after every task (a new
+# connection per task); portal.celery_setup closes only stale ones instead, as the web does.
+CELERY_DB_REUSE_MAX = 1_000_000_000
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "portal")
 # A filing left in `submitted` or `assessing` this long is re-enqueued by the sweep.
 ASSESSMENT_STUCK_AFTER_SECONDS = envint("ASSESSMENT_STUCK_AFTER_SECONDS", "120")

@@ -25,6 +25,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(parts[1].decode(errors="replace"))
         if token is None:
             raise exceptions.AuthenticationFailed("The token is unknown or was revoked.")
+        # The request's actor, its membership read once (`api_token_authenticate`).
         return token.created_by, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from filings.api.models import ApiToken
 from filings.services.common import ServiceError, StateConflict, plain_text, require_capability
-from portal.accounts.models import User
+from portal.accounts.models import User, remember_membership
 from portal.accounts.roles import Capability
 from portal.audit.services import audit_record
 
@@ -58,7 +58,9 @@ def api_token_authenticate(key: str) -> ApiToken | None:
              .filter(key_hash=hash_key(key), revoked_at__isnull=True).first())
     if token is None or not token.created_by.is_active:
         return None
-    membership = token.created_by.membership()
+    # The user is the request's actor from here on (a fresh object per request): the membership
+    # read for this check is the one the request's selectors use.
+    membership = remember_membership(token.created_by).membership()
     if membership is None or membership.organisation_id != token.organisation_id:
         return None
     now = timezone.now()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
@@ -119,11 +119,13 @@ class FilingListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        filings = selectors.filing_list(actor=_actor(request),
-                                        state=filters.validated_data.get("state"),
-                                        search=filters.validated_data.get("search"))
+        filings = selectors.filing_list_pages(actor=_actor(request),
+                                              state=filters.validated_data.get("state"),
+                                              search=filters.validated_data.get("search"))
         paginator = _Page()
-        page = paginator.paginate_queryset(filings, request, view=self)
+        # A `ListPages`, not a queryset: DRF hands it to Django's Paginator, which needs only
+        # count() and slices.
+        page = paginator.paginate_queryset(cast(Any, filings), request, view=self)
         return paginator.get_paginated_response(FilingOutput(page, many=True).data)
 
     @extend_schema(operation_id="filings_create", request=InputSerializer,

@@ -227,11 +227,14 @@ def _finish_assessment(filing: Filing, assessment: Assessment) -> None:
     finish = transition("assessment_finish" if assessment.valid else "assessment_invalid")
     to_state = finish.target or ""
     with transaction.atomic():
+        changed_at = timezone.now()
         done = Filing.objects.filter(pk=filing.pk, state__in=finish.sources).update(
-            state=to_state, state_changed_at=timezone.now())
+            state=to_state, state_changed_at=changed_at)
         if not done:
             return
-        filing.refresh_from_db()
+        # What the update wrote, without reading the filing and its organisation again (the
+        # task read both moments ago; the audit event and the mail need nothing else).
+        filing.state, filing.state_changed_at = to_state, changed_at
         audit_record(organisation=filing.organisation, actor=None, filing=filing,
                      action=finish.event, from_state=finish.sources[0], to_state=to_state,
                      data={"assessment": assessment.pk,

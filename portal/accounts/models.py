@@ -47,12 +47,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def membership(self) -> Membership | None:
-        """The user's membership (a person acts for one organisation), or None."""
-        return self.memberships.select_related("organisation").first()
+        """The user's membership (a person acts for one organisation), or None.
+
+        Read from the database each time, except for a request's actor (`remember_membership`):
+        the first answer then stands for the rest of the request."""
+        if _REMEMBERED in self.__dict__:
+            return self.__dict__[_REMEMBERED]  # type: ignore[no-any-return]
+        found = self.memberships.select_related("organisation").first()
+        if self.__dict__.get(_REMEMBER):
+            self.__dict__[_REMEMBERED] = found
+        return found
 
     def can(self, capability: Capability) -> bool:
         membership = self.membership()
         return membership is not None and capability in CAPABILITIES[Role(membership.role)]
+
+
+_REMEMBER, _REMEMBERED = "_remember_membership", "_remembered_membership"
+
+
+def remember_membership(user: User) -> User:
+    """From now on, `user.membership()` reads the database once and keeps the answer on this
+    object: for the user object of one request (portal.middleware, the API's token
+    authentication), never for one that outlives it."""
+    setattr(user, _REMEMBER, True)  # setattr: through a request's lazy wrappers, to the user
+    return user
 
 
 class Organisation(models.Model):

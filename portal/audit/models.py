@@ -42,6 +42,9 @@ class AuditEvent(models.Model):
         # The table keeps the name it had when the trail was part of the filings app.
         db_table = "filings_auditevent"
         ordering = ("pk",)
+        # The chain's tail (`audit_record`: the organisation's last event) and its walk in
+        # order (`audit_verify`), without reading the organisation's other events.
+        indexes = [models.Index(fields=["organisation", "id"], name="audit_org_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}->{self.to_state}"

@@ -27,12 +27,16 @@ def audit_record(*, organisation: Organisation, actor: User | None, action: str,
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     # Lock the organisation row so two concurrent events cannot both chain onto the same tail.
-    type(organisation)._default_manager.select_for_update().filter(pk=organisation.pk).first()
-    last = AuditEvent.objects.filter(organisation=organisation).order_by("-pk").first()
+    # (Its key only: the row itself is not needed.) Then the tail, read after the lock is held:
+    # one statement could not do both, as its snapshot would predate the lock's wait.
+    list(type(organisation)._default_manager.select_for_update()
+         .filter(pk=organisation.pk).values_list("pk", flat=True))
+    # The tail's hash only, from the (organisation, id) index.
+    last = (AuditEvent.objects.filter(organisation=organisation).order_by("-pk")
+            .values_list("hash", flat=True).first())
     event = AuditEvent(organisation=organisation, actor=actor, filing=filing, action=action,
                        from_state=from_state, to_state=to_state, reason=reason, data=data or {},
-                       created_at=timezone.now(),
-                       previous_hash=last.hash if last else GENESIS_HASH)
+                       created_at=timezone.now(), previous_hash=last or GENESIS_HASH)
     event.hash = event.compute_hash()
     event.save()
     return event
