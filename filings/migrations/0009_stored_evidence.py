@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filings', '0007_certificate_revoked_state'),
+        ('filings', '0008_list_figures'),
     ]
 
     operations = [
