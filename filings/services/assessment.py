@@ -40,7 +40,8 @@ def assessment_rulebook() -> Rulebook:
 
 def assessment_run(*, filing_id: int, version_id: int) -> Assessment | None:
     """Assess one submitted version. Safe to run twice: the second run stores nothing new."""
-    version = EvidenceVersion.objects.select_related("filing__organisation").get(pk=version_id)
+    version = EvidenceVersion.objects.select_related(
+        "filing__organisation", "stored_evidence").get(pk=version_id)
     if version.filing_id != filing_id:
         # A task handed mismatched ids acts on nothing (tenancy re-check).
         logger.warning("assessment_run: version %s is not of filing %s", version_id, filing_id)
@@ -197,16 +198,21 @@ def vehicle_disagreements(filing: Filing, vehicle: Vehicle) -> list[dict[str, An
 
 def _assess_version(version: EvidenceVersion, rulebook: Rulebook) -> Assessment:
     started = time.perf_counter()
-    result, errors = assessment_compute(version, rulebook)
-    return assessment_store(version, rulebook, result, errors,
+    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    # Loaded with the version (`assessment_run`): the groups the evidence check stored.
+    stored = getattr(version, "stored_evidence", None)
+    result, errors = assessment_compute(version, rulebook, stored=stored, files=files)
+    return assessment_store(version, rulebook, result, errors, files=files,
                             duration_ms=int((time.perf_counter() - started) * 1000))
 
 
 def assessment_store(version: EvidenceVersion, rulebook: Rulebook, result: dict[str, Any] | None,
-                     errors: list[dict[str, Any]], *, duration_ms: int) -> Assessment:
+                     errors: list[dict[str, Any]], *, duration_ms: int,
+                     files: list[EvidenceFile] | None = None) -> Assessment:
     """Store an assessment once per (version, rulebook version); a second store returns the
-    first one."""
-    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    first one. `files` are the version's evidence files, when loaded already."""
+    if files is None:
+        files = list(version.files.filter(kind=FileKind.EVIDENCE))
     credits = [s["credit_usd"] for s in result["segments"]] if result else []
     try:
         with transaction.atomic():

@@ -13,12 +13,13 @@ from portal.audit.services import audit_verify
 from tests.services.test_filing_services import submitted
 
 # Before issue 13: 19. The two now gone read the filing and its organisation again after the
-# finishing update. Of the 17: the version (with filing and organisation), the rulebook in force,
-# any stored assessment (a redelivered task), the start's update, lock, tail and event, the
-# evidence files (read by the engine, then for the stored hashes), the assessment, the finish's
+# finishing update; the evidence files are read once, and the evidence's stored groups come with
+# the version. Of the 16: the version (with filing, organisation and the stored evidence the
+# check made), the rulebook in force, any stored assessment (a redelivered task), the start's
+# update, lock, tail and event, the evidence files, the assessment, the finish's
 # update, lock, tail and event, the members to mail, and the rulebooks app's reconcile (the
 # rulebook in force, the latest valid assessment).
-ASSESSMENT_TASK_QUERIES = 17
+ASSESSMENT_TASK_QUERIES = 16
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:
@@ -56,3 +57,19 @@ def test_the_chain_tail_and_the_lists_have_their_indexes(db):
     assert filings["filing_org_created_idx"]["columns"] == ["organisation_id", "created_at", "id"]
     assert filings["filing_org_state_created_idx"]["columns"][:2] == ["organisation_id", "state"]
     assert "filing_submitted_created_idx" in filings
+
+
+def test_the_assessment_reads_the_groups_the_check_stored_not_the_files(preparer, signer):
+    from filings import storage
+    from filings.models import EvidenceFile, StoredEvidence
+
+    filing = submitted(preparer, signer)
+    version = filing.current_version()
+    stored = StoredEvidence.objects.get(version=version)
+    for f in EvidenceFile.objects.filter(version=version):
+        storage.evidence_discard([f.stored_name])
+
+    assessment = assessment_run(filing_id=filing.pk, version_id=version.pk)
+
+    assert assessment is not None and assessment.valid, assessment and assessment.errors
+    assert StoredEvidence.objects.get(version=version).stored_at == stored.stored_at
