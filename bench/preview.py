@@ -84,11 +84,13 @@ def _store_filings(count: int, shapes: int, lines: int) -> None:
     from filings.rules import assess_period, packed
     from filings.services.assessment import files_sha256
     from filings.states import State
-    from portal.accounts.models import Role
+    from portal.accounts.roles import Role
     from tests.factories import member
 
     rulebook = rulebook_in_force()
     preparer = member(Role.PREPARER)
+    membership = preparer.membership()
+    assert membership is not None
     made = []
     for shape in range(shapes):
         evidence = _evidence(shape, lines)
@@ -100,7 +102,7 @@ def _store_filings(count: int, shapes: int, lines: int) -> None:
     for first in range(0, count, 200):
         batch = range(first, min(count, first + 200))
         filings = Filing.objects.bulk_create([Filing(
-            organisation=preparer.membership().organisation, make="Granite Motor Company",
+            organisation=membership.organisation, make="Granite Motor Company",
             model="Ironwood EV", model_year=2024, vehicle_class="pickup",
             coverage_start=COVERAGE[0], coverage_end=COVERAGE[1], state=State.ASSESSED,
             created_by=preparer) for _ in batch])
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         from filings.rulebooks.selectors import rulebook_seed
         from filings.rules import load_rulebook
         from filings.rules.amend import rulebook_data, with_version, without_fta
-        from portal.accounts.models import Role
+        from portal.accounts.roles import Role
         from portal.celery import app
         from tests.factories import member
         from tests.rulebooks.conftest import japan_draft

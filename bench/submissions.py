@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         from filings.api.services import api_token_create
-        from portal.accounts.models import Role
+        from portal.accounts.roles import Role
         from tests.factories import member
 
         signer = member(Role.SIGNER)

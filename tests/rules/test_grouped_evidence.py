@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filings.rules import Evidence, VinEntry, assess_period
+from filings.rules import BatteryComponent, Evidence, MineralLine, VinEntry, assess_period
 from filings.rules.inputs import (
     ChainKey,
     ComponentKey,
@@ -29,7 +30,7 @@ _VINS = st.lists(st.sampled_from(["1HGCM82633A004352", "1HGCM82633A004353", "JH4
                  max_size=5)
 
 
-def _line_by_line(minerals: list, components: list) -> tuple[MineralLedger, ComponentLedger]:
+def _line_by_line(minerals: list[MineralLine], components: list[BatteryComponent]) -> tuple[MineralLedger, ComponentLedger]:
     """Ledgers with every line its own group (a non-FEOC line keyed by its own row), which is
     what assessing line by line means; FEOC lines keep their supplier, as findings name it."""
     mineral_ledger = MineralLedger()
@@ -47,7 +48,7 @@ def _line_by_line(minerals: list, components: list) -> tuple[MineralLedger, Comp
     return mineral_ledger, component_ledger
 
 
-def _assessed(ev: Evidence) -> dict:
+def _assessed(ev: Evidence) -> dict[str, Any]:
     return assess_period(ev, rulebook=shipped(), start=dt.date(2023, 1, 1),
                          end=dt.date(2026, 3, 31)).to_dict()
 
