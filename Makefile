@@ -14,7 +14,7 @@ help:
 	@echo "make demo   - install, migrate, load demo data, run the portal, Celery workers and the local PKI"
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - read+validate+assess benchmarks against bare-reader floors; certificate rendering; dossier build"
+	@echo "make bench  - evidence reading, certificates, dossier, approvals, impact preview, submissions and lists, each against a floor"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
 
 $(BIN)/python:
@@ -43,6 +43,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.dossier
 	$(BIN)/python -m bench.approvals
+	$(BIN)/python -m bench.preview
+	$(BIN)/python -m bench.submissions
+	$(BIN)/python -m bench.lists
 
 demo: $(STAMP)
 	mkdir -p var

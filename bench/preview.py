@@ -79,7 +79,15 @@ def _evidence(seed: int, lines: int) -> Any:
 
 def _store_filings(count: int, shapes: int, lines: int) -> None:
     """`count` assessed filings of one manufacturer, with stored evidence and an assessment."""
-    from filings.models import Assessment, EvidenceFile, EvidenceVersion, FileKind, Filing, StoredEvidence
+    from filings.models import (
+        Assessment,
+        EvidenceFile,
+        EvidenceVersion,
+        FileKind,
+        Filing,
+        StoredEvidence,
+        outcome_document,
+    )
     from filings.rulebooks.selectors import rulebook_in_force
     from filings.rules import assess_period, packed
     from filings.services.assessment import files_sha256
@@ -122,6 +130,7 @@ def _store_filings(count: int, shapes: int, lines: int) -> None:
             assessments.append(Assessment(
                 version=version, rulebook_id=rulebook.id, rulebook_version=rulebook.version,
                 evidence_hashes={file.original_name: file.sha256}, valid=True, result=result,
+                outcome=outcome_document(result),
                 errors=[], credit_min_usd=min(credits), credit_max_usd=max(credits),
                 duration_ms=0))
         StoredEvidence.objects.bulk_create(stored)

@@ -8,6 +8,7 @@ and the transitions between them are `filings.states`.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -194,6 +195,9 @@ class Assessment(models.Model):
     evidence_hashes = models.JSONField(default=dict)
     valid = models.BooleanField()
     result = models.JSONField(null=True, blank=True)
+    # The result's segments without their findings (`outcome_document`): all the impact preview
+    # compares, a small part of a result whose findings list thousands of rows.
+    outcome = models.JSONField(null=True, blank=True)
     errors = models.JSONField(default=list, blank=True)
     credit_min_usd = models.PositiveIntegerField(null=True, blank=True)
     credit_max_usd = models.PositiveIntegerField(null=True, blank=True)
@@ -210,6 +214,17 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} under {self.rulebook_id} {self.rulebook_version}"
+
+
+def outcome_document(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What an outcome is made of: each segment's dates, credit and requirements' applies/met."""
+    if result is None:
+        return None
+    return {"segments": [
+        {"from": s["from"], "to": s["to"], "credit_usd": s["credit_usd"],
+         "requirements": {rid: {"applies": r.get("applies"), "met": r.get("met")}
+                          for rid, r in s["requirements"].items()}}
+        for s in result["segments"]]}
 
 
 class ReviewNote(models.Model):

@@ -18,7 +18,15 @@ from django.utils.module_loading import import_string
 
 from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
-from filings.models import Assessment, EvidenceFile, EvidenceVersion, FileKind, Filing, StoredEvidence
+from filings.models import (
+    Assessment,
+    EvidenceFile,
+    EvidenceVersion,
+    FileKind,
+    Filing,
+    StoredEvidence,
+    outcome_document,
+)
 from filings.rules import AssessmentInputError, Evidence, Rulebook, Vehicle, assess_period, packed
 from filings.services.common import filing_transition, notify_manufacturer
 from filings.services.manufacturer import assessment_enqueue
@@ -219,7 +227,8 @@ def assessment_store(version: EvidenceVersion, rulebook: Rulebook, result: dict[
             return Assessment.objects.create(
                 version=version, rulebook_id=rulebook.id, rulebook_version=rulebook.version,
                 evidence_hashes={f.original_name: f.sha256 for f in files},
-                valid=result is not None, result=result, errors=errors,
+                valid=result is not None, result=result, outcome=outcome_document(result),
+                errors=errors,
                 credit_min_usd=min(credits) if credits else None,
                 credit_max_usd=max(credits) if credits else None,
                 duration_ms=duration_ms)

@@ -102,3 +102,16 @@ def test_the_preview_reads_the_stored_evidence_not_the_files(pre_japan, manufact
 
     assert preview.status == JobStatus.DONE
     assert [row["credit_after"] for row in preview.rows] == ["$7,500"]
+
+
+def test_an_assessment_keeps_its_outcome_beside_its_result(pre_japan, manufacturer, preparer,
+                                                           signer):
+    from filings.models import Assessment
+    from filings.rulebooks.impact import outcome_of
+
+    filing = submitted(manufacturer, preparer, signer)
+    assessment = Assessment.objects.get(version__filing=filing)
+
+    assert assessment.outcome is not None
+    assert all("findings" not in segment for segment in assessment.outcome["segments"])
+    assert outcome_of(assessment.outcome) == outcome_of(assessment.result)

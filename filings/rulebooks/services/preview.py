@@ -57,7 +57,9 @@ def latest_valid_many(filings: dict[int, Filing]) -> dict[int, Assessment]:
             newest[filing_id] = pk if valid else 0
     chosen = [pk for pk in newest.values() if pk]
     found: dict[int, Assessment] = {}
-    for assessment in Assessment.objects.filter(pk__in=chosen).select_related("version"):
+    # Their outcomes, not their results: a result's findings may list thousands of rows.
+    for assessment in (Assessment.objects.filter(pk__in=chosen).select_related("version")
+                       .defer("result")):
         filing = filings[assessment.version.filing_id]
         assessment.version.filing = filing
         found[filing.pk] = assessment
@@ -69,7 +71,8 @@ class Recheck(NamedTuple):
 
     latest: Assessment
     change: OutcomeChange | None  # None: the same outcome
-    result: dict[str, Any] | None  # None: the evidence cannot be assessed under the rulebook
+    # None: the evidence cannot be assessed under the rulebook (or is assessed under it already)
+    result: dict[str, Any] | None
     errors: list[dict[str, Any]]
 
 
@@ -86,11 +89,12 @@ def recheck(latest: Assessment, rulebook: Rulebook, *, stored: StoredEvidence | 
             files: list[EvidenceFile] | None = None) -> Recheck | None:
     """`outcome_change` given the latest valid assessment (and, loaded already, the stored
     evidence and evidence files of its version)."""
-    if latest.result is None:
+    stored_outcome = latest.outcome if latest.outcome is not None else latest.result
+    if stored_outcome is None:
         return None
-    before = outcome_of(latest.result)
+    before = outcome_of(stored_outcome)
     if (latest.rulebook_id, latest.rulebook_version) == (rulebook.id, rulebook.version):
-        return Recheck(latest, None, latest.result, [])
+        return Recheck(latest, None, None, [])
     result, errors = assessment_compute(latest.version, rulebook, stored=stored, files=files)
     if result is None:
         message = errors[0]["message"] if errors else "the evidence could not be assessed"
