@@ -2,9 +2,11 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def fill_outcomes(apps, schema_editor):
+def fill_outcomes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Every stored assessment's outcome, from its result (the same function as new ones)."""
     from filings.models import outcome_document
 
