@@ -10,7 +10,8 @@ as the version in force and drafts the Japan amendment (the issue 6 story). It t
 after reading a version's files: the packed groups (`filings.rules.packed`) with their hashes,
 and the latest valid assessment made by the engine under the rules in force. The evidence comes
 in `--shapes` different random shapes (minerals, three countries and recycling drawn per line;
-values random to the cent), so no two neighbouring filings are alike.
+values random to the cent), so no two neighbouring filings are alike; in half of them the
+minerals are processed mostly in Japan, so the amendment changes their outcome.
 
 Then, in the same run:
 
@@ -60,9 +61,14 @@ def _evidence(seed: int, lines: int) -> Any:
     from filings.rules import BatteryComponent, Evidence, MineralLine, Vehicle
 
     rnd = random.Random(seed)
+    # Half the shapes have their minerals processed mostly in Japan and extracted where no
+    # agreement counts: the Japan amendment changes their outcome.
+    japanese = seed % 2 == 1
+    extraction = ("CN", "CD", "ID", "AR", "ZA", "PH") if japanese else _COUNTRIES
+    processing = ("JP", "JP", "JP", "CN", "ID") if japanese else _COUNTRIES
     minerals = [
         MineralLine(row, f"CM-{row}", rnd.choice(_MINERALS), f"Supplier {rnd.randrange(5000)}",
-                    rnd.choice(_COUNTRIES), rnd.choice(_COUNTRIES),
+                    rnd.choice(extraction), rnd.choice(processing),
                     rnd.choice((None, None, None, "US", "KR")),
                     Decimal(rnd.randrange(1, 10_000_000)) / 100, False, False)
         for row in range(2, lines + 2)]
