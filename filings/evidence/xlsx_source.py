@@ -20,22 +20,20 @@ the preflight bounds each sheet's used range first.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from filings.evidence.book import Book
 from filings.evidence.cells import Percent
-from filings.evidence.errors import StopReading
+from filings.evidence.errors import StopReading, format_cell
+from filings.evidence.frames import ROW
 from filings.evidence.schema import MAX_SHEET_ROWS
 from filings.evidence.sheets import SheetReader, column_letter, is_blank
-from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, cell_of, cell_position, preflight
-
-CHUNK_ROWS = 1024
+from filings.evidence.zip_preflight import RESAVE, XlsxProblem, ZipLimits, cell_of, preflight
 
 
 def read_xlsx(
@@ -75,7 +73,7 @@ def _read_sheet(sheet: CalamineSheet, reader: SheetReader, percent: Sequence[int
         reader.empty()
         return
     reader.first_column = start[1]
-    rows = iter(sheet.iter_rows())
+    rows = list(sheet.iter_rows())  # from row 1, blank rows above the first padded
     number = 0
     for cells in rows:
         number += 1
@@ -85,33 +83,57 @@ def _read_sheet(sheet: CalamineSheet, reader: SheetReader, percent: Sequence[int
     else:
         reader.empty()
         return
-    while chunk := list(islice(rows, CHUNK_ROWS)):
-        numbers = range(number + 1, number + 1 + len(chunk))
-        columns: list[Sequence[object]] = list(zip(*chunk, strict=True))
-        if percent:
-            _mark_percentages(columns, numbers, start[1], percent)
-        reader.chunk(numbers, columns, text_only=False)
-        number += len(chunk)
+    typed_frame(reader, rows[number:], number + 1, start[1], percent)
 
 
-def _mark_percentages(
-    columns: list[Sequence[object]], rows: range, first_column: int, percent: Sequence[int]
+def typed_frame(
+    reader: SheetReader, rows: Sequence[Sequence[object]], first_row: int, first_column: int,
+    percent: Sequence[int],
 ) -> None:
-    """Put `Percent` in place of each number formatted as a percentage in the chunk's cells.
+    """Rows of typed cells (calamine's) as a frame: a column of text or of numbers stays as it
+    is; any other column (TRUE/FALSE, dates, text and numbers mixed) goes as text, every cell
+    marked for the per-cell rules, which see the typed cells."""
+    width = max((len(r) for r in rows), default=0)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    data: dict[str, pl.Series] = {ROW: pl.Series(range(first_row, first_row + len(rows)), dtype=pl.Int64)}
+    mixed: set[int] = set()
+    for index, column in enumerate(columns):
+        types = set(map(type, column)) - {type(None)}
+        if types <= {str}:
+            data[f"c{index}"] = pl.Series(column, dtype=pl.String)
+        elif types <= {float, int}:
+            data[f"c{index}"] = pl.Series([None if v is None else float(v) for v in column], dtype=pl.Float64)
+        else:
+            mixed.add(index)
+            texts = [None if is_blank(v) else format_cell(v) for v in column]
+            data[f"c{index}"] = pl.Series(texts, dtype=pl.String)
+    marked = _percent_positions(percent, first_column)
 
-    The readers then refuse it, each in its column's terms; `percent` is in ascending order.
-    """
-    low = bisect_left(percent, cell_position(rows.start, 0))
-    high = bisect_left(percent, cell_position(rows.stop, 0))
-    for position in percent[low:high]:
+    def typed(positions: Sequence[tuple[int, int]]) -> dict[tuple[int, int], object]:
+        found: dict[tuple[int, int], object] = {}
+        for row, index in positions:
+            value = columns[index][row - first_row]
+            if (row, index) in marked and isinstance(value, float | int) and not isinstance(value, bool):
+                value = Percent(value, f"{column_letter(index + first_column)}{row}")
+            found[row, index] = value
+        return found
+
+    def always_typed(index: int, column: object) -> pl.Expr:
+        if index in mixed:
+            return pl.lit(True)
+        rows_marked = [row for row, i in marked if i == index]
+        return pl.col(ROW).is_in(rows_marked) if rows_marked else pl.lit(False)
+
+    reader.rows(pl.DataFrame(data), typed, always_typed)
+
+
+def _percent_positions(percent: Sequence[int], first_column: int) -> set[tuple[int, int]]:
+    """(row, file column index) of each number formatted as a percentage."""
+    marked = set()
+    for position in percent:
         row, column = cell_of(position)
-        index = column - first_column
-        if not 0 <= index < len(columns):
-            continue
-        value = columns[index][row - rows.start]
-        if isinstance(value, float | int) and not isinstance(value, bool):  # calamine read a number
-            cells = columns[index] = list(columns[index])
-            cells[row - rows.start] = Percent(value, f"{column_letter(column)}{row}")
+        marked.add((row, column - first_column))
+    return marked
 
 
 # --- hidden sheets -----------------------------------------------------------------------
