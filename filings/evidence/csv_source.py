@@ -5,11 +5,12 @@ A file is strict UTF-8 (a BOM is allowed). The fast path hands the whole file to
 gives one row per record, blank records included, so the spreadsheet row number is the
 record's position. It is taken only when cheap checks say polars and `csv.reader` over
 `open(path, newline="")` read the file alike (a property test holds them to that): the
-header is on the first line and unquoted, no NUL byte, no CR but in CRLF line ends, and
-polars itself finds nothing wrong (it refuses rows longer than the header, stray quotes,
-bad UTF-8), and no cell near the limit on a line's length. Anything else — ragged
-rows, lines before the header, old Mac line ends, malformed quoting, bad bytes — is read
-with the `csv` module, which gives today's precise messages and line numbers.
+header is on the first line and unquoted, no NUL byte, no CR but in CRLF line ends, every
+quote is part of a whole quoted cell, no cell near the limit on a line's length, and polars
+itself finds nothing wrong (it refuses rows longer than the header, bad UTF-8). Anything
+else (values past the last column, lines before the header, old Mac line ends, malformed
+quoting, bad bytes) is read with the `csv` module, which gives today's precise messages and
+line numbers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -35,6 +37,10 @@ _SNIFFS = (
     ((b"%PDF-",), "is a PDF document, not a CSV file"),
     ((b"\xd0\xcf\x11\xe0",), "is an old Excel (.xls) or Office document, not a CSV file"),
 )
+# A quoted cell as the csv module (strict) reads it: a whole cell, quotes inside doubled.
+# Polars is more lenient (it reads '""a""' or an unclosed '"' at the end of the file), so a
+# file with any quote that is not part of such a cell goes to the csv module.
+_WELL_QUOTED = re.compile(rb'(?<![^,\r\n])"(?:[^"]|"")*+"(?=[,\r\n]|\Z)')
 _SAVE_AS = "save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"
 
 
@@ -93,6 +99,8 @@ def read_fast(data: bytes, max_rows: int) -> tuple[int, list[str], pl.DataFrame]
         return None
     if data.count(b"\r") != data.count(b"\r\n"):
         return None  # a CR alone is a line end to the csv module
+    if b'"' in data and b'"' in _WELL_QUOTED.sub(b"", data):
+        return None  # quoting the csv module (strict) refuses or reads otherwise than polars
     try:
         header = first.rstrip(b"\r").decode("utf-8").split(",")
     except UnicodeDecodeError:
