@@ -152,10 +152,9 @@ def _vehicle(frame: pl.DataFrame) -> Vehicle:
 
 def _components(frame: pl.DataFrame) -> ComponentLedger:
     ledger = ComponentLedger()
-    for (component_type, country, feoc, supplier), value, rows in groups(
-        frame, ("component_type", "manufacturing_country", "feoc"), "value_usd"
-    ):
-        ledger.add_group(ComponentKey(component_type, country, feoc, supplier), value, rows)
+    keys, sums, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
+    for key, value, lines in zip(map(ComponentKey._make, keys), sums, rows, strict=True):
+        ledger.add_group(key, value, lines)
     return ledger
 
 
@@ -164,6 +163,7 @@ _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
 
 def _minerals(frame: pl.DataFrame) -> MineralLedger:
     ledger = MineralLedger()
-    for key, value, rows in groups(frame, _CHAIN, "value_usd"):
-        ledger.add_group(ChainKey(*key), value, rows)
+    keys, sums, rows = groups(frame, _CHAIN, "value_usd")
+    for key, value, lines in zip(map(ChainKey._make, keys), sums, rows, strict=True):
+        ledger.add_group(key, value, lines)
     return ledger

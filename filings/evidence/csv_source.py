@@ -40,7 +40,8 @@ _SNIFFS = (
 # A quoted cell as the csv module (strict) reads it: a whole cell, quotes inside doubled.
 # Polars is more lenient (it reads '""a""' or an unclosed '"' at the end of the file), so a
 # file with any quote that is not part of such a cell goes to the csv module.
-_WELL_QUOTED = re.compile(rb'(?<![^,\r\n])"(?:[^"]|"")*+"(?=[,\r\n]|\Z)')
+# (The quote comes first, the look-behind after it, so that the engine can skip to quotes.)
+_WELL_QUOTED = re.compile(rb'"(?<![^,\r\n]")[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)')
 _SAVE_AS = "save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"
 
 

@@ -15,7 +15,7 @@ so below 10**18: an Int64), summed per group as Int128, and leave as `Decimal`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any
@@ -33,8 +33,11 @@ MICRO = "__micro"  # suffix of an amount's micro-units column
 _SCALE = 10**MAX_DECIMAL_PLACES
 _DECIMALS = Context(prec=80)
 
-# What str.strip() takes off, so that polars strips exactly as the per-cell rules do.
-WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+# str.strip() takes off the characters for which str.isspace() is true: Unicode's White_Space
+# (what polars' strip_chars() takes off, and its regex's \s) and U+001C-U+001F, which are
+# forbidden characters. A cell whose stripped text differs for that reason keeps such a
+# character, so its check fails and the per-cell rule decides. Blank is decided exactly.
+_NOT_SPACE = r"[^\s\x{1C}-\x{1F}]"
 
 
 def _rust_class(pattern: str) -> str:
@@ -48,8 +51,6 @@ def _rust_class(pattern: str) -> str:
 FORBIDDEN = _rust_class(cells.FORBIDDEN_CHARACTERS.pattern)
 _PRINTABLE_ASCII = r"^[\x20-\x7E]*$"
 COUNTRY_CODES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
-# A plain number's parts; at least one digit (checked apart), as `cells.PLAIN_NUMBER`.
-_NUMBER_PARTS = r"^([0-9]*)(?:\.([0-9]*))?$"
 
 # A source's typed values for cells (row, file column index) the per-cell rules must see as
 # they are in the file (XLSX: numbers, TRUE/FALSE, dates, percentages); None: the text is it.
@@ -59,7 +60,7 @@ TypedCells = Callable[[Sequence[tuple[int, int]]], Mapping[tuple[int, int], obje
 def blank(expression: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """True where the cell is empty, as `sheets.is_blank` says."""
     if dtype == pl.String:
-        return expression.is_null() | (expression.str.strip_chars(WHITESPACE) == "")
+        return expression.is_null() | ~expression.str.contains(_NOT_SPACE)
     return expression.is_null()
 
 
@@ -79,7 +80,7 @@ class Checked:
 
 def _stripped(source: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.String:
-        return source.fill_null("").str.strip_chars(WHITESPACE)
+        return source.fill_null("").str.strip_chars()
     return _number_text(source)
 
 
@@ -135,39 +136,53 @@ def check_column(column: Column, source: pl.Expr, dtype: pl.DataType, rulebook: 
     raise AssertionError(f"no check for {kind}")
 
 
+# A plain amount as most are written: at most 12 integer and 6 decimal digits. Others that
+# `cells.parse_amount` accepts (leading zeros, trailing zeros past 6 places) go to it.
+_PLAIN_AMOUNT = (
+    rf"^(?:[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(?:\.[0-9]{{0,{MAX_DECIMAL_PLACES}}})?|\.[0-9]{{1,{MAX_DECIMAL_PLACES}}})$"
+)
+
+
+# Kinds whose columns hold few distinct values (codes, countries, yes/no): each distinct text
+# is checked once, and the cells take its result through a hash lookup.
+_FEW_VALUES = frozenset({Kind.CODE, Kind.COUNTRY, Kind.OPTIONAL_COUNTRY, Kind.YES_NO})
+
+
+def _by_distinct_value(column: Column, frame: pl.DataFrame, source: str, rulebook: Rulebook) -> Checked:
+    cell = pl.col(source).fill_null("")
+    distinct = frame.select(cell.unique())
+    checked = check_column(column, pl.col(source), pl.String(), rulebook)
+    values = [e.alias(k) for k, e in checked.values.items()]
+    table = distinct.select(pl.col(source), checked.ok.alias("__ok"), *values)
+    keys = table.get_column(source)
+
+    def looked_up(name: str) -> pl.Expr:
+        return cell.replace_strict(keys, table.get_column(name), return_dtype=table.schema[name])
+
+    return Checked({name: looked_up(name) for name in checked.values}, looked_up("__ok"))
+
+
 def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
     if dtype == pl.String:
-        text = source.fill_null("").str.strip_chars(WHITESPACE)
-        from_number = False
+        text = source.fill_null("").str.strip_chars()
     else:  # a number: its shortest round-trip text, which is its 15-digit text when short
         text = source.cast(pl.String).fill_null("")
-        from_number = True
-    parts = text.str.extract_groups(_NUMBER_PARTS)
-    whole = parts.struct.field("1")
-    fraction = parts.struct.field("2").fill_null("")
-    digits = whole.str.strip_chars_start("0")
-    kept = fraction.str.slice(0, MAX_DECIMAL_PLACES)
-    beyond = fraction.str.slice(MAX_DECIMAL_PLACES)
-    ok = (
-        whole.is_not_null()
-        & ((whole.str.len_bytes() + fraction.str.len_bytes()) > 0)
-        & (digits.str.len_bytes() <= MAX_AMOUNT_DIGITS)
-        & (beyond.str.strip_chars_end("0") == "")
-    )
-    if from_number:
+    ok = text.str.contains(_PLAIN_AMOUNT)
+    parts = text.str.split_exact(".", 1)
+    whole = parts.struct.field("field_0")
+    fraction = parts.struct.field("field_1").fill_null("")
+    if dtype == pl.String:
+        places = fraction.str.len_bytes()
+    else:
         written = fraction.str.strip_chars_end("0")
         # At most 15 significant digits: then the shortest text is the one Excel (and
         # `cells.number_text`) writes; longer ones go to the per-cell rule.
-        significant = (digits + written).str.strip_chars_start("0").str.len_bytes()
+        significant = (whole + written).str.strip_chars_start("0").str.len_bytes()
         ok = ok & (significant <= 15)
         places = written.str.len_bytes()
-    else:
-        places = pl.min_horizontal(fraction.str.len_bytes(), pl.lit(MAX_DECIMAL_PLACES))
-    micro = (
-        pl.when(digits == "").then(pl.lit("0")).otherwise(digits).cast(pl.Int64, strict=False) * _SCALE
-        + pl.when(kept == "").then(pl.lit("0")).otherwise(kept.str.pad_end(MAX_DECIMAL_PLACES, "0"))
-        .cast(pl.Int64, strict=False)
-    )
+    units = pl.when(whole == "").then(pl.lit(0, pl.Int64)).otherwise(whole.cast(pl.Int64, strict=False))
+    decimals = fraction.str.pad_end(MAX_DECIMAL_PLACES, "0").str.slice(0, MAX_DECIMAL_PLACES)
+    micro = units * _SCALE + decimals.cast(pl.Int64, strict=False)
     ok = ok.fill_null(False)
     return Checked(
         {name + MICRO: pl.when(ok).then(micro).otherwise(None), name + PLACES: places.cast(pl.Int8)},
@@ -178,7 +193,7 @@ def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
 def _check_year(column: Column, source: pl.Expr, dtype: pl.DataType) -> Checked:
     low, high = column.minimum or 0, column.maximum or 9999
     if dtype == pl.String:
-        text = source.fill_null("").str.strip_chars(WHITESPACE)
+        text = source.fill_null("").str.strip_chars()
         year = pl.when(text.str.contains(r"^[0-9]{1,4}$")).then(text).otherwise(None).cast(pl.Int64)
     else:
         year = pl.when(source.round(0) == source).then(source).otherwise(None).cast(pl.Int64, strict=False)
@@ -231,7 +246,10 @@ def validate(
     selected: list[pl.Expr] = [pl.col(ROW)]
     for i, (column, position) in enumerate(zip(sheet.columns, positions, strict=True)):
         source = f"c{position}"
-        checked = check_column(column, pl.col(source), frame.schema[source], rulebook)
+        if column.kind in _FEW_VALUES and frame.schema[source] == pl.String:
+            checked = _by_distinct_value(column, frame, source, rulebook)
+        else:
+            checked = check_column(column, pl.col(source), frame.schema[source], rulebook)
         ok = checked.ok
         if always_typed is not None:
             ok = ok & ~always_typed(position)
@@ -360,19 +378,21 @@ def _parser(column: Column, rulebook: Rulebook) -> Callable[[Column, object], An
 
 
 def groups(
-    frame: pl.DataFrame, keys: Sequence[str], amount: str, supplier_unless: str | None = "feoc"
-) -> Iterable[tuple[tuple[Any, ...], Decimal, list[int]]]:
-    """(key values, exact sum, ascending rows) per distinct key, in order of first row.
-
-    The supplier is part of the key only where `supplier_unless` (the FEOC flag) is true.
-    """
+    frame: pl.DataFrame, keys: Sequence[str], amount: str, supplier_unless: str = "feoc"
+) -> tuple[list[tuple[Any, ...]], list[Decimal], list[list[int]]]:
+    """Per distinct key, in order of first row: the key values, the exact sum, the rows
+    ascending. The supplier ends each key, and is part of it only where `supplier_unless`
+    (the FEOC flag) is true; elsewhere it is None."""
     if not frame.height:
-        return []
-    supplier = (
-        pl.when(pl.col(supplier_unless)).then(pl.col("supplier")).otherwise(pl.lit(None, pl.String))
-        if supplier_unless
-        else pl.col("supplier")
-    )
+        return [], [], []
+    supplier = pl.when(pl.col(supplier_unless)).then(pl.col("supplier")).otherwise(pl.lit(None, pl.String))
+    total = pl.col("__sum")
+    places = pl.col("__places").cast(pl.Int64)
+    scale = pl.lit(_SCALE, pl.Int128)
+    # The sum's text with the most decimal places any of its lines has, as Decimal adds them.
+    text = (total // scale).cast(pl.String) + pl.when(places > 0).then(
+        "." + (total % scale).cast(pl.String).str.pad_start(MAX_DECIMAL_PLACES, "0").str.slice(0, places)
+    ).otherwise(pl.lit(""))
     summed = (
         frame.lazy()
         .with_columns(supplier.alias("supplier"))
@@ -384,11 +404,9 @@ def groups(
             pl.col(ROW).min().alias("__first"),
         )
         .sort("__first")
+        .with_columns(text.alias("__text"))
         .collect()
     )
-    width = len(keys) + 1
-    out = []
-    for values in summed.iter_rows():
-        key, total, places, rows = values[:width], values[width], values[width + 1], values[width + 2]
-        out.append((key, amount_of(total, places), rows))
-    return out
+    key_columns = [summed.get_column(name).to_list() for name in (*keys, "supplier")]
+    sums = list(map(Decimal, summed.get_column("__text").to_list()))
+    return list(zip(*key_columns, strict=True)), sums, summed.get_column("__rows").to_list()
