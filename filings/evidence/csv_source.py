@@ -65,6 +65,7 @@ def read_csv_sheet(
     parsed = read_fast(data, max_rows)
     if parsed is None:
         parsed = read_exactly(data, display_name, max_rows, reader.sheet.name, overflow)
+    del data
     if parsed is None:
         reader.empty()
         return
@@ -98,7 +99,7 @@ def read_fast(data: bytes, max_rows: int) -> tuple[int, list[str], pl.DataFrame]
     first = body if end < 0 else body[:end]
     if not first.strip(b"\r") or b'"' in first or b"\x00" in data:
         return None
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a CR alone is a line end to the csv module
     if b'"' in data and b'"' in _WELL_QUOTED.sub(b"", data):
         return None  # quoting the csv module (strict) refuses or reads otherwise than polars

@@ -301,7 +301,7 @@ def validate(
             ids = ids.filter(~pl.col(ROW).is_in(bad_ids))
     if refused:
         result = result.filter(~pl.col(ROW).is_in(sorted(refused)))
-    return Validated(_with_decimals(result, sheet), ids, errors)
+    return Validated(result, ids, errors)
 
 
 _REFUSED = object()
@@ -339,7 +339,7 @@ def _replaced(name: str, rows: pl.Series, values: pl.Series) -> pl.Expr:
     )
 
 
-def _with_decimals(frame: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
+def with_decimals(frame: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
     """Each amount also as an exact Decimal(38, 6) column under the column's own name."""
     amounts = [c.name for c in sheet.columns if c.kind is Kind.AMOUNT]
     if not amounts:

@@ -17,7 +17,8 @@ import polars as pl
 from filings.evidence.book import Book, group
 from filings.evidence.csv_source import CsvProblem, read_csv_sheet
 from filings.evidence.errors import ErrorLog, EvidenceInvalid, StopReading, size_text
-from filings.evidence.schema import MAX_SHEET_ROWS, SHEETS
+from filings.evidence.frames import with_decimals
+from filings.evidence.schema import MAX_SHEET_ROWS, SHEETS, SHEETS_BY_NAME
 from filings.evidence.xlsx_source import read_xlsx
 from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
 from filings.rules.inputs import Evidence
@@ -44,9 +45,7 @@ def read_evidence(
     be at most `max_bytes` long; `zip_limits` caps what an .xlsx may expand to; each sheet (a
     workbook's or a CSV file's) may have at most `max_sheet_rows` rows, its header included.
     """
-    frames = read_frames(
-        paths, rulebook=rulebook, max_bytes=max_bytes, zip_limits=zip_limits, max_sheet_rows=max_sheet_rows
-    )
+    frames = _read(list(paths), rulebook, max_bytes, zip_limits, max_sheet_rows)
     return group(frames)
 
 
@@ -61,6 +60,17 @@ def read_frames(
     """Each sheet's validated rows by sheet name, as `read_evidence` takes them; the same
     arguments and errors. Amounts come as Decimal(38, 6) columns (with exact micro-units and
     the decimal places as written beside them); an optional sheet not given has no rows."""
+    frames = _read(list(paths), rulebook, max_bytes, zip_limits, max_sheet_rows)
+    return {name: with_decimals(frame, SHEETS_BY_NAME[name]) for name, frame in frames.items()}
+
+
+def _read(
+    paths: list[Path],
+    rulebook: Rulebook | None,
+    max_bytes: int,
+    zip_limits: ZipLimits | None,
+    max_sheet_rows: int,
+) -> dict[str, pl.DataFrame]:
     errors = ErrorLog()
     book = Book(rulebook or load_rulebook(), errors)
     files = _files(list(paths), errors)

@@ -165,7 +165,9 @@ class SheetReader:
         cells that must be read that way even when their text passes.
         """
         cells = [c for c in frame.columns if c != ROW]
-        frame = frame.filter(~blank_rows(frame, cells))
+        blanks = frame.select(blank_rows(frame, cells)).to_series()
+        if blanks.any():
+            frame = frame.filter(~blanks)
         self.data_row_count += frame.height
         if len(self.first_data_rows) < 10:
             self.first_data_rows.extend(frame.get_column(ROW).head(10).to_list())
@@ -235,9 +237,9 @@ class SheetReader:
     def _check_unique(self) -> None:
         if not self._ids:
             return
-        ids = pl.concat(self._ids).sort(ROW)
+        ids = pl.concat(self._ids)
         column = ids.columns[1]
-        repeated = ids.filter(pl.col(column).is_duplicated())
+        repeated = ids.filter(pl.col(column).is_duplicated()).sort(ROW)
         if not repeated.height:
             return
         first: dict[str, int] = {}
