@@ -165,9 +165,11 @@ class SheetReader:
         cells that must be read that way even when their text passes.
         """
         cells = [c for c in frame.columns if c != ROW]
-        blanks = frame.select(blank_rows(frame, cells)).to_series()
-        if blanks.any():
-            frame = frame.filter(~blanks)
+        # A row is blank only if every cell is: most sheets have a column without blanks.
+        if cells and frame.select(blank(pl.col(cells[0]), frame.schema[cells[0]]).any()).item():
+            blanks = frame.select(blank_rows(frame, cells)).to_series()
+            if blanks.any():
+                frame = frame.filter(~blanks)
         self.data_row_count += frame.height
         if len(self.first_data_rows) < 10:
             self.first_data_rows.extend(frame.get_column(ROW).head(10).to_list())
@@ -239,6 +241,8 @@ class SheetReader:
             return
         ids = pl.concat(self._ids)
         column = ids.columns[1]
+        if ids.get_column(column).n_unique() == ids.height:
+            return
         repeated = ids.filter(pl.col(column).is_duplicated()).sort(ROW)
         if not repeated.height:
             return
