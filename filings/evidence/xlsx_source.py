@@ -140,24 +140,28 @@ def _read_sheet(
     loaded at once, each column typed strictly (all text, or all numbers); a sheet fastexcel
     cannot type that way is read as calamine types its cells (`_read_typed_sheet`)."""
     part = layout.parts.get(name)
-    found = _header_row(archive, part, layout.shared_strings) if part in archive.NameToInfo else None
     if part is None or part not in archive.NameToInfo:
         _read_with_calamine(path, name, reader, percent)
         return
+    found = _header_row(archive, part)
     if found is None:
         reader.empty()
         return
     header_row, header_cells = found
     try:
         sheet = workbook.load_sheet(
-            name, header_row=None, skip_rows=header_row, dtype_coercion="strict", schema_sample_rows=None
+            name, header_row=header_row - 1, dtype_coercion="strict", schema_sample_rows=None
         )
         loaded = sheet.to_polars()
         columns = sheet.available_columns()
     except fastexcel.UnsupportedColumnTypeCombinationError:
         _read_with_calamine(path, name, reader, percent)
         return
+    if not _resolve_shared(header_cells, columns, archive, layout.shared_strings):
+        _read_with_calamine(path, name, reader, percent)  # the header row is blank after all
+        return
     first_column = columns[0].absolute_index if columns else min(header_cells)
+    header_cells = {column: "" if isinstance(v, _Shared) else v for column, v in header_cells.items()}
     width = max(len(columns), max(header_cells) - first_column + 1)
     reader.first_column = first_column
     reader.header(header_row, [header_cells.get(first_column + i, "") for i in range(width)])
@@ -234,19 +238,50 @@ def _read_with_calamine(path: Path, name: str, reader: SheetReader, percent: Seq
         _read_typed_sheet(workbook.get_sheet_by_name(name), reader, percent)
 
 
-def _header_row(
-    archive: zipfile.ZipFile, part: str, shared_strings: str
-) -> tuple[int, dict[int, object]] | None:
+@dataclass(frozen=True)
+class _Shared:
+    """A header cell holding shared string `index` (looked up later)."""
+
+    index: int
+
+
+def _resolve_shared(
+    cells: dict[int, object], columns: Sequence[Any], archive: zipfile.ZipFile, part: str
+) -> bool:
+    """Put each shared string's text in the header cells; False if the row is blank.
+
+    fastexcel has looked them up as the column names; where it may have renamed one (two
+    header cells alike get "name" and "name_1") the shared strings part is read instead,
+    as far as the row needs (a workbook's last sheet may need most of it).
+    """
+    shared = {column: cell.index for column, cell in cells.items() if isinstance(cell, _Shared)}
+    if not shared:
+        return any(not is_blank(v) for v in cells.values())
+    names = {c.absolute_index: c.name for c in columns if c.column_name_from == "looked_up"}
+    found = [names.get(column) for column in shared]
+    known = set(names.values())
+    renamed = any(
+        name is None or (name.rpartition("_")[2].isdigit() and name.rpartition("_")[0] in known)
+        for name in found
+    )
+    if renamed or len(set(shared.values())) < len(shared):
+        strings = _shared_strings(archive, part, max(shared.values()))
+        cells.update({column: strings.get(index, "") for column, index in shared.items()})
+    else:
+        cells.update({column: names[column] for column in shared})
+    return any(not is_blank(v) for v in cells.values())
+
+
+def _header_row(archive: zipfile.ZipFile, part: str) -> tuple[int, dict[int, object]] | None:
     """The sheet's first row holding a non-blank cell, as (row number, {column: value}).
 
-    Streamed from the worksheet XML (defusedxml), stopping at that row; shared strings are
-    looked up as far as that row needs. Values are what calamine gives: text, numbers as
-    float, TRUE/FALSE as bool.
+    Streamed from the worksheet XML (defusedxml), stopping at that row. Values are what
+    calamine gives: text, numbers as float, TRUE/FALSE as bool; a shared string is left as
+    `_Shared` (any shared string counts as non-blank here; `_resolve_shared` checks).
     """
     number = 0
     with archive.open(part) as xml:
         cells: dict[int, object] = {}
-        shared: dict[int, int] = {}
         for _, element in SafeElementTree.iterparse(xml, events=("end",)):
             tag = element.tag.rpartition("}")[2]
             if tag == "c":
@@ -264,7 +299,7 @@ def _header_row(
                     text = None if v is None else v.text
                     if text is not None:
                         if kind == "s":
-                            shared[column] = int(text)
+                            value = _Shared(int(text))
                         elif kind == "b":
                             value = text.strip() == "1"
                         elif kind in ("str", "e", "d"):
@@ -278,12 +313,9 @@ def _header_row(
                     cells[column] = value
             elif tag == "row":
                 number = int(element.get("r") or number + 1)
-                if shared:
-                    strings = _shared_strings(archive, shared_strings, max(shared.values()))
-                    cells.update({c: strings.get(i, "") for c, i in shared.items()})
-                if any(not is_blank(v) for v in cells.values()):
+                if any(isinstance(v, _Shared) or not is_blank(v) for v in cells.values()):
                     return number, cells
-                cells, shared = {}, {}
+                cells = {}
                 element.clear()
     return None
 
