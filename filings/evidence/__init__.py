@@ -1,4 +1,4 @@
-"""Evidence: the template (defined once, in `schema`) and the streaming XLSX/CSV readers.
+"""Evidence: the template (defined once, in `schema`) and the columnar XLSX/CSV readers (polars).
 
 Pure Python, no Django: the web app, the Celery tasks and the CLI all call `read_evidence`.
 """

@@ -1,12 +1,17 @@
-"""The four sheet readers and the Book that routes sheets to them and assembles Evidence."""
+"""The four sheet readers and the Book that routes sheets to them and assembles Evidence.
+
+Reading gives each sheet's validated frame (`Book.frames`); `Book.finish` then sums the
+battery components and critical-mineral lines by key (`frames.groups`) into the ledgers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
 
-from filings.evidence.cells import CellProblem
+import polars as pl
+
 from filings.evidence.errors import ErrorLog, EvidenceInvalid
+from filings.evidence.frames import MICRO, PLACES, ROW, amount_of, groups
 from filings.evidence.schema import (
     BATTERY_COMPONENTS,
     CRITICAL_MINERALS,
@@ -16,7 +21,7 @@ from filings.evidence.schema import (
     VEHICLE,
     VINS,
 )
-from filings.evidence.sheets import Cells, SheetReader, normalised_name
+from filings.evidence.sheets import SheetReader, normalised_name
 from filings.rules.inputs import (
     ChainKey,
     ComponentKey,
@@ -30,16 +35,6 @@ from filings.rules.rulebook import Rulebook
 
 
 class _VehicleReader(SheetReader):
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(VEHICLE, rulebook, errors)
-        self.vehicles: list[Vehicle] = []
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        for row, make, model, year, vehicle_class, msrp, kwh, gvwr, country in zip(
-            rows, *values, strict=True
-        ):
-            self.vehicles.append(Vehicle(make, model, year, vehicle_class, msrp, kwh, gvwr, country, row=row))
-
     def finish(self) -> None:
         super().finish()
         if self.usable and self.data_row_count > 1:
@@ -54,105 +49,15 @@ class _VehicleReader(SheetReader):
             )
 
 
-class _BatteryComponentsReader(SheetReader):
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(BATTERY_COMPONENTS, rulebook, errors)
-        self.components = ComponentLedger()
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        for row, _, component_type, supplier, country, value, feoc in zip(rows, *values, strict=True):
-            self.components.add(row, ComponentKey(component_type, country, feoc, supplier if feoc else None),
-                                value)
-
-
-class _CriticalMineralsReader(SheetReader):
-    """Sums lines into the ledger per chain.
-
-    The fast path parses each distinct combination of the chain columns once (a 100,000-line
-    sheet has a few hundred), so per line it only hashes the raw cells and adds to the ledger.
-    """
-
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(CRITICAL_MINERALS, rulebook, errors)
-        self.ledger = MineralLedger()
-        self._by_cells: dict[str, ChainKey] = {}
-        self._by_values: dict[tuple[Any, ...], ChainKey] = {}
-
-    def _fast(self, columns: list[Cells], text_only: bool) -> list[list[Any]] | None:
-        ids = self.readers[0].fast(columns[0], text_only)
-        amounts = None if ids is None else self.readers[_VALUE].fast(columns[_VALUE], text_only)
-        if ids is None or amounts is None:
-            return None
-        chain_columns = [columns[i] for i in _CHAIN]
-        if not text_only and any(set(map(type, c)) != {str} for c in chain_columns):
-            return None  # numbers, dates or TRUE/FALSE in a chain column: read cell by cell
-        # One string per line holds its chain cells: hashing it is cheaper than seven cells.
-        known = self._by_cells
-        try:
-            keys = list(map(known.__getitem__, map(_JOINER.join, zip(*chain_columns, strict=True))))
-        except KeyError:  # a chain not seen before: parse each new one once
-            cells = list(map(_JOINER.join, zip(*chain_columns, strict=True)))
-            for new in set(cells).difference(known):
-                key = self._parsed_key(new)
-                if key is None:
-                    return None
-                known[new] = key
-            keys = list(map(known.__getitem__, cells))
-        return [ids, keys, amounts]
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        _, keys, amounts = values
-        add = self.ledger.add
-        for row, key, amount in zip(rows, keys, amounts, strict=True):
-            add(row, key, amount)
-
-    def _parsed_key(self, joined: str) -> ChainKey | None:
-        cells = joined.split(_JOINER)
-        if len(cells) != len(_CHAIN):
-            return None  # a cell held the joiner, a control character: read cell by cell
-        try:
-            return self._key([self.readers[i].one(c) for i, c in zip(_CHAIN, cells, strict=True)])
-        except CellProblem:
-            return None
-
-    def accept_row(self, row: int, values: list[Any]) -> None:
-        self.ledger.add(row, self._key([values[i] for i in _CHAIN]), values[_VALUE])
-
-    def _key(self, fields: list[Any]) -> ChainKey:
-        """One ChainKey object per chain, however its cells were spelt ('us' or 'US')."""
-        values = tuple(fields)
-        if not values[_FEOC_AT]:
-            values = (*values[:-1], None)  # a supplier decides nothing unless the line is FEOC
-        key = self._by_values.get(values)
-        if key is None:
-            key = self._by_values[values] = ChainKey(*values)
-        return key
-
-
-_CHAIN = tuple(CRITICAL_MINERALS.column_names.index(name) for name in ChainKey._fields)
-_FEOC_AT = ChainKey._fields.index("feoc")
-_VALUE = CRITICAL_MINERALS.column_names.index("value_usd")
-_JOINER = "\x1f"  # a control character, so no valid cell holds it
-
-
-class _VinsReader(SheetReader):
-    def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
-        super().__init__(VINS, rulebook, errors)
-        self.vins: list[VinEntry] = []
-
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        self.vins.extend(map(VinEntry, rows, values[0]))
-
-
 class Book:
     """All sheets of one upload: routes sheets to readers and assembles the Evidence."""
 
     def __init__(self, rulebook: Rulebook, errors: ErrorLog) -> None:
         self.errors = errors
-        self.vehicle = _VehicleReader(rulebook, errors)
-        self.battery_components = _BatteryComponentsReader(rulebook, errors)
-        self.critical_minerals = _CriticalMineralsReader(rulebook, errors)
-        self.vins = _VinsReader(rulebook, errors)
+        self.vehicle = _VehicleReader(VEHICLE, rulebook, errors)
+        self.battery_components = SheetReader(BATTERY_COMPONENTS, rulebook, errors)
+        self.critical_minerals = SheetReader(CRITICAL_MINERALS, rulebook, errors)
+        self.vins = SheetReader(VINS, rulebook, errors)
         self._readers: dict[str, SheetReader] = {
             r.sheet.name: r
             for r in (self.vehicle, self.battery_components, self.critical_minerals, self.vins)
@@ -198,8 +103,8 @@ class Book:
         )
         return None
 
-    def finish(self) -> Evidence:
-        """The Evidence, or EvidenceInvalid listing every problem found."""
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every sheet's validated rows, or EvidenceInvalid listing every problem found."""
         for reader in self._readers.values():
             if not reader.seen and not reader.sheet.optional:
                 self.errors.add(
@@ -213,9 +118,52 @@ class Book:
             reader.finish()
         if self.errors:
             raise EvidenceInvalid(self.errors.errors())
-        return Evidence(
-            vehicle=self.vehicle.vehicles[0],
-            battery_components=self.battery_components.components,
-            critical_minerals=self.critical_minerals.ledger,
-            vins=tuple(self.vins.vins),
-        )
+        return {name: reader.validated() for name, reader in self._readers.items()}
+
+
+def group(frames: dict[str, pl.DataFrame]) -> Evidence:
+    """The engine's Evidence from validated frames: lines summed by key, exactly."""
+    return Evidence(
+        vehicle=_vehicle(frames[VEHICLE.name]),
+        battery_components=_components(frames[BATTERY_COMPONENTS.name]),
+        critical_minerals=_minerals(frames[CRITICAL_MINERALS.name]),
+        vins=tuple(map(VinEntry, *frames[VINS.name].select(ROW, "vin").get_columns())),
+    )
+
+
+def _vehicle(frame: pl.DataFrame) -> Vehicle:
+    (line,) = frame.iter_rows(named=True)
+
+    def amount(name: str) -> Decimal:
+        return amount_of(line[name + MICRO], line[name + PLACES])
+
+    return Vehicle(
+        line["make"],
+        line["model"],
+        line["model_year"],
+        line["vehicle_class"],
+        amount("msrp_usd"),
+        amount("battery_capacity_kwh"),
+        amount("gvwr_lb"),
+        line["final_assembly_country"],
+        row=line[ROW],
+    )
+
+
+def _components(frame: pl.DataFrame) -> ComponentLedger:
+    ledger = ComponentLedger()
+    keys, sums, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
+    for key, value, lines in zip(map(ComponentKey._make, keys), sums, rows, strict=True):
+        ledger.add_group(key, value, lines)
+    return ledger
+
+
+_CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
+
+
+def _minerals(frame: pl.DataFrame) -> MineralLedger:
+    ledger = MineralLedger()
+    keys, sums, rows = groups(frame, _CHAIN, "value_usd")
+    for key, value, lines in zip(map(ChainKey._make, keys), sums, rows, strict=True):
+        ledger.add_group(key, value, lines)
+    return ledger

@@ -1,21 +1,20 @@
-"""Turning a sheet's header and row chunks into the engine's inputs.
+"""One sheet: its header row checked against the schema, then its rows validated as frames.
 
-A source (CSV or XLSX) hands each sheet its header row, then chunks of rows as columns. A
-chunk is read column-at-a-time when every column passes the fast checks, otherwise row by
-row, cell by cell, so every bad cell gets its own error. Rows are numbered as a spreadsheet
-shows them; fully blank rows are skipped but keep their numbers.
+A source (CSV or XLSX) hands each sheet its header row, then its rows as one polars frame
+(`frames.validate` checks them a column at a time). Rows are numbered as a spreadsheet shows
+them; fully blank rows are skipped but keep their numbers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
 
-from filings.evidence.cells import CellProblem
-from filings.evidence.columns import ColumnReader
+import polars as pl
+
 from filings.evidence.errors import ErrorLog, format_cell
-from filings.evidence.schema import Sheet
+from filings.evidence.frames import MICRO, PLACES, ROW, TypedCells, blank, blank_rows, validate
+from filings.evidence.schema import Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook
 
 Cells = Sequence[object]
@@ -40,16 +39,13 @@ def normalised_name(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
-_BAD = object()  # marks a cell that failed, so the row is not used
-
-
 class SheetReader:
     """Reads one sheet: checks its header, then validates and collects its rows."""
 
     def __init__(self, sheet: Sheet, rulebook: Rulebook, errors: ErrorLog) -> None:
         self.sheet = sheet
         self.errors = errors
-        self.readers = [ColumnReader(c, rulebook) for c in sheet.columns]
+        self.rulebook = rulebook
         self.seen = False
         self.usable = False  # every expected column found exactly once
         self.data_row_count = 0
@@ -58,9 +54,9 @@ class SheetReader:
         self.names: list[str] = []
         self._positions: list[int] = []
         self._unnamed: list[int] = []
-        self._unique_at = next((i for i, c in enumerate(sheet.columns) if c is sheet.unique_column), None)
-        # Ids with their rows, a chunk at a time: no int object per row, and no copying.
-        self._ids: list[tuple[Sequence[str], Sequence[int]]] = []
+        self._column_at: dict[int, Column] = {}  # file column index -> schema column
+        self.frames: list[pl.DataFrame] = []  # validated rows
+        self._ids: list[pl.DataFrame] = []  # row, id: each valid id, for the uniqueness check
 
     # --- header --------------------------------------------------------------------------
 
@@ -89,6 +85,11 @@ class SheetReader:
         self.usable = all(len(found.get(name, ())) == 1 for name in expected)
         if self.usable:
             self._positions = [found[name][0] for name in expected]
+            self._column_at = dict(zip(self._positions, self.sheet.columns, strict=True))
+
+    def expected_column(self, index: int) -> Column | None:
+        """The schema column the file's column `index` holds (after a usable header)."""
+        return self._column_at.get(index)
 
     def _unknown_columns(self, row: int, found: dict[str, list[int]], expected: tuple[str, ...]) -> set[str]:
         hinted: set[str] = set()
@@ -151,51 +152,39 @@ class SheetReader:
 
     # --- rows ----------------------------------------------------------------------------
 
-    def chunk(self, rows: Sequence[int], columns: Sequence[Cells], text_only: bool) -> None:
-        """Validate a chunk: `columns` are the file's columns in file order, `rows` their numbers."""
-        for index in self._unnamed:
-            if index < len(columns):
-                self._values_without_header(rows, columns[index], index)
-        if not self.usable:
-            return
-        chosen = [columns[i] for i in self._positions]
-        values = self._fast(chosen, text_only)
-        if values is None:
-            self._slow(rows, chosen, columns)
-            return
-        self._count_rows(rows)
-        if self._unique_at is not None:
-            self._ids.append((values[self._unique_at], rows))
-        self.accept_columns(rows, values)
+    def rows(
+        self,
+        frame: pl.DataFrame,
+        typed: TypedCells | None = None,
+        always_typed: Callable[[int, Column], pl.Expr] | None = None,
+    ) -> None:
+        """Validate the sheet's rows: `frame` has the file's columns c0, c1, ... and `row`.
 
-    def _fast(self, columns: list[Cells], text_only: bool) -> list[list[Any]] | None:
-        """Each column's values, or None if any cell needs a closer look."""
-        values = []
-        for reader, column in zip(self.readers, columns, strict=True):
-            parsed = reader.fast(column, text_only)
-            if parsed is None:
-                return None
-            values.append(parsed)
-        return values
-
-    def _slow(self, rows: Sequence[int], columns: list[Cells], every: Sequence[Cells]) -> None:
-        """Cell by cell; `every` is all of the file's columns, to tell which rows are blank."""
-        for i, row in enumerate(rows):
-            if all(is_blank(column[i]) for column in every):
-                continue
-            cells = [column[i] for column in columns]
-            self._count_rows([row])
-            values: list[Any] = []
-            for reader, cell in zip(self.readers, cells, strict=True):
-                try:
-                    values.append(reader.one(cell))
-                except CellProblem as problem:
-                    self._error(row, reader.column.name, cell, str(problem))
-                    values.append(_BAD)
-            if self._unique_at is not None and values[self._unique_at] is not _BAD:
-                self._ids.append(([values[self._unique_at]], [row]))
-            if _BAD not in values:
-                self.accept_row(row, values)
+        Fully blank rows are skipped (their numbers stay unused). `typed` gives cells as the
+        file holds them (XLSX), for the per-cell rules; `always_typed(index, column)` marks
+        cells that must be read that way even when their text passes.
+        """
+        cells = [c for c in frame.columns if c != ROW]
+        # A row is blank only if every cell is: most sheets have a column without blanks.
+        if cells and frame.select(blank(pl.col(cells[0]), frame.schema[cells[0]]).any()).item():
+            blanks = frame.select(blank_rows(frame, cells)).to_series()
+            if blanks.any():
+                frame = frame.filter(~blanks)
+        self.data_row_count += frame.height
+        if len(self.first_data_rows) < 10:
+            self.first_data_rows.extend(frame.get_column(ROW).head(10).to_list())
+        self._values_without_header(frame, typed)
+        if not self.usable or not frame.height:
+            return
+        checked = validate(
+            self.sheet, frame, self._positions, self.rulebook, typed,
+            None if always_typed is None else (lambda index: always_typed(index, self._column_at[index])),
+        )
+        for row, _, column, value, message in checked.errors:
+            self._error(row, column, value, message)
+        self.frames.append(checked.frame)
+        if checked.ids is not None:
+            self._ids.append(checked.ids)
 
     def overflow(self, row: int, index: int, cell: object) -> None:
         """A value beyond the header's last column (a CSV row with too many cells)."""
@@ -207,16 +196,17 @@ class SheetReader:
             f"({self.letter(len(self.names) - 1)}): delete it, or check for a stray comma",
         )
 
-    def _count_rows(self, rows: Sequence[int]) -> None:
-        self.data_row_count += len(rows)
-        if len(self.first_data_rows) < 10:
-            self.first_data_rows.extend(rows[:10])
-
-    def _values_without_header(self, rows: Sequence[int], column: Cells, index: int) -> None:
-        if all(map(is_blank, column)):
-            return
-        for row, cell in zip(rows, column, strict=True):
-            if not is_blank(cell):
+    def _values_without_header(self, frame: pl.DataFrame, typed: TypedCells | None) -> None:
+        for index in self._unnamed:
+            name = f"c{index}"
+            if name not in frame.columns:
+                continue
+            stray = frame.filter(~blank(pl.col(name), frame.schema[name])).select(ROW, name)
+            if not stray.height:
+                continue
+            found = dict(typed([(row, index) for row in stray.get_column(ROW)])) if typed else {}
+            for row, cell in stray.iter_rows():
+                cell = found.get((row, index), cell)
                 self._error(
                     row,
                     self.letter(index),
@@ -225,13 +215,11 @@ class SheetReader:
                     "delete it, or name the column if it belongs to the template",
                 )
 
-    def accept_columns(self, rows: Sequence[int], values: list[list[Any]]) -> None:
-        """Take a chunk's rows, as `_fast` returned them."""
-        raise NotImplementedError
-
-    def accept_row(self, row: int, values: list[Any]) -> None:
-        """Take one row read by the slow path (one value per schema column)."""
-        self.accept_columns([row], [[v] for v in values])
+    def validated(self) -> pl.DataFrame:
+        """The rows that passed every check (all rows if the evidence has no errors)."""
+        if not self.frames:
+            return _empty(self.sheet)
+        return pl.concat(self.frames, how="vertical_relaxed") if len(self.frames) > 1 else self.frames[0]
 
     # --- end of sheet --------------------------------------------------------------------
 
@@ -249,24 +237,42 @@ class SheetReader:
             )
 
     def _check_unique(self) -> None:
-        unique: set[str] = set()
-        for values, _ in self._ids:
-            unique.update(values)
-        if len(unique) == sum(len(values) for values, _ in self._ids):
+        if not self._ids:
             return
-        column = self.sheet.columns[cast(int, self._unique_at)].name
+        ids = pl.concat(self._ids)
+        column = ids.columns[1]
+        if ids.get_column(column).n_unique() == ids.height:
+            return
+        repeated = ids.filter(pl.col(column).is_duplicated()).sort(ROW)
+        if not repeated.height:
+            return
         first: dict[str, int] = {}
-        for values, rows in self._ids:
-            for value, row in zip(values, rows, strict=True):
-                if value not in first:
-                    first[value] = row
-                    continue
-                self._error(
-                    row,
-                    column,
-                    value,
-                    f"{column} {value!r} is already used in row {first[value]}; each {column} must be unique",
-                )
+        for row, value in repeated.iter_rows():
+            if value not in first:
+                first[value] = row
+                continue
+            self._error(
+                row,
+                column,
+                value,
+                f"{column} {value!r} is already used in row {first[value]}; each {column} must be unique",
+            )
 
     def _error(self, row: int | None, column: str | None, value: object, message: str) -> None:
         self.errors.add(self.sheet.name, row, column, value, message)
+
+
+def _empty(sheet: Sheet) -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {ROW: pl.Int64()}
+    for column in sheet.columns:
+        if column.kind is Kind.AMOUNT:
+            schema[column.name + MICRO] = pl.Int64()
+            schema[column.name + PLACES] = pl.Int8()
+            schema[column.name] = pl.Decimal(38, 6)
+        elif column.kind is Kind.YEAR:
+            schema[column.name] = pl.Int64()
+        elif column.kind is Kind.YES_NO:
+            schema[column.name] = pl.Boolean()
+        else:
+            schema[column.name] = pl.String()
+    return pl.DataFrame(schema=schema)

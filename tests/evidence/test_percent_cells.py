@@ -6,12 +6,14 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from filings.evidence import read_evidence
+from filings.evidence.reader import read_frames
 from tests.evidence.factories import EvidenceFiles, errors_of, one_error
 
 DOLLARS = "amounts are entered as plain US dollar numbers, such as 1250.00: format the cell as Number and type the amount in dollars"
@@ -66,9 +68,9 @@ def test_a_percent_sign_that_does_not_scale_the_number_is_not_a_percentage(tmp_p
     files = EvidenceFiles.valid().set("battery_components", 4, "value_usd", 0.125)
     path = formatted(tmp_path, {("battery_components", "E4"): number_format}, files)
 
-    components = read_evidence([path]).battery_components
+    components = read_frames([path])["battery_components"]
 
-    assert str(components[2].value_usd) == "0.125"
+    assert components["value_usd"][2] == Decimal("0.125")
 
 
 @pytest.mark.parametrize(
