@@ -153,8 +153,7 @@ def _vehicle(frame: pl.DataFrame) -> Vehicle:
 def _components(frame: pl.DataFrame) -> ComponentLedger:
     ledger = ComponentLedger()
     keys, sums, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
-    for key, value, lines in zip(map(ComponentKey._make, keys), sums, rows, strict=True):
-        ledger.add_group(key, value, lines)
+    ledger.add_groups(zip(map(ComponentKey._make, keys), sums, rows, strict=True))
     return ledger
 
 
@@ -164,6 +163,5 @@ _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
 def _minerals(frame: pl.DataFrame) -> MineralLedger:
     ledger = MineralLedger()
     keys, sums, rows = groups(frame, _CHAIN, "value_usd")
-    for key, value, lines in zip(map(ChainKey._make, keys), sums, rows, strict=True):
-        ledger.add_group(key, value, lines)
+    ledger.add_groups(zip(map(ChainKey._make, keys), sums, rows, strict=True))
     return ledger
