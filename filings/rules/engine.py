@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
@@ -18,6 +20,7 @@ import pycountry
 
 from filings.rules.inputs import Chain, ChainKey, ComponentKey, Evidence, vin_summary, with_vin_summary
 from filings.rules.results import (
+    MAX_NOT_COUNTED_LISTED,
     MAX_ROWS_PER_FINDING,
     Assessment,
     Finding,
@@ -444,22 +447,50 @@ class _Assessor:
         north_america = self.rules.north_america.countries
         qualifying = total = Decimal(0)
         fta_used: set[str] = set()
-        not_counted: dict[tuple[str, str, str, str | None], list[int]] = defaultdict(list)
-        not_counted_value: dict[tuple[str, str, str, str | None], Decimal] = defaultdict(Decimal)
+        not_counted: dict[tuple[str, str, str, str | None], list[Chain]] = defaultdict(list)
+        # Whether a chain qualifies depends on its mineral and countries only: decided once per
+        # combination, however many chains (FEOC flags, suppliers) share it.
+        verdicts: dict[tuple[str, str, str, str | None], bool] = {}
         for key, chain in self.evidence.critical_minerals.chains():
             total += chain.value_usd
-            reason = self._mineral_qualifies(key, north_america, fta_used)
-            if reason:
+            combo = (key.mineral, key.extraction_country, key.processing_country,
+                     key.recycling_country)
+            verdict = verdicts.get(combo)
+            if verdict is None:
+                verdict = verdicts[combo] = self._mineral_qualifies(key, north_america, fta_used)
+            if verdict:
                 qualifying += chain.value_usd
             else:
-                group = (key.mineral, key.extraction_country, key.processing_country,
-                         key.recycling_country)
-                not_counted[group].extend(chain.rows)
-                not_counted_value[group] += chain.value_usd
+                not_counted[combo].append(chain)
         if self.rules.required_pct("critical_minerals", self.on) is not None:
-            for group, rows in sorted(not_counted.items(), key=lambda item: min(item[1])):
-                self._report_not_counted_mineral(group, rows, not_counted_value[group])
+            self._report_not_counted_minerals(not_counted)
         return qualifying, total, sorted(fta_used)
+
+    def _report_not_counted_minerals(
+            self, not_counted: dict[tuple[str, str, str, str | None], list[Chain]]) -> None:
+        """One finding per combination of mineral and countries that does not qualify, in the
+        order of its first row; past MAX_NOT_COUNTED_LISTED combinations, the ones of most value
+        and one finding summing up the rest (a sheet of a million varied lines has 100,000s)."""
+        combos = [(group, sum((c.value_usd for c in chains), Decimal(0)), chains)
+                  for group, chains in not_counted.items()]
+        rest: list[tuple[tuple[str, str, str, str | None], Decimal, list[Chain]]] = []
+        if len(combos) > MAX_NOT_COUNTED_LISTED:
+            by_value = sorted(combos, key=lambda combo: (-combo[1], _first_row(combo[2])))
+            combos, rest = by_value[:MAX_NOT_COUNTED_LISTED], by_value[MAX_NOT_COUNTED_LISTED:]
+        for group, value, chains in sorted(combos, key=lambda combo: _first_row(combo[2])):
+            rows = [row for chain in chains for row in chain.rows]
+            self._report_not_counted_mineral(group, rows, value)
+        if rest:
+            value = sum((combo[1] for combo in rest), Decimal(0))
+            lines = sum(len(chain.rows) for combo in rest for chain in combo[2])
+            first = heapq.nsmallest(MAX_ROWS_PER_FINDING, itertools.chain.from_iterable(
+                chain.rows for combo in rest for chain in combo[2]))
+            self.findings.append(Finding(
+                "critical_minerals", "info",
+                f"Not qualifying either: {len(rest):,} more combinations of mineral and countries "
+                f"({money(value)} in {lines:,} line(s)); the {MAX_NOT_COUNTED_LISTED} of most "
+                f"value are listed above (first {len(first)} of {lines:,} rows listed).",
+                tuple(first)))
 
     def _counts_as_fta(self, country: str, mineral: str) -> bool:
         """Whether the rulebook counts `country` as an FTA country for `mineral` on this date;
@@ -511,6 +542,10 @@ class _Assessor:
                              f"{', '.join(sorted({key.component_type for key, _ in groups}))}).",
                              rows)
         return qualifying, total
+
+
+def _first_row(chains: list[Chain]) -> int:
+    return min(chain.rows[0] for chain in chains)
 
 
 def _describe_minerals(keys: Iterable[ChainKey]) -> str:

@@ -25,6 +25,9 @@ GATING_REQUIREMENTS = REQUIREMENT_IDS[:7]
 
 # How many row numbers a finding lists; the message says how many more there are.
 MAX_ROWS_PER_FINDING = 100
+# How many non-qualifying combinations of mineral and countries get a finding of their own;
+# the rest are summed up in one.
+MAX_NOT_COUNTED_LISTED = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,3 +206,23 @@ def test_adding_summed_groups_gives_the_same_ledger_as_line_by_line():
     assert grouped == one_by_one
     assert [(k, c.value_usd, c.rows) for k, c in grouped.chains()] == \
         [(key_a, Decimal("15.10"), [2, 4]), (key_b, Decimal("0.01"), [3])]
+
+
+def test_past_fifty_non_qualifying_combinations_the_largest_are_listed_and_the_rest_summed():
+    from filings.rules.results import MAX_NOT_COUNTED_LISTED
+
+    countries = ["CN", "ID", "CD", "RU", "IN", "BR", "ZA", "PH"]
+    lines = [mineral(100 + i, extraction=countries[i % 8], processing=countries[(i // 8) % 8],
+                     name=("lithium", "nickel")[i // 64], value=str(1 + i))
+             for i in range(128)]  # 128 combinations, line i worth i + 1 dollars
+    result = assess_on(evidence(minerals=lines), "2024-06-01")
+
+    listed = [f for f in findings_for(result, "critical_minerals", "info")
+              if f.message.startswith("Not qualifying: ")]
+    [rest] = [f for f in findings_for(result, "critical_minerals", "info")
+              if f.message.startswith("Not qualifying either")]
+    assert len(listed) == MAX_NOT_COUNTED_LISTED
+    assert sorted(row for f in listed for row in f.rows) == list(range(100 + 78, 100 + 128))
+    assert f"{128 - MAX_NOT_COUNTED_LISTED:,} more combinations" in rest.message
+    assert f"${sum(range(1, 79)):,}.00 in 78 line(s)" in rest.message
+    assert rest.rows == tuple(range(100, 178))
