@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # The loopback-port and process helpers the tests start their servers and workers with.
+from bench.services import admin_psql
 from tests.celery_worker import free_port, stop_process
 
 if TYPE_CHECKING:
@@ -69,11 +70,6 @@ def _pki_answers(url: str) -> bool:
             return bool(r.status == 200)
     except (urllib.error.URLError, OSError):
         return False
-
-
-def _admin_psql(admin_url: str, sql: str) -> None:
-    subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -230,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             if processes[0].poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the local PKI did not come up on {pki.url}")
             time.sleep(0.1)
-        _admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
+        admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
         created_db = True
         env = {**os.environ, **pki.environment(), "DATABASE_URL": db_url, "REDIS_URL": redis_url,
                "CACHE_URL": redis_url, "VAR_DIR": str(folder / "var"),
@@ -386,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
                 connections.close_all()
             except Exception:
                 pass
-            _admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         shutil.rmtree(folder, ignore_errors=True)
 
 

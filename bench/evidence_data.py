@@ -1,4 +1,7 @@
-"""Synthetic evidence for the benchmarks: realistic sizes, suppliers, countries and cents."""
+"""Synthetic evidence for the benchmarks and the worker tests: realistic sizes, suppliers,
+countries and cents. *Few chains* (the default) draws the lines from 300 supplier/country
+combinations, as real supply chains have; *varied* draws each line's supplier and countries
+afresh, so nearly every line is its own chain."""
 
 from __future__ import annotations
 
@@ -7,13 +10,10 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from openpyxl import Workbook
-
-from filings.evidence.schema import SHEETS_BY_NAME
-from filings.rules.vin import check_digit
-
-MINERALS = ("lithium", "cobalt", "nickel", "graphite", "manganese", "aluminum")
-COUNTRIES = ("US", "CA", "MX", "CL", "AU", "AR", "JP", "KR", "ID", "PH", "CD", "CN", "ZA", "BR")
+COUNTRIES = (
+    "US", "CA", "MX", "CL", "AU", "AR", "JP", "KR", "ID", "PH", "CD", "CN", "ZA", "BR", "PE",
+    "BO", "DE", "FR", "GB", "NO", "FI", "SE", "IN", "VN", "TH", "MA", "ZM", "ZW", "GA", "NC",
+)  # fmt: skip
 COMPONENT_TYPES = (
     "cathode_electrode",
     "anode_electrode",
@@ -22,61 +22,57 @@ COMPONENT_TYPES = (
     "battery_cell",
     "battery_module",
 )
+_NAMES = ("Andes", "Boreal", "Cobre", "Delta", "Evergreen", "Fjord", "Granite")
+_KINDS = ("Lithium", "Metals", "Minerals", "Refining")
 _SUFFIXES = ("Mining Co.", "Resources Ltd", "Materials Inc", "Co., Ltd.", "SA", "GmbH")
 
 
-def _suppliers(rng: random.Random, count: int) -> list[str]:
-    return [
-        f"{rng.choice(('Andes', 'Boreal', 'Cobre', 'Delta', 'Evergreen', 'Fjord', 'Granite'))} "
-        f"{rng.choice(('Lithium', 'Metals', 'Minerals', 'Refining'))} {i} {rng.choice(_SUFFIXES)}"
-        for i in range(count)
-    ]
+def _minerals() -> tuple[str, ...]:
+    from filings.rules import load_rulebook
+
+    return tuple(sorted(load_rulebook().critical_minerals.applicable_minerals))
 
 
-def _chains(rng: random.Random, count: int) -> list[tuple[str, ...]]:
-    """A few hundred distinct supplier/country combinations, as real supply chains have."""
-    suppliers = _suppliers(rng, 80)
-    return [
-        (
-            rng.choice(MINERALS),
-            rng.choice(suppliers),
-            rng.choice(COUNTRIES),
-            rng.choice(COUNTRIES),
-            rng.choice(("", "", "", "US", "CA")),
-            rng.choices(("no", "yes"), (9, 1))[0],
-            rng.choices(("no", "yes"), (19, 1))[0],
-        )
-        for _ in range(count)
-    ]
+def _supplier(rng: random.Random, number: int) -> str:
+    return f"{rng.choice(_NAMES)} {rng.choice(_KINDS)} {number} {rng.choice(_SUFFIXES)}"
+
+
+def _chain(rng: random.Random, minerals: tuple[str, ...], supplier: str) -> tuple[str, ...]:
+    return (
+        rng.choice(minerals),
+        supplier,
+        rng.choice(COUNTRIES),
+        rng.choice(COUNTRIES),
+        rng.choice(("", "", "", rng.choice(COUNTRIES))),
+        rng.choices(("no", "yes"), (9, 1))[0],
+        rng.choices(("no", "yes"), (19, 1))[0],
+    )
 
 
 def _vin(serial: int) -> str:
     """A valid VIN: US manufacturer (1GR), check digit right, model year 2024 (R)."""
+    from filings.rules.vin import check_digit
+
     unchecked = f"1GRAN4E20RU{serial:06d}"
     return unchecked[:8] + check_digit(unchecked) + unchecked[9:]
 
 
-def sheets(lines: int, *, seed: int = 30) -> dict[str, Iterator[list[object]]]:
+def sheets(lines: int, *, varied: bool = False, seed: int = 30) -> dict[str, Iterator[list[object]]]:
     """Rows (header first) of every sheet; critical_minerals has `lines` data rows."""
+    from filings.evidence.schema import SHEETS_BY_NAME
+
     rng = random.Random(seed)
-    chains = _chains(rng, 300)
+    minerals_list = _minerals()
+    chains = [_chain(rng, minerals_list, _supplier(rng, i % 80)) for i in range(300)]
 
     def minerals() -> Iterator[list[object]]:
         yield list(SHEETS_BY_NAME["critical_minerals"].column_names)
         for i in range(lines):
-            mineral, supplier, extraction, processing, recycling, feoc, untraceable = rng.choice(chains)
+            chain = _chain(rng, minerals_list, _supplier(rng, i)) if varied else rng.choice(chains)
+            mineral, supplier, extraction, processing, recycling, feoc, untraceable = chain
             value = f"{rng.randint(100, 2_500_000) / 100:.2f}"
-            yield [
-                f"CM-{i:07d}",
-                mineral,
-                supplier,
-                extraction,
-                processing,
-                recycling,
-                value,
-                feoc,
-                untraceable,
-            ]
+            yield [f"CM-{i:07d}", mineral, supplier, extraction, processing, recycling, value, feoc,
+                   untraceable]
 
     def components() -> Iterator[list[object]]:
         yield list(SHEETS_BY_NAME["battery_components"].column_names)
@@ -108,29 +104,13 @@ def sheets(lines: int, *, seed: int = 30) -> dict[str, Iterator[list[object]]]:
     }
 
 
-def write_csv_set(folder: Path, lines: int) -> list[Path]:
+def write_csv_set(folder: Path, lines: int, *, varied: bool = False) -> list[Path]:
+    """The evidence as four CSV files (csv.writer: CRLF line ends, quotes where needed)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, rows in sheets(lines).items():
+    for name, rows in sheets(lines, varied=varied).items():
         path = folder / f"{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
             csv.writer(f).writerows(rows)
         paths.append(path)
     return paths
-
-
-def write_xlsx(path: Path, lines: int) -> Path:
-    """The same evidence as one workbook (openpyxl write-only); numbers as numeric cells."""
-    workbook = Workbook(write_only=True)
-    for name, rows in sheets(lines).items():
-        sheet = workbook.create_sheet(name)
-        numeric = {i for i, c in enumerate(SHEETS_BY_NAME[name].columns) if c.kind.name in ("AMOUNT", "YEAR")}
-        for n, row in enumerate(rows):
-            sheet.append(
-                [
-                    float(v) if n and i in numeric else v  # type: ignore[arg-type]
-                    for i, v in enumerate(row)
-                ]
-            )
-    workbook.save(path)
-    return path

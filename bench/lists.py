@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 # The process helper the tests stop their servers and workers with.
+from bench.services import admin_psql
 from tests.celery_worker import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,11 +57,6 @@ EMAIL, PASSWORD = "preparer@granite.example", "bench lists password 42"
 SEARCH = "Ironwood"
 MAKES = ("Granite Motor Company", "Granite Motor Co.", "GMC Electric")
 MODELS = ("Ironwood EV", "Basalt Van", "Tamarack AWD", "Meridian", "Aurelia e")
-
-
-def _admin_psql(admin_url: str, sql: str) -> None:
-    subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def _load(count: int) -> dict[str, Any]:
@@ -239,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     server: subprocess.Popen[bytes] | None = None
     created_db = False
     try:
-        _admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
+        admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
         created_db = True
         os.environ.update(env)
         import django
@@ -307,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # Django may not be set up yet
             pass
         if created_db:
-            _admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         _clear_cache(redis_url, env["CACHE_KEY_PREFIX"])
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -40,6 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.services import admin_psql, start_worker
 from tests.celery_worker import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,10 +52,6 @@ _MINERALS = ("lithium", "nickel", "cobalt", "graphite", "manganese", "aluminum",
              "tin", "zinc", "titanium")
 _COUNTRIES = ("US", "CA", "MX", "AU", "CL", "AR", "JP", "KR", "CN", "ID", "CD", "ZA", "PH",
               "FI", "DE", "BR")
-
-
-def _admin_psql(admin_url: str, sql: str) -> None:
-    subprocess.run(["psql", admin_url, "-q", "-c", sql], check=True, capture_output=True)
 
 
 def _evidence(seed: int, lines: int) -> Any:
@@ -176,22 +173,6 @@ def _preview(draft: Any, author: Any) -> tuple[float, list[dict[str, Any]]]:
     return elapsed, list(preview.rows)
 
 
-def _start_worker(index: int, env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
-    log = folder / f"worker-{index}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
-             "-n", f"preview{index}@%h", "-Q", QUEUE, "--loglevel=WARNING",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while "ready" not in log.read_text(errors="replace"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"worker {index} did not start: {log.read_text(errors='replace')}")
-        time.sleep(0.2)
-    return process
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--filings", type=int, default=2000)
@@ -208,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
            "CELERY_QUEUE": QUEUE, "DJANGO_SETTINGS_MODULE": "portal.settings"}
     env.pop("AWS_STORAGE_BUCKET_NAME", None)
     workers: list[subprocess.Popen[bytes]] = []
-    _admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
+    admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
     try:
         os.environ.update(env)
         import django
@@ -238,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         app.control.purge()
         connections.close_all()
         floor = min(_floor() for _ in range(2))
-        workers.append(_start_worker(0, env, folder))
+        workers.append(start_worker("preview0", QUEUE, env, folder / "worker-0.log"))
         one, rows_one = _preview(draft, author)
-        workers.append(_start_worker(1, env, folder))
+        workers.append(start_worker("preview1", QUEUE, env, folder / "worker-1.log"))
         two, rows_two = _preview(draft, author)
     finally:
         for process in workers:
@@ -251,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
         except Exception:
             pass
-        _admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     if rows_one != rows_two:
         print("the two previews listed different rows")
         return 1

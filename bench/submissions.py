@@ -38,6 +38,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.services import admin_psql, start_worker
 from portal.celery import app
 from tests.celery_worker import stop_process
 
@@ -90,30 +91,6 @@ def _workbook(path: Path, seed: int, lines: int) -> None:
                          rnd.choice(("", "", "", "US", "KR")), rnd.randrange(1, 10_000_000) / 100,
                          "no", "no"])
     book.save(path)
-
-
-def _admin_psql(admin_url: str, sql: str) -> None:
-    subprocess.run(["psql", admin_url, "-q", "-c", sql], check=True, capture_output=True)
-
-
-def _start_workers(env: dict[str, str], folder: Path) -> list[subprocess.Popen[bytes]]:
-    processes, logs = [], []
-    for index in range(2):
-        log = folder / f"worker-{index}.log"
-        logs.append(log)
-        with log.open("wb") as out:
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
-                 "-n", f"submissions{index}@%h", "-Q", QUEUE, "-I", "bench.submissions",
-                 "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
-    deadline = time.monotonic() + 120
-    while not all("ready" in log.read_text(errors="replace") for log in logs):
-        if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-            raise RuntimeError("the workers did not start: "
-                               + " | ".join(log.read_text(errors="replace")[-500:] for log in logs))
-        time.sleep(0.2)
-    return processes
 
 
 def _wait(what: str, done: Any, timeout: float) -> None:
@@ -201,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     for i, path in enumerate(paths):
         _workbook(path, i, args.lines)
     workers: list[subprocess.Popen[bytes]] = []
-    _admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
+    admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
     try:
         os.environ.update(env)
         import django
@@ -219,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         _, key = api_token_create(actor=signer, name="bench")
         app.control.purge()
         connections.close_all()
-        workers = _start_workers(env, folder)
+        workers = [start_worker(f"submissions{i}", QUEUE, env, folder / f"worker-{i}.log",
+                                include="bench.submissions") for i in range(2)]
         _floor(paths, min(20, args.count), redis_url)  # warm: imports, rulebook, fonts
         floor = _floor(paths, args.count, redis_url)
         submit_to_assessed, journey, problems = _portal(paths, args.count, key)
@@ -232,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
         except Exception:
             pass
-        _admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     floor_rate = args.count / floor
     rate, journey_rate = args.count / submit_to_assessed, args.count / journey
     print(f"{args.count:,} filings of {args.lines:,} lines, two workers")
