@@ -243,9 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  preview, 1 worker                                   {one:8.2f} s")
     print(f"  preview, 2 workers                                  {two:8.2f} s")
     ok_floor, ok_speed = vs_floor <= MAX_VS_FLOOR, speedup >= MIN_SPEEDUP
-    print(f"  2 workers / floor   {vs_floor:5.2f}x  target <= {MAX_VS_FLOOR}x  "
+    print(f"  2 workers / floor   {vs_floor:6.3f}x  target <= {MAX_VS_FLOOR}x  "
           f"{'met' if ok_floor else 'MISSED'}")
-    print(f"  1 worker / 2        {speedup:5.2f}x  target >= {MIN_SPEEDUP}x  "
+    print(f"  1 worker / 2        {speedup:6.3f}x  target >= {MIN_SPEEDUP}x  "
           f"{'met' if ok_speed else 'MISSED'}")
     return 0 if ok_floor and ok_speed else 1
 
