@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.services import admin_psql, start_worker
+from bench.services import ADMIN_URL, admin_psql, portal_env, start_worker
 from tests.celery_worker import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,15 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--shapes", type=int, default=40)
     args = parser.parse_args(argv)
-    admin_url = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    admin_url = os.environ.get("DATABASE_ADMIN_URL", ADMIN_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
     db_name = f"cvc_bench_preview_{os.getpid()}"
     folder = Path(tempfile.mkdtemp(prefix="bench-preview-"))
-    env = {**os.environ, "DATABASE_URL": admin_url.rsplit("/", 1)[0] + f"/{db_name}",
-           "REDIS_URL": redis_url, "CACHE_URL": redis_url, "VAR_DIR": str(folder / "var"),
-           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-           "CELERY_QUEUE": QUEUE, "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    env = portal_env(db_name, QUEUE, folder, redis_url)
     workers: list[subprocess.Popen[bytes]] = []
     admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
     try:

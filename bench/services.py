@@ -3,12 +3,28 @@ worker processes of their own."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def portal_env(database: str, queue: str, folder: Path, redis_url: str,
+               **overrides: str) -> dict[str, str]:
+    """The environment a benchmark's portal processes (its own and the workers) run with: a
+    throwaway database next to the admin one, Redis as broker and cache, files under `folder`,
+    mail kept in memory, a Celery queue of the benchmark's own; local disk, not a bucket."""
+    admin_url = os.environ.get("DATABASE_ADMIN_URL", ADMIN_URL)
+    env = {**os.environ, "DATABASE_URL": admin_url.rsplit("/", 1)[0] + f"/{database}",
+           "REDIS_URL": redis_url, "CACHE_URL": redis_url, "VAR_DIR": str(folder / "var"),
+           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+           "CELERY_QUEUE": queue, "DJANGO_SETTINGS_MODULE": "portal.settings", **overrides}
+    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    return env
 
 
 def admin_psql(admin_url: str, sql: str) -> None:

@@ -38,7 +38,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.services import admin_psql, start_worker
+from bench.services import ADMIN_URL, admin_psql, portal_env, start_worker
 from portal.celery import app
 from tests.celery_worker import stop_process
 
@@ -163,17 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--shapes", type=int, default=10)
     args = parser.parse_args(argv)
-    admin_url = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    admin_url = os.environ.get("DATABASE_ADMIN_URL", ADMIN_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     db_name = f"cvc_bench_submissions_{os.getpid()}"
     folder = Path(tempfile.mkdtemp(prefix="bench-submissions-"))
-    env = {**os.environ, "DATABASE_URL": admin_url.rsplit("/", 1)[0] + f"/{db_name}",
-           "REDIS_URL": redis_url, "CACHE_URL": redis_url, "VAR_DIR": str(folder / "var"),
-           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-           "CELERY_QUEUE": QUEUE, "API_THROTTLE_PER_TOKEN": "1000000/minute",
-           "API_THROTTLE_PER_USER": "1000000/minute", "DJANGO_SETTINGS_MODULE": "portal.settings",
-           "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
-    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    env = portal_env(db_name, QUEUE, folder, redis_url,
+                     API_THROTTLE_PER_TOKEN="1000000/minute", API_THROTTLE_PER_USER="1000000/minute",
+                     ALLOWED_HOSTS="testserver,127.0.0.1,localhost")
     paths = [folder / f"evidence-{i}.xlsx" for i in range(args.shapes)]
     for i, path in enumerate(paths):
         _workbook(path, i, args.lines)
