@@ -69,6 +69,7 @@ def write_xlsx(path: Path, lines: int, *, varied: bool) -> Path:
     """The same evidence as one workbook, its XML parts written directly (openpyxl would
     take minutes for a million rows): shared strings for text, numbers as numeric cells."""
     from filings.evidence.schema import SHEETS_BY_NAME, Kind
+    from filings.evidence.sheets import column_letter
 
     strings: dict[str, int] = {}
     parts: list[tuple[str, bytes]] = []
@@ -81,7 +82,7 @@ def write_xlsx(path: Path, lines: int, *, varied: bool) -> Path:
             for c, value in enumerate(row):
                 if value in ("", None):
                     continue
-                ref = f"{_letter(c)}{r}"
+                ref = f"{column_letter(c)}{r}"
                 if r > 1 and c in numeric:
                     cells.append(f'<c r="{ref}"><v>{float(value)!r}</v></c>')  # type: ignore[arg-type]
                 else:
@@ -106,15 +107,6 @@ def write_xlsx(path: Path, lines: int, *, varied: bool) -> Path:
             + "</sst>",
         )
     return path
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

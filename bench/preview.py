@@ -222,12 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for process in workers:
             stop_process(process)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
+        # WITH (FORCE) ends this process's connections too.
         admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     if rows_one != rows_two:
         print("the two previews listed different rows")

@@ -200,12 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for process in workers:
             stop_process(process)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
+        # WITH (FORCE) ends this process's connections too.
         admin_psql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     floor_rate = args.count / floor
     rate, journey_rate = args.count / submit_to_assessed, args.count / journey

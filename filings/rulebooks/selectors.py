@@ -51,8 +51,15 @@ def rule_changes(record: RulebookVersion) -> list[Change]:
 def rulebook_of(record: RulebookVersion) -> Rulebook:
     """The engine's rulebook of a record; a published record's parse is cached by its hash."""
     if record.is_published:
-        return _parsed(record.pk, record.data_sha256, record)
+        return rulebook_parsed(record)
     return rulebook_from_data(record.data, source=f"draft {record.version}")
+
+
+def rulebook_parsed(record: RulebookVersion) -> Rulebook:
+    """The record's rulebook, parsed once per process for its data's hash: for a published
+    record, or a draft whose `data_sha256` the caller has just checked (an impact preview's
+    chunks all parse the same draft)."""
+    return _parsed(record.pk, record.data_sha256, record)
 
 
 # Published data never changes, so (pk, sha256) names one parse; a small FIFO bounds memory.

@@ -7,7 +7,7 @@ spreadsheet row the value came from, so findings can point back at it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, Inexact
 from typing import Generic, NamedTuple, TypeVar
@@ -18,6 +18,7 @@ from filings.rules.vin import model_year_code, vin_problem
 # Sums must be exact whatever the input's digits; an inexact sum raises instead of rounding.
 _exact_add = Context(prec=80, traps=[Inexact]).add
 K = TypeVar("K", bound=tuple[object, ...])
+L = TypeVar("L", "MineralLine", "BatteryComponent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,11 @@ class _Ledger(Generic[K]):
         chain.rows.append(row)
         self.line_count += 1
 
+    def add_lines(self, lines: Iterable[L], key_of: Callable[[L], K]) -> None:
+        """Single lines (tests and builders), each keyed by `key_of`."""
+        for line in lines:
+            self.add(line.row, key_of(line), line.value_usd)
+
     def add_group(self, key: K, value_usd: Decimal, rows: Iterable[int]) -> None:
         """Lines already summed (by the reader, or from stored groups): one call per key.
         The rows of one key must be added in ascending order."""
@@ -162,8 +168,7 @@ class MineralLedger(_Ledger[ChainKey]):
     @classmethod
     def from_lines(cls, lines: Iterable[MineralLine]) -> MineralLedger:
         ledger = cls()
-        for line in lines:
-            ledger.add(line.row, chain_key(line), line.value_usd)
+        ledger.add_lines(lines, chain_key)
         return ledger
 
 
@@ -175,8 +180,7 @@ class ComponentLedger(_Ledger[ComponentKey]):
     @classmethod
     def from_lines(cls, components: Iterable[BatteryComponent]) -> ComponentLedger:
         ledger = cls()
-        for component in components:
-            ledger.add(component.row, component_key(component), component.value_usd)
+        ledger.add_lines(components, component_key)
         return ledger
 
 

@@ -15,7 +15,7 @@ from filings import selectors
 from filings.models import Assessment, EvidenceFile, FileKind, Filing, StoredEvidence
 from filings.rulebooks.impact import CHANGE_KINDS, OutcomeChange, compare, not_assessable, outcome_of
 from filings.rulebooks.models import ImpactPreview, ImpactPreviewChunk, JobStatus, RulebookVersion
-from filings.rulebooks.selectors import rulebook_of
+from filings.rulebooks.selectors import rulebook_of, rulebook_parsed
 from filings.rulebooks.services.drafting import locked_draft, require_amender
 from filings.rules import Rulebook, RulebookError
 from filings.rules.labels import REQUIREMENT_LABELS
@@ -181,7 +181,7 @@ def rulebook_preview_chunk_run(*, preview_id: int, index: int) -> bool:
             or chunk.preview.status != JobStatus.RUNNING:
         return False
     try:
-        rulebook = _rulebook_of_preview(chunk.preview)
+        rulebook = rulebook_from_preview(chunk.preview)
         rows, unchanged = compare_filings(list(chunk.filing_ids), rulebook)
     except Exception as exc:
         _failed(preview_id, exc)
@@ -245,22 +245,8 @@ def _failed(preview_id: int, exc: Exception) -> None:
         finished_at=timezone.now())
 
 
-_RULEBOOKS: dict[str, Rulebook] = {}
-
-
-def _rulebook_of_preview(preview: ImpactPreview) -> Rulebook:
-    """The draft's rulebook, parsed once per worker process for each content of the draft."""
-    rulebook = _RULEBOOKS.get(preview.data_sha256)
-    if rulebook is None:
-        rulebook = rulebook_from_preview(preview)
-        if len(_RULEBOOKS) > 8:
-            _RULEBOOKS.clear()
-        _RULEBOOKS[preview.data_sha256] = rulebook
-    return rulebook
-
-
 def rulebook_from_preview(preview: ImpactPreview) -> Rulebook:
     draft = preview.draft
     if draft.data_sha256 != preview.data_sha256:
         raise RulebookError("the draft changed after this preview was requested; run it again")
-    return rulebook_of(draft)
+    return rulebook_parsed(draft)  # once per process: every chunk of the preview parses it
