@@ -27,6 +27,7 @@ from filings.rules.inputs import (
     ComponentKey,
     ComponentLedger,
     Evidence,
+    Groups,
     MineralLedger,
     Vehicle,
     VinEntry,
@@ -151,17 +152,13 @@ def _vehicle(frame: pl.DataFrame) -> Vehicle:
 
 
 def _components(frame: pl.DataFrame) -> ComponentLedger:
-    ledger = ComponentLedger()
-    keys, sums, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
-    ledger.add_groups(zip(map(ComponentKey._make, keys), sums, rows, strict=True))
-    return ledger
+    keys, sums, starts, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
+    return ComponentLedger.from_groups(Groups(list(map(ComponentKey._make, keys)), sums, starts, rows))
 
 
 _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
 
 
 def _minerals(frame: pl.DataFrame) -> MineralLedger:
-    ledger = MineralLedger()
-    keys, sums, rows = groups(frame, _CHAIN, "value_usd")
-    ledger.add_groups(zip(map(ChainKey._make, keys), sums, rows, strict=True))
-    return ledger
+    keys, sums, starts, rows = groups(frame, _CHAIN, "value_usd")
+    return MineralLedger.from_groups(Groups(list(map(ChainKey._make, keys)), sums, starts, rows))

@@ -17,6 +17,10 @@ from filings.evidence.frames import MICRO, PLACES, ROW, TypedCells, blank, blank
 from filings.evidence.schema import Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook
 
+# Rows validated at a time: large enough for polars to spread over the cores, small enough
+# that the intermediate columns of a million-row sheet do not all exist at once.
+VALIDATE_ROWS = 1 << 17
+
 Cells = Sequence[object]
 
 
@@ -176,15 +180,18 @@ class SheetReader:
         self._values_without_header(frame, typed)
         if not self.usable or not frame.height:
             return
-        checked = validate(
-            self.sheet, frame, self._positions, self.rulebook, typed,
-            None if always_typed is None else (lambda index: always_typed(index, self._column_at[index])),
-        )
-        for row, _, column, value, message in checked.errors:
-            self._error(row, column, value, message)
-        self.frames.append(checked.frame)
-        if checked.ids is not None:
-            self._ids.append(checked.ids)
+        typed_at = None if always_typed is None else (
+            lambda index: always_typed(index, self._column_at[index]))
+        # In slices, so that what the checks build along the way stays a slice's worth: the
+        # rows are checked each on its own (ids are compared across slices at the end).
+        for start in range(0, frame.height, VALIDATE_ROWS):
+            checked = validate(self.sheet, frame.slice(start, VALIDATE_ROWS), self._positions,
+                               self.rulebook, typed, typed_at)
+            for row, _, column, value, message in checked.errors:
+                self._error(row, column, value, message)
+            self.frames.append(checked.frame)
+            if checked.ids is not None:
+                self._ids.append(checked.ids)
 
     def overflow(self, row: int, index: int, cell: object) -> None:
         """A value beyond the header's last column (a CSV row with too many cells)."""

@@ -18,7 +18,7 @@ from typing import Literal
 
 import pycountry
 
-from filings.rules.inputs import Chain, ChainKey, ComponentKey, Evidence, vin_summary, with_vin_summary
+from filings.rules.inputs import ChainKey, Evidence, Groups, vin_summary, with_vin_summary
 from filings.rules.results import (
     MAX_NOT_COUNTED_LISTED,
     MAX_ROWS_PER_FINDING,
@@ -36,6 +36,9 @@ from filings.rules.vin import model_year_code
 _EXACT = Context(prec=60, traps=[Inexact])
 _CENT = Decimal("0.01")
 ONE_DAY = dt.timedelta(days=1)
+# A critical-mineral line's mineral and extraction, processing and recycling countries: what
+# decides whether it qualifies.
+Combination = tuple[str, str, str, str | None]
 
 
 class AssessmentInputError(ValueError):
@@ -144,7 +147,7 @@ class _Assessor:
         self.on = on
         self.acquired = acquired
         self.findings: list[Finding] = []
-        self._fta: dict[tuple[str, str], bool] = {}
+        self._counts: dict[tuple[str, str], bool] = {}
 
     def finding(self, requirement: str, severity: Severity, message: str,
                 rows: Iterable[int] = ()) -> None:
@@ -320,12 +323,12 @@ class _Assessor:
     def _check_feoc_battery_components(self) -> RequirementResult:
         feoc = self.rules.feoc
         applies = self.on >= feoc.battery_components_from
-        flagged = [(key, chain) for key, chain in self.evidence.battery_components.chains()
-                   if key.feoc]
-        count = sum(len(chain.rows) for _, chain in flagged)
+        groups = self.evidence.battery_components.groups()
+        flagged = [i for i, key in enumerate(groups.keys) if key.feoc]
+        count = sum(groups.count(i) for i in flagged)
         if flagged:
-            suppliers = ", ".join(sorted({str(key.supplier) for key, _ in flagged}))
-            rows = [row for _, chain in flagged for row in chain.rows]
+            suppliers = ", ".join(sorted({str(groups.keys[i].supplier) for i in flagged}))
+            rows = [row for i in flagged for row in groups.rows_of(i)]
             if applies:
                 self.finding("feoc_battery_components", "fail",
                              f"{count} battery component(s) made by a foreign entity of "
@@ -349,30 +352,29 @@ class _Assessor:
         feoc = self.rules.feoc
         applies = self.on >= feoc.critical_minerals_from
         excludable = self.on <= feoc.impracticable_to_trace_until
-        counted: list[tuple[ChainKey, list[int]]] = []
-        excluded: list[tuple[ChainKey, list[int]]] = []
-        for key, chain in self.evidence.critical_minerals.chains():
+        groups = self.evidence.critical_minerals.groups()
+        counted: list[int] = []
+        excluded: list[int] = []
+        for i, key in enumerate(groups.keys):
             if key.feoc:
-                target = excluded if key.impracticable_to_trace and excludable else counted
-                target.append((key, chain.rows))
-        self._report_feoc_minerals(counted, excluded, applies)
+                (excluded if key.impracticable_to_trace and excludable else counted).append(i)
+        self._report_feoc_minerals(groups, counted, excluded, applies)
         return RequirementResult(
             "feoc_critical_minerals", applies, not counted if applies else None,
             f"{feoc.critical_minerals_citation}; {feoc.impracticable_to_trace_citation}",
             _weakest(feoc.critical_minerals_confidence, feoc.impracticable_to_trace_confidence),
             {"applies_from": feoc.critical_minerals_from.isoformat(),
              "impracticable_to_trace_until": feoc.impracticable_to_trace_until.isoformat(),
-             "feoc_lines": sum(len(rows) for _, rows in counted),
-             "excluded_impracticable_to_trace_lines": sum(len(rows) for _, rows in excluded)},
+             "feoc_lines": sum(groups.count(i) for i in counted),
+             "excluded_impracticable_to_trace_lines": sum(groups.count(i) for i in excluded)},
         )
 
-    def _report_feoc_minerals(self, counted: list[tuple[ChainKey, list[int]]],
-                              excluded: list[tuple[ChainKey, list[int]]],
-                              applies: bool) -> None:
+    def _report_feoc_minerals(self, groups: Groups[ChainKey], counted: list[int],
+                              excluded: list[int], applies: bool) -> None:
         feoc = self.rules.feoc
         if counted:
-            rows = [r for _, chain_rows in counted for r in chain_rows]
-            what = _describe_minerals(key for key, _ in counted)
+            rows = [row for i in counted for row in groups.rows_of(i)]
+            what = _describe_minerals(groups.keys[i] for i in counted)
             if applies:
                 self.finding("feoc_critical_minerals", "fail",
                              f"{len(rows)} critical-mineral line(s) extracted, processed or "
@@ -385,10 +387,10 @@ class _Assessor:
                              f"concern ({what}); allowed before {feoc.critical_minerals_from}, "
                              "disqualifying from that date.", rows)
         if excluded and applies:
-            rows = [r for _, chain_rows in excluded for r in chain_rows]
+            rows = [row for i in excluded for row in groups.rows_of(i)]
             self.finding("feoc_critical_minerals", "warn",
                          f"{len(rows)} FEOC critical-mineral line(s) marked impracticable to "
-                         f"trace ({_describe_minerals(key for key, _ in excluded)}) are left out "
+                         f"trace ({_describe_minerals(groups.keys[i] for i in excluded)}) are left out "
                          f"of the FEOC test until {feoc.impracticable_to_trace_until}; the "
                          "manufacturer must report how it will comply after that date.", rows)
 
@@ -445,46 +447,76 @@ class _Assessor:
 
     def _critical_mineral_values(self) -> tuple[Decimal, Decimal, list[str]]:
         north_america = self.rules.north_america.countries
-        qualifying = total = Decimal(0)
+        groups = self.evidence.critical_minerals.groups()
+        values = groups.values
         fta_used: set[str] = set()
-        not_counted: dict[tuple[str, str, str, str | None], list[Chain]] = defaultdict(list)
-        # Whether a chain qualifies depends on its mineral and countries only: decided once per
-        # combination, however many chains (FEOC flags, suppliers) share it.
-        verdicts: dict[tuple[str, str, str, str | None], bool] = {}
-        for key, chain in self.evidence.critical_minerals.chains():
-            total += chain.value_usd
-            combo = (key.mineral, key.extraction_country, key.processing_country,
-                     key.recycling_country)
-            verdict = verdicts.get(combo)
+        qualifying = Decimal(0)
+        not_counted: dict[Combination, list[int]] = defaultdict(list)
+        # Whether a line qualifies depends on its mineral and countries; whether a country
+        # counts for a mineral on this date is asked once per pair (`_counts`), however many
+        # groups share it. The loop is the engine's hottest: a varied sheet has a group per line.
+        counts = self._counts
+        for i, key in enumerate(groups.keys):
+            mineral, extraction, processing, recycling = combo = key[:4]
+            verdict = counts.get((extraction, mineral))
             if verdict is None:
-                verdict = verdicts[combo] = self._mineral_qualifies(key, north_america, fta_used)
+                verdict = self._count(extraction, mineral)
             if verdict:
-                qualifying += chain.value_usd
+                if extraction != "US":
+                    fta_used.add(extraction)
             else:
-                not_counted[combo].append(chain)
+                verdict = counts.get((processing, mineral))
+                if verdict is None:
+                    verdict = self._count(processing, mineral)
+                if verdict:
+                    if processing != "US":
+                        fta_used.add(processing)
+                elif recycling is None or recycling not in north_america:
+                    not_counted[combo].append(i)
+                    continue
+            qualifying += values[i]
+        total = sum(values, Decimal(0))
         if self.rules.required_pct("critical_minerals", self.on) is not None:
-            self._report_not_counted_minerals(not_counted)
+            self._report_not_counted_minerals(groups, not_counted)
         return qualifying, total, sorted(fta_used)
 
-    def _report_not_counted_minerals(
-            self, not_counted: dict[tuple[str, str, str, str | None], list[Chain]]) -> None:
+    def _count(self, country: str, mineral: str) -> bool:
+        """Whether `country` counts for `mineral` on this date: the US, or a country the
+        rulebook counts as an FTA country for it; remembered in `_counts`."""
+        answer = self._counts[country, mineral] = (
+            country == "US" or self.rules.fta_treatment(country, mineral, self.on) is not None)
+        return answer
+
+    def _report_not_counted_minerals(self, groups: Groups[ChainKey],
+                                     not_counted: dict[Combination, list[int]]) -> None:
         """One finding per combination of mineral and countries that does not qualify, in the
         order of its first row; past MAX_NOT_COUNTED_LISTED combinations, the ones of most value
         and one finding summing up the rest (a sheet of a million varied lines has 100,000s)."""
-        combos = [(group, sum((c.value_usd for c in chains), Decimal(0)), chains)
-                  for group, chains in not_counted.items()]
-        rest: list[tuple[tuple[str, str, str, str | None], Decimal, list[Chain]]] = []
+        values, starts, rows = groups.values, groups.starts, groups.rows
+        combos = [
+            (combo, values[members[0]], rows[starts[members[0]]], members) if len(members) == 1
+            else (combo, sum((values[i] for i in members), Decimal(0)),
+                  min(rows[starts[i]] for i in members), members)
+            for combo, members in not_counted.items()
+        ]
+        rest: list[tuple[Combination, Decimal, int, list[int]]] = []
         if len(combos) > MAX_NOT_COUNTED_LISTED:
-            by_value = sorted(combos, key=lambda combo: (-combo[1], _first_row(combo[2])))
-            combos, rest = by_value[:MAX_NOT_COUNTED_LISTED], by_value[MAX_NOT_COUNTED_LISTED:]
-        for group, value, chains in sorted(combos, key=lambda combo: _first_row(combo[2])):
-            rows = [row for chain in chains for row in chain.rows]
-            self._report_not_counted_mineral(group, rows, value)
+            listed = heapq.nsmallest(MAX_NOT_COUNTED_LISTED, combos, key=lambda c: (-c[1], c[2]))
+            shown = {id(c) for c in listed}
+            rest = [c for c in combos if id(c) not in shown]
+            combos = listed
+        for combo, value, _, members in sorted(combos, key=lambda c: c[2]):
+            rows = [row for i in members for row in groups.rows_of(i)]
+            self._report_not_counted_mineral(combo, rows, value)
         if rest:
-            value = sum((combo[1] for combo in rest), Decimal(0))
-            lines = sum(len(chain.rows) for combo in rest for chain in combo[2])
+            value = sum((c[1] for c in rest), Decimal(0))
+            lines = sum(groups.count(i) for c in rest for i in c[3])
+            # The first rows of the rest: each is in a group whose first row is no later, so
+            # the groups with the MAX_ROWS_PER_FINDING earliest first rows hold them all.
+            earliest = heapq.nsmallest(MAX_ROWS_PER_FINDING, (i for c in rest for i in c[3]),
+                                       key=groups.first_row)
             first = heapq.nsmallest(MAX_ROWS_PER_FINDING, itertools.chain.from_iterable(
-                chain.rows for combo in rest for chain in combo[2]))
+                groups.rows_of(i) for i in earliest))
             self.findings.append(Finding(
                 "critical_minerals", "info",
                 f"Not qualifying either: {len(rest):,} more combinations of mineral and countries "
@@ -492,26 +524,7 @@ class _Assessor:
                 f"value are listed above (first {len(first)} of {lines:,} rows listed).",
                 tuple(first)))
 
-    def _counts_as_fta(self, country: str, mineral: str) -> bool:
-        """Whether the rulebook counts `country` as an FTA country for `mineral` on this date;
-        asked once per pair, however many chains share it."""
-        pair = (country, mineral)
-        answer = self._fta.get(pair)
-        if answer is None:
-            answer = self._fta[pair] = self.rules.fta_treatment(country, mineral, self.on) is not None
-        return answer
-
-    def _mineral_qualifies(self, key: ChainKey, north_america: frozenset[str],
-                           fta_used: set[str]) -> bool:
-        for country in (key.extraction_country, key.processing_country):
-            if country == "US":
-                return True
-            if self._counts_as_fta(country, key.mineral):
-                fta_used.add(country)
-                return True
-        return key.recycling_country is not None and key.recycling_country in north_america
-
-    def _report_not_counted_mineral(self, group: tuple[str, str, str, str | None],
+    def _report_not_counted_mineral(self, group: Combination,
                                    rows: list[int], value: Decimal) -> None:
         mineral, extraction, processing, recycling = group
         recycled = (f"recycled in {country_label(recycling)} (outside North America)"
@@ -524,28 +537,26 @@ class _Assessor:
 
     def _battery_component_values(self) -> tuple[Decimal, Decimal]:
         north_america = self.rules.north_america.countries
+        groups = self.evidence.battery_components.groups()
+        values = groups.values
         qualifying = total = Decimal(0)
-        outside: dict[str, list[tuple[ComponentKey, Chain]]] = defaultdict(list)
-        for key, chain in self.evidence.battery_components.chains():
-            total += chain.value_usd
+        outside: dict[str, list[int]] = defaultdict(list)
+        for i, key in enumerate(groups.keys):
+            total += values[i]
             if key.manufacturing_country in north_america:
-                qualifying += chain.value_usd
+                qualifying += values[i]
             else:
-                outside[key.manufacturing_country].append((key, chain))
+                outside[key.manufacturing_country].append(i)
         if self.rules.required_pct("battery_components", self.on) is not None:
-            for country, groups in sorted(outside.items()):
-                value = sum((chain.value_usd for _, chain in groups), Decimal(0))
-                rows = [row for _, chain in groups for row in chain.rows]
+            for country, members in sorted(outside.items()):
+                value = sum((values[i] for i in members), Decimal(0))
+                rows = [row for i in members for row in groups.rows_of(i)]
                 self.finding("battery_components", "info",
                              f"Not North American: {len(rows)} component(s) made in "
                              f"{country_label(country)} ({money(value)}: "
-                             f"{', '.join(sorted({key.component_type for key, _ in groups}))}).",
+                             f"{', '.join(sorted({groups.keys[i].component_type for i in members}))}).",
                              rows)
         return qualifying, total
-
-
-def _first_row(chains: list[Chain]) -> int:
-    return min(chain.rows[0] for chain in chains)
 
 
 def _describe_minerals(keys: Iterable[ChainKey]) -> str:

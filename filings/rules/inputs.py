@@ -7,10 +7,11 @@ spreadsheet row the value came from, so findings can point back at it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, Inexact
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, Self, TypeVar
 
 from filings.rules.rulebook import VehicleClass
 from filings.rules.vin import model_year_code, vin_problem
@@ -103,20 +104,74 @@ class Chain:
     rows: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Groups(Generic[K]):
+    """A ledger's groups as columns, which is how the engine reads them: group `i` has the
+    key `keys[i]`, the exact sum `values[i]`, and the rows `rows[starts[i]:starts[i + 1]]`,
+    ascending. One flat sequence of rows, not a list per group: a sheet of a million varied
+    lines has hundreds of thousands of groups, and the engine needs the rows of a few."""
+
+    keys: Sequence[K]
+    values: Sequence[Decimal]
+    starts: Sequence[int]  # len(keys) + 1 offsets into `rows`
+    rows: Sequence[int]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def rows_of(self, i: int) -> Sequence[int]:
+        return self.rows[self.starts[i]:self.starts[i + 1]]
+
+    def first_row(self, i: int) -> int:
+        return self.rows[self.starts[i]]
+
+    def count(self, i: int) -> int:
+        return self.starts[i + 1] - self.starts[i]
+
+
+def starts_of(counts: Iterable[int]) -> list[int]:
+    """The offsets `Groups.starts` holds for groups of these many rows each."""
+    return [0, *itertools.accumulate(counts)]
+
+
 class _Ledger(Generic[K]):
     """Lines summed by key: the engine evaluates keys, so its cost follows the number of
-    distinct keys, not of lines. Every line's row is kept for the findings; sums are exact."""
+    distinct keys, not of lines. Every line's row is kept for the findings; sums are exact.
 
-    __slots__ = ("_chains", "line_count")
+    A ledger is built line by line or group by group (`add`, `add_group`: tests, builders),
+    or handed its groups whole (`from_groups`: the readers and stored evidence), which it
+    keeps as they are until something adds to it."""
+
+    __slots__ = ("_chains", "_groups", "line_count")
 
     def __init__(self) -> None:
-        self._chains: dict[K, Chain] = {}
+        self._chains: dict[K, Chain] | None = {}
+        self._groups: Groups[K] | None = None
         self.line_count = 0
 
+    @classmethod
+    def from_groups(cls, groups: Groups[K]) -> Self:
+        """A ledger of groups with distinct keys (the readers' and stored evidence's)."""
+        ledger = cls()
+        ledger._chains = None
+        ledger._groups = groups
+        ledger.line_count = len(groups.rows)
+        return ledger
+
+    def _editable(self) -> dict[K, Chain]:
+        if self._chains is None:
+            groups = self._groups
+            assert groups is not None
+            self._chains = {key: Chain(groups.values[i], list(groups.rows_of(i)))
+                            for i, key in enumerate(groups.keys)}
+        self._groups = None
+        return self._chains
+
     def add(self, row: int, key: K, value_usd: Decimal) -> None:
-        chain = self._chains.get(key)
+        chains = self._editable()
+        chain = chains.get(key)
         if chain is None:
-            chain = self._chains[key] = Chain()
+            chain = chains[key] = Chain()
         chain.value_usd = _exact_add(chain.value_usd, value_usd)
         chain.rows.append(row)
         self.line_count += 1
@@ -127,35 +182,49 @@ class _Ledger(Generic[K]):
             self.add(line.row, key_of(line), line.value_usd)
 
     def add_group(self, key: K, value_usd: Decimal, rows: Iterable[int]) -> None:
-        """Lines already summed (by the reader, or from stored groups): one call per key.
-        The rows of one key must be added in ascending order."""
-        chain = self._chains.get(key)
+        """Lines already summed: one call per key. The rows of one key must be added in
+        ascending order."""
+        chains = self._editable()
+        chain = chains.get(key)
         if chain is None:
-            chain = self._chains[key] = Chain()
+            chain = chains[key] = Chain()
         chain.value_usd = _exact_add(chain.value_usd, value_usd)
         before = len(chain.rows)
         chain.rows.extend(rows)
         self.line_count += len(chain.rows) - before
 
-    def add_groups(self, groups: Iterable[tuple[K, Decimal, list[int]]]) -> None:
-        """`add_group` for many groups (stored evidence); a list of rows is kept, not copied."""
-        chains = self._chains
-        for key, value_usd, rows in groups:
-            if key in chains:
-                self.add_group(key, value_usd, rows)
-            else:
-                chains[key] = Chain(value_usd, rows)
-                self.line_count += len(rows)
+    def groups(self) -> Groups[K]:
+        """The groups as columns, in the order their keys were first added."""
+        if self._groups is None:
+            chains = self._chains
+            assert chains is not None
+            rows: list[int] = []
+            starts = [0]
+            for chain in chains.values():
+                rows.extend(sorted(chain.rows))
+                starts.append(len(rows))
+            self._groups = Groups(list(chains), [c.value_usd for c in chains.values()], starts, rows)
+        return self._groups
+
+    def group_keys(self) -> Iterable[K]:
+        return self._chains.keys() if self._chains is not None else self.groups().keys
 
     def chains(self) -> Iterator[tuple[K, Chain]]:
-        return iter(self._chains.items())
+        if self._chains is not None:
+            return iter(self._chains.items())
+        groups = self.groups()
+        return ((key, Chain(groups.values[i], list(groups.rows_of(i))))
+                for i, key in enumerate(groups.keys))
 
     def __len__(self) -> int:
         return self.line_count
 
+    def _summary(self) -> dict[K, tuple[Decimal, list[int]]]:
+        return {key: (chain.value_usd, sorted(chain.rows)) for key, chain in self.chains()}
+
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, _Ledger) and type(other) is type(self)
-                and self._chains == other._chains)
+                and self._summary() == other._summary())
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from filings.rules.inputs import (
     ChainKey,
     ComponentKey,
     ComponentLedger,
     Evidence,
+    Groups,
     MineralLedger,
     Vehicle,
     VinEntry,
@@ -31,6 +32,7 @@ from filings.rules.inputs import (
 )
 
 FORMAT = 1
+K = TypeVar("K", ChainKey, ComponentKey)
 
 
 class PackedEvidenceError(ValueError):
@@ -45,10 +47,8 @@ def pack(evidence: Evidence) -> bytes:
         "vehicle": [vehicle.make, vehicle.model, vehicle.model_year, vehicle.vehicle_class,
                     str(vehicle.msrp_usd), str(vehicle.battery_capacity_kwh),
                     str(vehicle.gvwr_lb), vehicle.final_assembly_country, vehicle.row],
-        "minerals": [[list(key), str(chain.value_usd), _runs(chain.rows)]
-                     for key, chain in evidence.critical_minerals.chains()],
-        "components": [[list(key), str(chain.value_usd), _runs(chain.rows)]
-                       for key, chain in evidence.battery_components.chains()],
+        "minerals": _packed_groups(evidence.critical_minerals.groups()),
+        "components": _packed_groups(evidence.battery_components.groups()),
         "vins": [[entry.row, entry.vin] for entry in evidence.vins],
         "vin_summary": {"invalid": [list(item) for item in summary.invalid],
                         "by_wmi": [[wmi, _runs(rows)] for wmi, rows in summary.by_wmi],
@@ -78,12 +78,8 @@ def _evidence(document: dict[str, Any]) -> Evidence:
     make, model, year, vehicle_class, msrp, kwh, gvwr, country, row = document["vehicle"]
     vehicle = Vehicle(make, model, int(year), vehicle_class, Decimal(msrp), Decimal(kwh),
                       Decimal(gvwr), country, row=int(row))
-    minerals = MineralLedger()
-    minerals.add_groups((ChainKey._make(key), Decimal(value), _rows(runs))
-                        for key, value, runs in document["minerals"])
-    components = ComponentLedger()
-    components.add_groups((ComponentKey._make(key), Decimal(value), _rows(runs))
-                          for key, value, runs in document["components"])
+    minerals = MineralLedger.from_groups(_groups(document["minerals"], ChainKey._make))
+    components = ComponentLedger.from_groups(_groups(document["components"], ComponentKey._make))
     vins = tuple(VinEntry(int(row), str(vin)) for row, vin in document["vins"])
     stored = document["vin_summary"]
     summary = VinSummary(
@@ -91,6 +87,26 @@ def _evidence(document: dict[str, Any]) -> Evidence:
         by_wmi=tuple((str(wmi), tuple(_rows(runs))) for wmi, runs in stored["by_wmi"]),
         by_year_code=tuple((str(code), tuple(_rows(runs))) for code, runs in stored["by_year_code"]))
     return Evidence(vehicle, components, minerals, vins, summary)
+
+
+def _packed_groups(groups: Groups[Any]) -> list[list[Any]]:
+    return [[list(key), str(groups.values[i]), _runs(groups.rows_of(i))]
+            for i, key in enumerate(groups.keys)]
+
+
+def _groups(items: list[list[Any]], make: Callable[[list[Any]], K]) -> Groups[K]:
+    keys: list[K] = []
+    values: list[Decimal] = []
+    rows: list[int] = []
+    starts = [0]
+    for key, value, runs in items:
+        keys.append(make(key))
+        values.append(Decimal(value))
+        rows.extend(_rows(runs))
+        starts.append(len(rows))
+    if len(set(keys)) != len(keys):
+        raise PackedEvidenceError("stored evidence is damaged (a group is stored twice)")
+    return Groups(keys, values, starts, rows)
 
 
 def _runs(rows: Sequence[int]) -> list[int]:

@@ -134,7 +134,7 @@ def version_evidence(version: EvidenceVersion, rulebook: Rulebook, *,
     StoredEvidence.objects.update_or_create(version=version, defaults={
         "files_sha256": key, "data": data, "data_sha256": packed.sha256(data),
         "mineral_lines": len(evidence.critical_minerals),
-        "mineral_groups": sum(1 for _ in evidence.critical_minerals.chains()),
+        "mineral_groups": len(evidence.critical_minerals.groups()),
         "component_lines": len(evidence.battery_components),
         "read_ms": int((time.perf_counter() - started) * 1000)})
     return evidence
@@ -159,8 +159,8 @@ def _codes_known(evidence: Evidence, rulebook: Rulebook) -> bool:
     again, so the reader names each unknown code where it stands)."""
     minerals = rulebook.critical_minerals.applicable_minerals
     types = rulebook.battery_components.component_types
-    return (all(key.mineral in minerals for key, _ in evidence.critical_minerals.chains())
-            and all(key.component_type in types for key, _ in evidence.battery_components.chains()))
+    return (all(key.mineral in minerals for key in evidence.critical_minerals.group_keys())
+            and all(key.component_type in types for key in evidence.battery_components.group_keys()))
 
 
 # The filing's description and the columns of the evidence's vehicle sheet that must say the same.

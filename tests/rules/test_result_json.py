@@ -226,3 +226,53 @@ def test_past_fifty_non_qualifying_combinations_the_largest_are_listed_and_the_r
     assert f"{128 - MAX_NOT_COUNTED_LISTED:,} more combinations" in rest.message
     assert f"${sum(range(1, 79)):,}.00 in 78 line(s)" in rest.message
     assert rest.rows == tuple(range(100, 178))
+
+
+def test_the_rest_lists_the_first_rows_of_all_its_lines_wherever_they_stand():
+    """The summary's rows are the earliest of every line it sums up, also when one
+    combination's lines are spread among the others' (checked against all rows, sorted)."""
+    import random
+
+    from filings.rules.results import MAX_NOT_COUNTED_LISTED
+
+    rng = random.Random(7)
+    countries = ["CN", "ID", "CD", "RU", "IN", "BR", "ZA", "PH", "VN", "TH"]
+    combos = [(("lithium", "nickel", "cobalt")[i % 3], countries[i % 10], countries[(i // 10) % 10])
+              for i in range(150)]
+    rows = list(range(10, 10 + 900))
+    rng.shuffle(rows)
+    lines = [mineral(row, name=combos[i % 150][0], extraction=combos[i % 150][1],
+                     processing=combos[i % 150][2], value=str(rng.randint(1, 500)))
+             for i, row in enumerate(rows)]
+    result = assess_on(evidence(minerals=sorted(lines, key=lambda line: line.row)), "2024-06-01")
+
+    infos = findings_for(result, "critical_minerals", "info")
+    listed = [f for f in infos if f.message.startswith("Not qualifying: ")]
+    [rest] = [f for f in infos if f.message.startswith("Not qualifying either")]
+    assert len(listed) == MAX_NOT_COUNTED_LISTED
+    listed_rows = {row for f in listed for row in f.rows}
+    rest_rows = sorted(set(rows) - listed_rows)
+    assert rest.rows == tuple(rest_rows[:MAX_ROWS_PER_FINDING])
+    assert f"in {len(rest_rows):,} line(s)" in rest.message
+
+
+def test_a_ledger_handed_its_groups_is_the_ledger_built_line_by_line_and_can_grow():
+    from filings.rules.inputs import ChainKey, Groups, MineralLedger
+
+    key_a = ChainKey("lithium", "AU", "JP", None, False, False)
+    key_b = ChainKey("nickel", "ID", "CN", None, True, False, "Refine Co")
+    whole = MineralLedger.from_groups(
+        Groups([key_a, key_b], [Decimal("15.10"), Decimal("0.01")], [0, 2, 3], [2, 4, 3]))
+    one_by_one = MineralLedger()
+    for row, key, value in [(2, key_a, "10.10"), (3, key_b, "0.01"), (4, key_a, "5")]:
+        one_by_one.add(row, key, Decimal(value))
+    assert whole == one_by_one
+    assert len(whole) == 3
+    assert list(whole.group_keys()) == [key_a, key_b]
+    assert whole.groups().rows_of(0) == [2, 4]
+
+    whole.add(9, key_b, Decimal("1.00"))
+    assert len(whole) == 4
+    assert [(k, c.value_usd, c.rows) for k, c in whole.chains()] == \
+        [(key_a, Decimal("15.10"), [2, 4]), (key_b, Decimal("1.01"), [3, 9])]
+    assert whole.groups().rows_of(1) == [3, 9]
