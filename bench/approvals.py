@@ -44,15 +44,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-# The loopback-port and process helpers the tests start their servers and workers with.
-from bench.services import admin_psql
-from tests.celery_worker import free_port, stop_process
+from bench.services import ADMIN_URL, admin_psql, portal_env, start_pki
+from tests.celery_worker import stop_process
 
 if TYPE_CHECKING:
     from filings.models import Assessment, EvidenceFile, EvidenceVersion, Filing
@@ -62,14 +59,6 @@ THROUGHPUT_GOAL = 0.70
 P95_GOAL = 3.0
 WORKERS = 2
 QUEUE, CERT_QUEUE = "bench-portal", "bench-certificates"
-
-
-def _pki_answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/portal/crls/interm/latest.crl", timeout=2) as r:
-            return bool(r.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -206,34 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.floor_worker is not None:
         return _floor_worker(args.floor_worker, args.floor_dir)
 
-    admin_url = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    admin_url = os.environ.get("DATABASE_ADMIN_URL", ADMIN_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
     db_name = f"cvc_bench_{os.getpid()}"
-    db_url = admin_url.rsplit("/", 1)[0] + f"/{db_name}"
     folder = Path(tempfile.mkdtemp(prefix="bench-approvals-"))
     processes: list[subprocess.Popen[bytes]] = []
     created_db = False
     try:
-        from portal.pki import prepare
-
-        pki = prepare(folder / "pki", free_port())
-        pki_log = (folder / "pki.log").open("wb")
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "portal.pki", "serve", "--dir", str(pki.folder),
-             "--port", str(pki.port)], cwd=ROOT, stdout=pki_log, stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + 30
-        while not _pki_answers(pki.url):
-            if processes[0].poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the local PKI did not come up on {pki.url}")
-            time.sleep(0.1)
+        pki, pki_server = start_pki(folder / "pki")
+        processes.append(pki_server)
         admin_psql(admin_url, f'CREATE DATABASE "{db_name}"')
         created_db = True
-        env = {**os.environ, **pki.environment(), "DATABASE_URL": db_url, "REDIS_URL": redis_url,
-               "CACHE_URL": redis_url, "VAR_DIR": str(folder / "var"),
-               "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-               "CELERY_QUEUE": QUEUE, "CELERY_CERTIFICATE_QUEUE": CERT_QUEUE,
-               "DJANGO_SETTINGS_MODULE": "portal.settings"}
-        env.pop("AWS_STORAGE_BUCKET_NAME", None)
+        env = portal_env(db_name, QUEUE, folder, redis_url, CELERY_CERTIFICATE_QUEUE=CERT_QUEUE,
+                         **pki.environment())
         os.environ.update(env)
         import django
         from django.core.management import call_command

@@ -3,12 +3,15 @@
     python -m bench.certificates                 (a second line of `make bench`)
     python -m bench.certificates --repeats 21
 
-Loads the demo data into a throw-away VAR_DIR (SQLite), so the demo's approved filing and its
-assessment are what is rendered. Measures, alternating so machine load hits both alike:
+Starts the local PKI (portal/pki: signing certificate, TSA, OCSP, CRLs) on a free port and loads
+the demo data into a throw-away VAR_DIR (SQLite) beside it, so the demo's approved filing and its
+assessment are what is rendered, and signatures are timestamped by that TSA. Measures,
+alternating so machine load hits both alike:
 
   floor    WeasyPrint: `<p>Hello.</p>` to PDF (same locked URL fetcher)
   render   the certificate: template + WeasyPrint PDF/A-3b with the assessment JSON attached
-  sign     pyHanko PAdES signature of the rendered PDF (reported separately, no target)
+  sign     pyHanko PAdES B-LTA signature of the rendered PDF, with the local TSA's timestamp and
+           OCSP/CRL data (reported separately, no target)
 
 Before the clock starts, one render and one signature warm what a worker process keeps between
 certificates: the parsed stylesheet and its registered fonts (`rendering.py`) and the loaded
@@ -30,6 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.services import demo_portal, served_pki
+
 TARGET = 4.0
 
 
@@ -39,24 +44,15 @@ def _timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def _setup(var_dir: Path) -> None:
-    os.environ["VAR_DIR"] = str(var_dir)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=11)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-certificates-") as folder:
-        _setup(Path(folder))
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-certificates-") as folder,
+        served_pki(Path(folder) / "pki") as pki,
+    ):
+        demo_portal(Path(folder) / "var", pki)
 
         from filings.certificates.content import assessment_json, certificate_context
         from filings.certificates.models import Certificate
@@ -66,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         certificate = Certificate.objects.select_related("filing", "assessment").get()
         context, attachment = certificate_context(certificate), assessment_json(certificate)
         render_floor()  # warm what a worker keeps: stylesheet, fonts, signing key
-        sign_pdf(render_pdf(context, assessment_json=attachment))  # needs the PKI running
+        sign_pdf(render_pdf(context, assessment_json=attachment))
         load_before = os.getloadavg()
         floors, renders, signs = [], [], []
         for _ in range(args.repeats):

@@ -3,20 +3,20 @@
     python -m bench.dossier                  (a line of `make bench`)
     python -m bench.dossier --lines 200000
 
-Loads the demo data into a throw-away VAR_DIR (SQLite) with a throw-away signing key, attaches
-the sheets of `bench.evidence_data.write_csv_set(folder, lines)` to a demo filing's evidence
-version (stored through the evidence storage), and builds its dossier as the worker does. Reports
-the build time, the ZIP's size, the peak of Python allocations during the build (tracemalloc)
-and the process's peak RSS before and after. The evidence is streamed in 64 KiB chunks, so the
-peak does not grow with the evidence: the target is a tracemalloc peak under 32 MiB (a miss
-exits 1), whatever the number of lines.
+Starts the local PKI (portal/pki: signing certificate, TSA, OCSP, CRLs) on a free port, loads
+the demo data into a throw-away VAR_DIR (SQLite) signing with it, attaches the sheets of
+`bench.evidence_data.write_csv_set(folder, lines)` to a demo filing's evidence version (stored
+through the evidence storage), and builds its dossier as the worker does. Reports the build time,
+the ZIP's size, the peak of Python allocations during the build (tracemalloc), the process's
+peak RSS before and after, and the check of the manifest's signature against the PKI's root.
+The evidence is streamed in 64 KiB chunks, so the peak does not grow with the evidence: the
+target is a tracemalloc peak under 32 MiB (a miss exits 1), whatever the number of lines.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import resource
 import sys
 import tempfile
@@ -24,23 +24,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from bench.services import demo_portal, served_pki
+
 TARGET_PEAK_BYTES = 32 * 1024 * 1024
-
-
-def _setup(var_dir: Path) -> None:
-    os.environ["VAR_DIR"] = str(var_dir)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["CERTIFICATE_SIGNING_KEY"] = str(var_dir / "signing" / "key.pem")
-    os.environ["CERTIFICATE_SIGNING_CERT"] = str(var_dir / "signing" / "cert.pem")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("AWS_STORAGE_BUCKET_NAME", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def _rss_mib() -> float:
@@ -51,13 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-dossier-") as folder:
-        _setup(Path(folder))
-        from django.conf import settings
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-dossier-") as folder,
+        served_pki(Path(folder) / "pki") as pki,
+    ):
+        demo_portal(Path(folder) / "var", pki)
         from django.core.files import File
 
         from bench.evidence_data import write_csv_set
-        from filings.certificates.signing import ensure_dev_signing_material
         from filings.dossiers.models import Audience, Dossier
         from filings.dossiers.services import dossier_build
         from filings.dossiers.signature import load_trusted, portal_certificate_paths
@@ -66,8 +53,6 @@ def main(argv: list[str] | None = None) -> int:
         from filings.models import EvidenceFile, FileKind, Filing
         from filings.storage import evidence_key, evidence_storage
 
-        ensure_dev_signing_material(settings.CERTIFICATE_SIGNING_KEY,
-                                    settings.CERTIFICATE_SIGNING_CERT)
         filing = Filing.objects.filter(versions__isnull=False).order_by("pk").first()
         assert filing is not None, "the demo data has no filing with evidence"
         version = filing.versions.order_by("-number").first()

@@ -1,13 +1,24 @@
-"""What the benchmarks that run the portal share: a throwaway PostgreSQL database and Celery
-worker processes of their own."""
+"""What the benchmarks that run the portal share: a throwaway PostgreSQL database, Celery
+worker processes of their own, and the local PKI (portal/pki) that certificates and dossiers are
+signed and timestamped with."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from portal.pki import LocalPki, prepare
+
+# The loopback-port and process helpers the tests start their servers and workers with.
+from tests.celery_worker import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -52,3 +63,59 @@ def start_worker(name: str, queue: str, env: dict[str, str], log: Path,
                                f"{log.read_text(errors='replace')[-1000:]}")
         time.sleep(0.2)
     return process
+
+
+def start_pki(folder: Path) -> tuple[LocalPki, subprocess.Popen[bytes]]:
+    """The local PKI prepared in `folder` and served on a free loopback port by a
+    `python -m portal.pki serve` process (logging to `folder`/serve.log); returns once its CRLs
+    answer (RuntimeError with its log if not within 30 s). Sign with `pki.environment()`."""
+    pki = prepare(folder, free_port())
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "portal.pki", "serve", "--dir", str(pki.folder),
+             "--port", str(pki.port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while not _pki_answers(pki):
+        if server.poll() is not None or time.monotonic() > deadline:
+            stop_process(server)
+            raise RuntimeError(f"the local PKI did not come up on {pki.url}: "
+                               f"{log.read_text(errors='replace')[-1000:]}")
+        time.sleep(0.1)
+    return pki, server
+
+
+@contextmanager
+def served_pki(folder: Path) -> Iterator[LocalPki]:
+    """`start_pki(folder)` for the length of a `with` block; the server is stopped after it."""
+    pki, server = start_pki(folder)
+    try:
+        yield pki
+    finally:
+        stop_process(server)
+
+
+def demo_portal(var_dir: Path, pki: LocalPki) -> None:
+    """Set this process up as a portal with its files and a throwaway SQLite database in
+    `var_dir`, signing with `pki`, migrated and with the demo data loaded (the demo signs its
+    certificate: `pki` must be served)."""
+    os.environ.update({**pki.environment(), "VAR_DIR": str(var_dir),
+                       "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    for name in ("DATABASE_URL", "AWS_STORAGE_BUCKET_NAME"):
+        os.environ.pop(name, None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    logging.disable(logging.INFO)  # pyHanko logs every TSA, OCSP and CRL fetch; the rows matter
+    call_command("migrate", verbosity=0)
+    call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _pki_answers(pki: LocalPki) -> bool:
+    try:
+        with urllib.request.urlopen(f"{pki.url}/portal/crls/interm/latest.crl", timeout=2) as r:
+            return bool(r.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
