@@ -115,3 +115,29 @@ def test_an_assessment_keeps_its_outcome_beside_its_result(pre_japan, manufactur
     assert assessment.outcome is not None
     assert all("findings" not in segment for segment in assessment.outcome["segments"])
     assert outcome_of(assessment.outcome) == outcome_of(assessment.result)
+
+
+def test_publication_reads_a_batch_of_filings_in_the_same_queries_for_one_as_for_three(
+        settings, pre_japan, manufacturer, preparer, signer, approver):
+    from filings.rulebooks.services.publishing import rulebook_apply
+    from tests.rulebooks.conftest import publish
+
+    settings.RULEBOOK_PREVIEW_CHUNK_FILINGS = 10
+    first = submitted(manufacturer, preparer, signer)
+    draft = japan_draft(approver)
+    publish(approver, draft)
+    assert rulebook_apply(version_id=draft.pk) == {"changed": 1, "unchanged": 0}
+
+    def queries_to_apply_again():
+        with CaptureQueriesContext(connection) as queries:
+            counts = rulebook_apply(version_id=draft.pk)
+        return counts, len(queries)
+
+    one = queries_to_apply_again()
+    # Two more filings, assessed under the version now in force: nothing for it to change.
+    more = _filings(manufacturer, preparer, signer, 2)
+    three = queries_to_apply_again()
+    assert one[0] == {"changed": 0, "unchanged": 1}
+    assert three[0] == {"changed": 0, "unchanged": 3}
+    assert one[1] == three[1]
+    assert first.pk not in {f.pk for f in more}

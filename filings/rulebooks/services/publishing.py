@@ -24,7 +24,14 @@ from filings.rulebooks.models import (
 )
 from filings.rulebooks.selectors import rulebook_current, rulebook_of
 from filings.rulebooks.services.drafting import AmendmentInvalid, locked_draft, require_amender
-from filings.rulebooks.services.preview import AFFECTED_STATES, affected_filings, latest_valid, outcome_change
+from filings.rulebooks.services.preview import (
+    AFFECTED_STATES,
+    Recheck,
+    affected_filings,
+    latest_valid,
+    outcome_change,
+    recheck_many,
+)
 from filings.rules import RulebookError, amend
 from filings.services.assessment import assessment_store
 from filings.services.common import (
@@ -125,9 +132,15 @@ def rulebook_apply(*, version_id: int) -> dict[str, int]:
     re-assessed (and reviewed again if it was decided); the others are left alone."""
     record = RulebookVersion.objects.select_related("published_by").get(pk=version_id)
     counts = {"changed": 0, "unchanged": 0}
-    for filing in _filings_to_apply(record):
-        changed = filing_reassess(filing=filing, record=record)
-        counts["changed" if changed else "unchanged"] += 1
+    rulebook = rulebook_of(record)
+    for ids in _filings_to_apply(record):
+        # Each batch's filings, assessments and stored evidence are read in a few queries; only
+        # a filing whose outcome changes is then locked and written, one at a time.
+        changed = 0
+        for filing, found in recheck_many(ids, rulebook):
+            changed += _reassess(filing, record, found)
+        counts["changed"] += changed
+        counts["unchanged"] += len(ids) - changed
     membership = record.published_by.membership() if record.published_by else None
     if membership is not None:
         with transaction.atomic():
@@ -173,10 +186,14 @@ def rulebook_sweep() -> dict[str, int]:
             "previews_failed": dead, "apply_resent": int(not applied)}
 
 
-def _filings_to_apply(record: RulebookVersion) -> Iterator[Filing]:
+def _filings_to_apply(record: RulebookVersion) -> Iterator[list[int]]:
+    """The affected filings' ids, in batches of RULEBOOK_PREVIEW_CHUNK_FILINGS."""
     if rulebook_current().pk != record.pk:
         return  # a newer version is in force; its own apply run covers every filing
-    yield from affected_filings().iterator()
+    ids = list(affected_filings().values_list("pk", flat=True))
+    size = settings.RULEBOOK_PREVIEW_CHUNK_FILINGS
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def filing_reassess(*, filing: Filing, record: RulebookVersion) -> bool:
@@ -184,9 +201,13 @@ def filing_reassess(*, filing: Filing, record: RulebookVersion) -> bool:
 
     Safe to run twice: the assessment is stored once per version, and the state changes are
     compare-and-swaps that a second run finds already done."""
+    recheck = outcome_change(filing, rulebook_of(record))
+    return recheck is not None and _reassess(filing, record, recheck)
+
+
+def _reassess(filing: Filing, record: RulebookVersion, recheck: Recheck) -> bool:
     rulebook = rulebook_of(record)
-    recheck = outcome_change(filing, rulebook)
-    if recheck is None or recheck.change is None or recheck.change.kind == "not_assessable":
+    if recheck.change is None or recheck.change.kind == "not_assessable":
         # Unchanged: left alone. Not assessable under the new rules: left for a reviewer, who
         # sees it in the preview; nothing is stored that would hide the valid assessment.
         return False
