@@ -153,7 +153,7 @@ def _vehicle(frame: pl.DataFrame) -> Vehicle:
 
 def _components(frame: pl.DataFrame) -> ComponentLedger:
     keys, sums, starts, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
-    return ComponentLedger.from_groups(Groups(list(map(ComponentKey._make, keys)), sums, starts, rows))
+    return ComponentLedger.from_groups(Groups(list(map(ComponentKey, *keys)), sums, starts, rows))
 
 
 _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
@@ -161,4 +161,4 @@ _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
 
 def _minerals(frame: pl.DataFrame) -> MineralLedger:
     keys, sums, starts, rows = groups(frame, _CHAIN, "value_usd")
-    return MineralLedger.from_groups(Groups(list(map(ChainKey._make, keys)), sums, starts, rows))
+    return MineralLedger.from_groups(Groups(list(map(ChainKey, *keys)), sums, starts, rows))

@@ -392,13 +392,14 @@ def _parser(column: Column, rulebook: Rulebook) -> Callable[[Column, object], An
 
 def groups(
     frame: pl.DataFrame, keys: Sequence[str], amount: str, supplier_unless: str = "feoc"
-) -> tuple[list[tuple[Any, ...]], list[Decimal], list[int], list[int]]:
-    """Per distinct key, in order of first row: the key values and the exact sum; then the
+) -> tuple[list[list[Any]], list[Decimal], list[int], list[int]]:
+    """Per distinct key, in order of first row: the key values (a list per key column, the
+    supplier last) and the exact sum; then the
     offsets of each key's rows in the last list, which holds every key's rows, ascending,
     one key after another (`Groups`' columns). The supplier ends each key, and is part of it
     only where `supplier_unless` (the FEOC flag) is true; elsewhere it is None."""
     if not frame.height:
-        return [], [], [0], []
+        return [[] for _ in (*keys, "supplier")], [], [0], []
     supplier = pl.when(pl.col(supplier_unless)).then(pl.col("supplier")).otherwise(pl.lit(None, pl.String))
     total = pl.col("__sum")
     places = pl.col("__places").cast(pl.Int64)
@@ -426,4 +427,4 @@ def groups(
     sums = list(map(Decimal, summed.get_column("__text").to_list()))
     starts = [0, *summed.get_column("__count").cum_sum().to_list()]
     rows = summed.get_column("__rows").explode().to_list()
-    return list(zip(*key_columns, strict=True)), sums, starts, rows
+    return key_columns, sums, starts, rows
