@@ -26,7 +26,7 @@ import polars as pl
 
 from filings.evidence.frames import ROW
 from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
-from filings.evidence.sheets import SheetReader, is_blank
+from filings.evidence.sheets import VALIDATE_ROWS, SheetReader, is_blank
 
 MAX_LINE_CHARS = 1 << 20
 
@@ -61,25 +61,45 @@ def read_csv_sheet(
     too_many = CsvProblem(
         f"{display_name}: {too_many_rows(reader.sheet.name, f'more than {max_rows:,}', max_rows)}"
     )
+    fast = fast_batches(data, max_rows, VALIDATE_ROWS)
+    if fast is not None:
+        header_row, header, batches = fast
+        _refuse_other_separators(header, display_name)
+        # The rows are validated as polars parses them, a slice at a time, so the whole file
+        # is never held as text. Should polars refuse a later slice, what the first ones left
+        # in the reader is undone and the csv module reads the file from the start.
+        state, mark = reader.snapshot(), reader.errors.mark()
+        try:
+            reader.header(header_row, header)
+            for batch in batches:
+                if batch.get_column(ROW).max() > max_rows:  # type: ignore[operator]
+                    raise too_many
+                reader.rows(batch)
+            return
+        except NotFast:
+            reader.restore(state)
+            reader.errors.rollback(mark)
     overflow: list[tuple[int, int, str]] = []
-    parsed = read_fast(data, max_rows)
-    if parsed is None:
-        parsed = read_exactly(data, display_name, max_rows, reader.sheet.name, overflow)
+    parsed = read_exactly(data, display_name, max_rows, reader.sheet.name, overflow)
     del data
     if parsed is None:
         reader.empty()
         return
     header_row, header, frame = parsed
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        raise CsvProblem(
-            f"{display_name}: the header row is not separated by commas (semicolons or tabs?); {_SAVE_AS}"
-        )
+    _refuse_other_separators(header, display_name)
     if header_row > max_rows or (frame.height and frame.get_column(ROW).max() > max_rows):  # type: ignore[operator]
         raise too_many
     reader.header(header_row, header)
     for where in overflow:
         reader.overflow(*where)
     reader.rows(frame)
+
+
+def _refuse_other_separators(header: list[str], display_name: str) -> None:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        raise CsvProblem(
+            f"{display_name}: the header row is not separated by commas (semicolons or tabs?); {_SAVE_AS}"
+        )
 
 
 def _sniff(head: bytes, name: str) -> None:
@@ -91,9 +111,17 @@ def _sniff(head: bytes, name: str) -> None:
 # --- the fast path: polars ------------------------------------------------------------------
 
 
-def read_fast(data: bytes, max_rows: int) -> tuple[int, list[str], pl.DataFrame] | None:
-    """(header row, header cells, the data rows as c0, c1, ... and `row`), or None when the
-    file is not plainly well formed (then the csv module reads it)."""
+class NotFast(Exception):
+    """Polars refused the file part way, or found a cell too long: the csv module reads it."""
+
+
+def fast_batches(
+    data: bytes, max_rows: int, batch_rows: int
+) -> tuple[int, list[str], Iterator[pl.DataFrame]] | None:
+    """(header row, header cells, the data rows in slices of at most `batch_rows` as c0, c1,
+    ... and `row`), or None when the file is not plainly well formed (then the csv module
+    reads it). The slices come as polars parses the file; taking one raises NotFast when
+    polars finds what only the csv module reports exactly."""
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     end = body.find(b"\n")
     first = body if end < 0 else body[:end]
@@ -101,35 +129,65 @@ def read_fast(data: bytes, max_rows: int) -> tuple[int, list[str], pl.DataFrame]
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a CR alone is a line end to the csv module
-    if b'"' in data and b'"' in _WELL_QUOTED.sub(b"", data):
-        return None  # quoting the csv module (strict) refuses or reads otherwise than polars
+    quotes = data.count(b'"')
+    if quotes and quotes != sum(cell.count(b'"') for cell in _WELL_QUOTED.findall(data)):
+        # A quote outside every whole quoted cell (the cells found do not overlap): quoting
+        # the csv module (strict) refuses or reads otherwise than polars.
+        return None
     try:
         header = first.rstrip(b"\r").decode("utf-8").split(",")
     except UnicodeDecodeError:
         return None
     if all(map(is_blank, header)):
         return None
-    names = [f"c{i}" for i in range(len(header))]
+    return 1, header, _batches(body, [f"c{i}" for i in range(len(header))], max_rows, batch_rows)
+
+
+def _batches(body: bytes, names: list[str], max_rows: int, batch_rows: int) -> Iterator[pl.DataFrame]:
+    scanned = pl.scan_csv(
+        body,
+        has_header=False,
+        schema=dict.fromkeys(names, pl.String),
+        infer_schema=False,
+        quote_char='"',
+        encoding="utf8",
+        n_rows=max_rows + 1,
+        raise_if_empty=False,
+    ).with_row_index(ROW, offset=1)
+    batches = scanned.select(pl.col(ROW).cast(pl.Int64), *names).collect_batches(chunk_size=batch_rows)
+    header = True
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception:  # polars' errors: ragged rows, malformed quotes, bad UTF-8...
+            raise NotFast from None
+        if header:  # the first record is the header row, read already
+            batch, header = batch.slice(1), False
+        if batch.width != len(names) + 1:
+            raise NotFast
+        longest = batch.select(pl.max_horizontal(pl.col(names).str.len_bytes().max())).item()
+        if longest is not None and longest > MAX_LINE_CHARS:
+            raise NotFast  # maybe a line too long to be evidence: the exact path says which
+        if batch.height:
+            yield batch
+
+
+def read_fast(data: bytes, max_rows: int) -> tuple[int, list[str], pl.DataFrame] | None:
+    """`fast_batches`' rows in one frame, or None where it declines the file or polars
+    refuses it (tests compare this with the csv module's reading)."""
+    fast = fast_batches(data, max_rows, VALIDATE_ROWS)
+    if fast is None:
+        return None
+    header_row, header, batches = fast
     try:
-        frame = pl.read_csv(
-            body,
-            has_header=False,
-            schema=dict.fromkeys(names, pl.String),
-            infer_schema=False,
-            quote_char='"',
-            encoding="utf8",
-            n_rows=max_rows + 1,
-            raise_if_empty=False,
-        )
-    except Exception:  # polars' errors: ragged rows, malformed quotes, bad UTF-8...
+        frames = list(batches)
+    except NotFast:
         return None
-    if frame.width != len(header) or not frame.height:
-        return None
-    longest = frame.select(pl.max_horizontal(pl.col(names).str.len_bytes().max())).item()
-    if longest is not None and longest > MAX_LINE_CHARS:
-        return None  # maybe a line too long to be evidence: the exact path says which
-    frame = frame.slice(1).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    return 1, header, frame.select(ROW, *names)
+    names = [f"c{i}" for i in range(len(header))]
+    empty = pl.DataFrame(schema={ROW: pl.Int64, **dict.fromkeys(names, pl.String)})
+    return header_row, header, pl.concat([empty, *frames])
 
 
 # --- the exact path: the csv module -----------------------------------------------------------

@@ -97,6 +97,15 @@ class ErrorLog:
     def __bool__(self) -> bool:
         return self.count > 0
 
+    def mark(self) -> tuple[int, int]:
+        """Where the log stands, for `rollback`."""
+        return self.count, len(self._listed)
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Forget the errors added since `mark` (a reading abandoned part way)."""
+        self.count, listed = mark
+        del self._listed[listed:]
+
     def errors(self) -> list[EvidenceError]:
         hidden = self.count - len(self._listed)
         if not hidden:

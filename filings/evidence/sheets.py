@@ -62,6 +62,14 @@ class SheetReader:
         self.frames: list[pl.DataFrame] = []  # validated rows
         self._ids: list[pl.DataFrame] = []  # row, id: each valid id, for the uniqueness check
 
+    def snapshot(self) -> dict[str, object]:
+        """What the reader holds so far, for `restore` when a reading is abandoned."""
+        return {name: (list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict)
+                       else value) for name, value in vars(self).items()}
+
+    def restore(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+
     # --- header --------------------------------------------------------------------------
 
     def letter(self, index: int) -> str:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from filings.evidence.schema import MAX_SHEET_ROWS, READ_ME_SHEET, SHEETS, YES_NO, Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook, load_rulebook
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl is imported where a template is written, not with the readers: the assessment
+# worker and `manage.py assess` never write one, and the import costs a quarter second.
+
 _LAST_ROW = 1_048_576  # Excel's last row: drop-downs cover every data row
-_BOLD = Font(bold=True)
 _TEXT_KINDS = (Kind.TEXT, Kind.ID, Kind.VIN, Kind.CODE, Kind.COUNTRY, Kind.OPTIONAL_COUNTRY, Kind.YES_NO)
 _INSTRUCTIONS = (
     "Clean vehicle credit (IRC 30D) evidence template",
@@ -33,6 +33,8 @@ _TABLE_HEADER = ("sheet", "column", "required", "rule", "description", "example"
 
 def write_template(path: Path, *, rulebook: Rulebook | None = None) -> None:
     """Write the blank evidence workbook: read_me first, then one sheet per schema sheet."""
+    from openpyxl import Workbook
+
     rulebook = rulebook or load_rulebook()
     workbook = Workbook()
     read_me = workbook.active
@@ -46,6 +48,8 @@ def write_template(path: Path, *, rulebook: Rulebook | None = None) -> None:
 
 def _write_read_me(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str]:
     """Instructions, the column table and the code lists; returns each code list's range."""
+    from openpyxl.styles import Font
+
     for text in _INSTRUCTIONS:
         worksheet.append([text])
     worksheet["A1"].font = Font(bold=True, size=14)
@@ -71,12 +75,15 @@ def _write_read_me(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str]:
 
 
 def _write_code_lists(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str]:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     coded = {c.name: c.allowed_codes(rulebook) for s in SHEETS for c in s.columns if c.kind is Kind.CODE}
     top = worksheet.max_row + 1
     ranges: dict[str, str] = {}
     for index, (name, codes) in enumerate(coded.items(), start=1):
         letter = get_column_letter(index)
-        worksheet.cell(top, index, name).font = _BOLD
+        worksheet.cell(top, index, name).font = Font(bold=True)
         for offset, code in enumerate(codes, start=1):
             worksheet.cell(top + offset, index, code)
         ranges[name] = f"'{READ_ME_SHEET}'!${letter}${top + 1}:${letter}${top + len(codes)}"
@@ -86,6 +93,8 @@ def _write_code_lists(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str
 
 
 def _write_sheet(worksheet: Worksheet, sheet: Sheet, code_ranges: dict[str, str]) -> None:
+    from openpyxl.utils import get_column_letter
+
     worksheet.append(list(sheet.column_names))
     _bold_row(worksheet, 1)
     worksheet.freeze_panes = "A2"
@@ -101,6 +110,8 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, code_ranges: dict[str, str]
 
 
 def _drop_down(worksheet: Worksheet, cells: str, choices: str, column: Column) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     validation = DataValidation(
         type="list",
         formula1=choices,
@@ -114,8 +125,10 @@ def _drop_down(worksheet: Worksheet, cells: str, choices: str, column: Column) -
 
 
 def _bold_row(worksheet: Worksheet, row: int) -> None:
+    from openpyxl.styles import Font
+
     for cell in worksheet[row]:
-        cell.font = _BOLD
+        cell.font = Font(bold=True)
 
 
 def _required(sheet: Sheet, column: Column) -> str:

@@ -75,3 +75,22 @@ def test_a_quoted_cell_spanning_lines_is_one_row(tmp_path):
         (2, "holds a line break; evidence cells are o"),
         (4, "contains the invisible or control charac"),
     ]
+
+
+def test_a_file_the_fast_path_gives_up_on_part_way_is_read_afresh_with_each_error_once(
+        tmp_path, monkeypatch):
+    """The fast path validates slices as polars parses them; when a later slice holds what
+    only the csv module reports exactly (here a cell over the line-length limit in row 5),
+    the csv module reads the whole file again, and what the first slices found (the bad
+    country in row 2) is not left behind as well."""
+    from filings.evidence import csv_source
+
+    monkeypatch.setattr(csv_source, "VALIDATE_ROWS", 2)
+    files = EvidenceFiles.valid().set("critical_minerals", 2, "extraction_country", "XX")
+    files.set("critical_minerals", 5, "supplier", "x" * (csv_source.MAX_LINE_CHARS + 1))
+    paths = files.write_csv(tmp_path)
+
+    errors = errors_of(paths)
+
+    assert len(errors) == 1
+    assert "line 5 is longer than 1,048,576 characters" in errors[0]["message"]
