@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.certificates.labels import ATTACHMENT_NAME, ENGLISH_JAPANESE, LABELS
+from filings.certificates.labels import ENGLISH_JAPANESE, LABELS
 from filings.certificates.models import Certificate
 from filings.certificates.qr import qr_svg_data_url
 from filings.models import FileKind, ReviewNote
@@ -71,7 +71,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "supporting": assessment.version.files.filter(kind=FileKind.SUPPORTING).order_by("pk"),
         "approval_comment": approval.text if approval else "",
         "verify_url": url, "qr_data_url": qr_svg_data_url(url),
-        "not_an_irs_form": NOT_AN_IRS_FORM, "attachment_name": ATTACHMENT_NAME,
+        "not_an_irs_form": NOT_AN_IRS_FORM,
         "issued_on": issued_on,
         # The labels' language(s): `{% label %}` adds the Japanese when bilingual.
         "bilingual": certificate.language == ENGLISH_JAPANESE,
