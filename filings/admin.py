@@ -312,10 +312,12 @@ class FilingAdmin(_FilingAdminBase):
 
     @admin.display(description="certificate")
     def certificate(self, filing: Filing) -> str:
-        """Every certificate of the filing, newest first, with its status (never deleted)."""
+        """Every certificate of the filing, newest first, with its status (never deleted) and
+        the language of its labels."""
         certificates = filing.certificates.order_by("-created_at", "-pk")
         return "; ".join(f"{c.serial} ({c.get_status_display().lower()}"
-                         f"{': ' + c.error if c.error else ''})" for c in certificates) or "—"
+                         f"{': ' + c.error if c.error else ''}; {c.get_language_display()})"
+                         for c in certificates) or "—"
 
     def get_urls(self) -> list[URLPattern]:
         # Before the default URLs: their catch-all `<path:object_id>/` would swallow these.

@@ -115,3 +115,14 @@ def test_the_schema_lists_the_languages_as_an_enum(client):
 
     enums = [s.get("enum") for s in schema["components"]["schemas"].values()]
     assert sorted(LANGUAGES) in [sorted(e) for e in enums if e]
+
+
+def test_the_console_names_each_certificates_language(manufacturer, reviewer, approver):
+    filing = _recommended(manufacturer, reviewer)
+    client = client_for(approver)
+    client.post(action_url(filing, "approve"), {"comment": "Approved.",
+                                               "certificate_language": ENGLISH_JAPANESE})
+
+    page = client.get(reverse("admin:filings_filing_change", args=[filing.pk])).content.decode()
+
+    assert LANGUAGES[ENGLISH_JAPANESE] in page
