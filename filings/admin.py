@@ -49,12 +49,16 @@ class ReviewAction:
     and whether `selectors.filing_actions` offers it); `run` calls the one service behind it."""
 
     action: str
-    run: Callable[[User, Filing, str], object]
+    # (actor, filing, comment, **the options form's cleaned data)
+    run: Callable[..., object]
     done: str
     takes_comment: bool = True
     # An extra condition for showing the button, from what the lifecycle does not know itself
     # (whether the filing holds an issued certificate); the service checks again.
     shown_when: Callable[[Filing], bool] | None = None
+    # Choices the action asks for besides the comment, from an app built on the lifecycle (the
+    # certificate's language on approval); only parsed here, the service checks them.
+    options_form: type[forms.Form] | None = None
 
     @property
     def label(self) -> str:
@@ -308,10 +312,12 @@ class FilingAdmin(_FilingAdminBase):
 
     @admin.display(description="certificate")
     def certificate(self, filing: Filing) -> str:
-        """Every certificate of the filing, newest first, with its status (never deleted)."""
+        """Every certificate of the filing, newest first, with its status (never deleted) and
+        the language of its labels."""
         certificates = filing.certificates.order_by("-created_at", "-pk")
         return "; ".join(f"{c.serial} ({c.get_status_display().lower()}"
-                         f"{': ' + c.error if c.error else ''})" for c in certificates) or "—"
+                         f"{': ' + c.error if c.error else ''}; {c.get_language_display()})"
+                         for c in certificates) or "—"
 
     def get_urls(self) -> list[URLPattern]:
         # Before the default URLs: their catch-all `<path:object_id>/` would swallow these.
@@ -357,12 +363,15 @@ class FilingAdmin(_FilingAdminBase):
         if review_action is None:
             raise Http404("No such review action.")
         filing = self.visible_filing(request, object_id)
-        form = ReviewCommentForm(request.POST if request.method == "POST" else None)
+        data = request.POST if request.method == "POST" else None
+        form = ReviewCommentForm(data)
+        options = review_action.options_form(data) if review_action.options_form else None
         status = 200
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and (options is None or options.is_valid()):
             comment = form.cleaned_data["comment"] if review_action.takes_comment else ""
             try:
-                review_action.run(_actor(request), filing, comment)
+                review_action.run(_actor(request), filing, comment,
+                                  **(options.cleaned_data if options else {}))
             except common.ServiceError as exc:
                 messages.error(request, exc.message)
                 status = exc.status
@@ -371,7 +380,8 @@ class FilingAdmin(_FilingAdminBase):
                 return HttpResponseRedirect(
                     reverse("admin:filings_filing_change", args=[filing.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
-                   "action": review_action, "form": form, "title": f"{review_action.label}: {filing}",
+                   "action": review_action, "form": form, "options_form": options,
+                   "title": f"{review_action.label}: {filing}",
                    "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
         return TemplateResponse(request, self.review_action_template, context, status=status)
 

@@ -7,8 +7,9 @@ entry point that calls one service of its app, like a view or a task.
 
 from django.dispatch import Signal
 
-# Sent inside the approval's transaction (`filing`, `actor`): a receiver's writes commit or
-# roll back with the approval, so one approval is one certificate.
+# Sent inside the approval's transaction (`filing`, `actor`, `certificate_language`: the
+# approver's choice, passed on unread, or None): a receiver's writes commit or roll back with the
+# approval, so one approval is one certificate.
 filing_approved = Signal()
 
 # Sent inside the rejection's transaction (`filing`, `actor`, `comment`).

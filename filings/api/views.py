@@ -474,14 +474,32 @@ class ReviewRequestChangesApi(_FilingAction):
         return self._handle(request, reference)
 
 
+# The languages a certificate is issued in (code -> name), which the certificates app defines and
+# adds here (`filings.certificates.api`), as its admin adds its review actions: the lifecycle
+# passes the approver's choice on unread. Until the app adds them, any value is refused.
+CERTIFICATE_LANGUAGES: dict[str, str] = {}
+
+
+class _CertificateLanguageField(serializers.ChoiceField):
+    """Its choices read when the field is made: DRF makes a serializer's fields anew for each
+    request and for the schema, so they are those of `CERTIFICATE_LANGUAGES` by then."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=list(CERTIFICATE_LANGUAGES.items()), **kwargs)
+
+
 class ApproveApi(_FilingAction):
-    InputSerializer = _CommentInput
+    class InputSerializer(_CommentInput):
+        certificate_language = _CertificateLanguageField(
+            required=False,
+            help_text="The certificate's labels: English (the default), or English with the "
+                      "Japanese beside each label.")
 
     def act(self, actor: User, filing: Filing, data: dict[str, Any]) -> Filing:
         return review.filing_approve(actor=actor, filing=filing, **data)
 
     @_action_schema("filings_approve", "Approve a recommended filing (approver; four eyes)",
-                    _CommentInput)
+                    InputSerializer)
     def post(self, request: Request, reference: uuid.UUID) -> Response:
         return self._handle(request, reference)
 

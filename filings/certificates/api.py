@@ -1,7 +1,8 @@
 """Certificates through the API: metadata, the PDF, the public lookup and the approver's revoke.
 
 Entry points only: reads through `filings.certificates.selectors`, the revoke through
-`filings.services.certificate_revoke`.
+`filings.services.certificate_revoke`. The lifecycle's approval (`filings.api.views.ApproveApi`)
+offers the certificate languages this app defines.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from filings import selectors
 from filings.api.errors import FileStoreUnavailable
 from filings.api.schema import problems
 from filings.api.throttling import AnonRateThrottle
-from filings.api.views import _actor
+from filings.api.views import CERTIFICATE_LANGUAGES, _actor
 from filings.certificates import selectors as certificate_selectors
 from filings.certificates import services as certificate_services
+from filings.certificates.labels import LANGUAGES
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.storage import certificate_open
 from filings.storage import StorageUnavailable
@@ -33,15 +35,23 @@ from filings.storage import StorageUnavailable
 logger = logging.getLogger(__name__)
 
 
+# The lifecycle's approval takes the certificate's language; its choices are this app's.
+CERTIFICATE_LANGUAGES.update(LANGUAGES)
+
+
 class CertificateOutput(serializers.ModelSerializer[Certificate]):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # A string here: the schema lists the choices once, as the approval's CertificateLanguageEnum.
+    language = serializers.CharField(read_only=True, help_text=(
+        "The labels' language(s), chosen on approval (`certificate_language`)."))
     superseded_by = serializers.UUIDField(source="superseded_by.public_id", allow_null=True,
                                           read_only=True)
 
     class Meta:
         model = Certificate
-        fields = ("public_id", "serial", "status", "status_label", "created_at", "issued_at",
-                  "pdf_sha256", "pdf_size", "superseded_by", "revoked_at", "revoked_reason")
+        fields = ("public_id", "serial", "status", "status_label", "language", "labels_version",
+                  "created_at", "issued_at", "pdf_sha256", "pdf_size", "superseded_by",
+                  "revoked_at", "revoked_reason")
         read_only_fields = fields
 
 

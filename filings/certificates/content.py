@@ -10,15 +10,14 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from filings.certificates.labels import ENGLISH_JAPANESE, LABELS
 from filings.certificates.models import Certificate
 from filings.certificates.qr import qr_svg_data_url
-from filings.certificates.rendering import ATTACHMENT_NAME
 from filings.models import FileKind, ReviewNote
 from filings.presentation import assessed_vehicle, assessment_segments
 
 FEOC_REQUIREMENTS = ("feoc_battery_components", "feoc_critical_minerals")
-NOT_AN_IRS_FORM = ("This certificate is the portal's own attestation of its assessment. It is "
-                   "not an IRS form and not a determination by the Internal Revenue Service.")
+NOT_AN_IRS_FORM = LABELS["not_an_irs_form"].en
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -72,8 +71,10 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "supporting": assessment.version.files.filter(kind=FileKind.SUPPORTING).order_by("pk"),
         "approval_comment": approval.text if approval else "",
         "verify_url": url, "qr_data_url": qr_svg_data_url(url),
-        "not_an_irs_form": NOT_AN_IRS_FORM, "attachment_name": ATTACHMENT_NAME,
+        "not_an_irs_form": NOT_AN_IRS_FORM,
         "issued_on": issued_on,
+        # The labels' language(s): `{% label %}` adds the Japanese when bilingual.
+        "bilingual": certificate.language == ENGLISH_JAPANESE,
         # The PDF's creation and modification dates (/Info and XMP): whole seconds, UTC.
         "issued_w3c": issued_on.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
     }

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from filings.certificates.labels import ENGLISH, LANGUAGES
 from filings.presentation import AssessedVehicle, assessed_vehicle
 
 
@@ -28,6 +29,10 @@ class Certificate(models.Model):
     assessment = models.ForeignKey("filings.Assessment", on_delete=models.PROTECT,
                                    related_name="+")
     serial = models.CharField(max_length=20, unique=True)
+    # Chosen by the approver: English labels, or English with Japanese beside them (labels.py).
+    language = models.CharField(max_length=8, choices=list(LANGUAGES.items()), default=ENGLISH)
+    # The `labels.LABELS_VERSION` the stored PDF printed; blank until it is issued.
+    labels_version = models.CharField(max_length=20, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=20, choices=CertificateStatus.choices,
                               default=CertificateStatus.PENDING, db_index=True)

@@ -8,13 +8,16 @@ from django.dispatch import receiver
 
 from filings import signals
 from filings.certificates import services
+from filings.certificates.labels import ENGLISH
 from filings.models import Filing
 from portal.accounts.models import User
 
 
 @receiver(signals.filing_approved, dispatch_uid="certificates.request")
-def _request_certificate(sender: Any, *, filing: Filing, actor: User, **kwargs: Any) -> None:
-    services.certificate_request(filing=filing, approver=actor)
+def _request_certificate(sender: Any, *, filing: Filing, actor: User,
+                         certificate_language: str | None = None, **kwargs: Any) -> None:
+    services.certificate_request(filing=filing, approver=actor,
+                                 language=certificate_language or ENGLISH)
 
 
 @receiver(signals.filing_rejected, dispatch_uid="certificates.revoke_on_rejection")

@@ -19,10 +19,10 @@ from weasyprint import CSS, HTML, Attachment  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
 from filings.certificates.fetcher import ASSETS, LockedFetcher
+from filings.certificates.labels import ATTACHMENT_NAME
 
 TEMPLATE = "certificates/certificate.html"
 STYLESHEET = ASSETS / "certificate.css"
-ATTACHMENT_NAME = "assessment.json"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from filings.certificates.labels import ENGLISH, LABELS_VERSION, LANGUAGES
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.storage import (
     certificate_name,
@@ -46,8 +47,14 @@ from portal.audit.services import audit_record
 logger = logging.getLogger(__name__)
 
 
-def certificate_request(*, filing: Filing, approver: User) -> Certificate | None:
-    """Create the certificate of an approval; call inside the approval's transaction."""
+def certificate_request(*, filing: Filing, approver: User,
+                        language: str = ENGLISH) -> Certificate | None:
+    """Create the certificate of an approval, in the labels' `language` the approver chose
+    (`labels.LANGUAGES`); call inside the approval's transaction, so an unknown language
+    refuses the approval too."""
+    if language not in LANGUAGES:
+        raise ServiceError(f"The certificate's language must be one of {', '.join(LANGUAGES)}; "
+                           f"{language!r} is not.")
     assessment = (Assessment.objects.filter(version__filing=filing, valid=True)
                   .order_by("-version__number", "-created_at").first())
     if assessment is None:
@@ -55,7 +62,8 @@ def certificate_request(*, filing: Filing, approver: User) -> Certificate | None
         logger.warning("filing %s approved without a valid assessment: no certificate", filing.pk)
         return None
     certificate = Certificate.objects.create(filing=filing, assessment=assessment,
-                                             approved_by=approver, serial=uuid.uuid4().hex[:20])
+                                             approved_by=approver, language=language,
+                                             serial=uuid.uuid4().hex[:20])
     certificate.serial = f"CVC-{certificate.created_at:%Y}-{certificate.pk:06d}"
     Certificate.objects.filter(pk=certificate.pk).update(serial=certificate.serial)
     _enqueue_render(certificate)
@@ -129,7 +137,8 @@ def _issue(certificate: Certificate) -> None:
     with transaction.atomic():
         issued = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING)\
             .update(status=CertificateStatus.ISSUED, stored_name=certificate_name(certificate),
-                    pdf_sha256=sha256, pdf_size=len(content), issued_at=timezone.now(), error="")
+                    pdf_sha256=sha256, pdf_size=len(content), issued_at=timezone.now(), error="",
+                    labels_version=LABELS_VERSION)
         if not issued:
             return  # another run issued it first
         earlier = Certificate.objects.filter(filing=filing, status=CertificateStatus.ISSUED)\

@@ -94,11 +94,14 @@ def _decide(actor: User, filing: Filing, comment: str, to_state: State,
 
 
 @transaction.atomic
-def filing_approve(*, actor: User, filing: Filing, comment: str) -> Filing:
+def filing_approve(*, actor: User, filing: Filing, comment: str,
+                   certificate_language: str | None = None) -> Filing:
     """Approve. `filings.signals.filing_approved` is sent in this transaction: the certificates
-    app creates the certificate in it and renders it after commit."""
+    app creates the certificate in it (in `certificate_language`, which that app defines and
+    checks; None is its default) and renders it after commit."""
     filing = _decide(actor, filing, comment, State.APPROVED, ReviewNote.Kind.APPROVE)
-    signals.filing_approved.send(sender=Filing, filing=filing, actor=actor)
+    signals.filing_approved.send(sender=Filing, filing=filing, actor=actor,
+                                 certificate_language=certificate_language)
     return filing
 
 

@@ -30,11 +30,13 @@ def _base_url(settings):
     settings.PORTAL_BASE_URL = "https://portal.example"
 
 
-def approve(filing: Filing, reviewer: User, approver: User, comment: str = APPROVAL) -> Filing:
+def approve(filing: Filing, reviewer: User, approver: User, comment: str = APPROVAL,
+            certificate_language: str | None = None) -> Filing:
     review_start(actor=reviewer, filing=filing)
     review_recommend(actor=reviewer, filing=filing, recommendation="approve",
                      comment="Recommend approval.")
-    return filing_approve(actor=approver, filing=filing, comment=comment)
+    return filing_approve(actor=approver, filing=filing, comment=comment,
+                          certificate_language=certificate_language)
 
 
 @pytest.fixture

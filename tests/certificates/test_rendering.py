@@ -64,7 +64,7 @@ def test_the_stylesheet_and_its_fonts_load_once_through_the_locked_fetcher(appro
 def test_every_font_the_stylesheet_names_is_bundled_and_embedded(approved):
     fonts = re.findall(r'font-family: "([^"]+)"; src: url\((fonts/[^)]+)\)',
                        rendering.STYLESHEET.read_text())
-    assert {family for family, _ in fonts} == {"Cert Sans", "Cert Mono"}
+    assert {family for family, _ in fonts} == {"Cert Sans", "Cert Mono", "Cert Sans JP"}
     for _, path in fonts:
         assert (ASSETS / path).is_file()
 
