@@ -192,6 +192,10 @@ def _download_url(evidence_file: EvidenceFile, filing: Filing) -> str | None:
         return None
 
 
+# The mark beside each status and outcome word, so that colour is never the only sign of it.
+MARKS = {"met": "✓", "not met": "✗", "n/a": "–", "eligible": "✓", "not eligible": "✗"}
+
+
 def _requirement_rows(requirements: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for rid, req in requirements.items():
@@ -199,7 +203,7 @@ def _requirement_rows(requirements: dict[str, Any]) -> list[dict[str, Any]]:
         status = "n/a" if not req.get("applies") or met is None else ("met" if met else "not met")
         confidence = str(req.get("confidence", ""))
         rows.append({"id": rid, "label": REQUIREMENT_LABELS.get(rid, rid.replace("_", " ")),
-                     "status": status, "citation": req.get("citation", ""),
+                     "status": status, "mark": MARKS[status], "citation": req.get("citation", ""),
                      "confidence": CONFIDENCE_LABELS.get(confidence, confidence)})
     return rows
 
@@ -208,6 +212,8 @@ def segments_context(result: dict[str, Any] | None) -> list[dict[str, Any]]:
     """An engine result's segments as `admin/filings/_segments.html` shows them."""
     return [{
         "start": s["from"], "end": s["to"], "eligible": s["eligible"],
+        "outcome": "eligible" if s["eligible"] else "not eligible",
+        "mark": MARKS["eligible" if s["eligible"] else "not eligible"],
         "credit": _usd(s["credit_usd"]),
         "method": str(s.get("credit_basis", {}).get("method", "")).replace("_", " "),
         "requirements": _requirement_rows(s["requirements"]), "findings": s["findings"],

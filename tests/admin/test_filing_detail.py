@@ -12,6 +12,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import ATTESTATION_STATEMENT
 from tests.admin.conftest import (
     ELIGIBLE_WORKBOOK,
+    INELIGIBLE_WORKBOOK,
     INVALID_WORKBOOK,
     action_url,
     change_url,
@@ -64,7 +65,7 @@ def test_it_shows_each_requirement_met_or_not_with_its_citation(reviewer, manufa
     assert f"Placed in service {segment['from']} to {segment['to']}" in body
     for requirement in segment["requirements"].values():
         assert escape(requirement["citation"]) in body
-    assert 'class="status-met">met<' in body
+    assert 'class="status-met"><span aria-hidden="true">✓</span> met<' in body
     for finding in segment["findings"]:
         assert escape(finding["message"]) in body
 
@@ -146,3 +147,13 @@ def test_an_unknown_action_is_404(reviewer, manufacturer):
     filing = filing_in(State.ASSESSED, manufacturer)
 
     assert client_for(reviewer).get(action_url(filing, "delete")).status_code == 404
+
+
+def test_outcomes_and_statuses_carry_a_mark_besides_their_colour(reviewer, manufacturer):
+    eligible = page(reviewer, filing_in(State.ASSESSED, manufacturer))
+    not_eligible = page(reviewer, filing_in(State.ASSESSED, manufacturer,
+                                            workbook=INELIGIBLE_WORKBOOK))
+
+    assert '<span aria-hidden="true">✓</span> eligible</span>' in eligible
+    assert '<span aria-hidden="true">✗</span> not eligible</span>' in not_eligible
+    assert 'class="status-not-met"><span aria-hidden="true">✗</span> not met<' in not_eligible
