@@ -21,6 +21,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from filings import selectors
 from filings.models import Assessment, EvidenceFile, Filing
@@ -245,7 +247,7 @@ _DETAIL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 @admin.register(Filing)
 class FilingAdmin(_FilingAdminBase):
-    list_display = ("manufacturer", "vehicle", "coverage", "state", "submitted_at", "credit",
+    list_display = ("manufacturer", "vehicle", "coverage", "state", "submitted", "credit",
                     "reviewer_name", "recommendation")
     list_display_links = ("vehicle",)
     list_filter = (QueueStateFilter, ("organisation", admin.RelatedOnlyFieldListFilter),
@@ -280,11 +282,22 @@ class FilingAdmin(_FilingAdminBase):
 
     @admin.display(description="vehicle", ordering="make")
     def vehicle(self, filing: Filing) -> str:
-        return f"{filing.make} {filing.model} {filing.model_year} ({filing.vehicle_class})"
+        # The make only where it is not the manufacturer's name, which the column before shows.
+        make = "" if filing.make == filing.organisation.name else f"{filing.make} "
+        return f"{make}{filing.model} {filing.model_year} ({filing.vehicle_class})"
 
     @admin.display(description="coverage", ordering="coverage_start")
     def coverage(self, filing: Filing) -> str:
-        return f"{filing.coverage_start} to {filing.coverage_end}"
+        return format_html('<span class="date">{}</span> – <span class="date">{}</span>',
+                           filing.coverage_start, filing.coverage_end)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, filing: Filing) -> str:
+        if filing.submitted_at is None:
+            return "—"
+        at = timezone.localtime(filing.submitted_at)
+        return format_html('<span class="date">{}</span> {}', at.strftime("%Y-%m-%d"),
+                           at.strftime("%H:%M"))
 
     @admin.display(description="credit", ordering="latest_credit_max")
     def credit(self, filing: Filing) -> str:

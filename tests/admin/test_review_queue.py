@@ -89,12 +89,12 @@ def test_the_columns_show_manufacturer_vehicle_coverage_credit_and_review(review
     response = client_for(reviewer).get(FILING_LIST)
 
     assert list(response.context["cl"].list_display) == [
-        "manufacturer", "vehicle", "coverage", "state", "submitted_at", "credit",
+        "manufacturer", "vehicle", "coverage", "state", "submitted", "credit",
         "reviewer_name", "recommendation"]
     body = response.content.decode()
     assert "Harbour Electric" in body
     assert "Harbour Tern 2024 (pickup)" in body
-    assert "2024-06-01 to 2024-12-31" in body
+    assert '<span class="date">2024-06-01</span> – <span class="date">2024-12-31</span>' in body
     assert "<td class=\"field-credit\">$0</td>" in body  # the German sedan earns no credit
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WIDTH = 1280
 QUEUE = "/admin/filings/filing/"
-LONG_MODEL = "Ironwood EV Extended Range Crew Cab Long Bed"
+LONG_MODEL = "Ironwood EV Crew Cab Long Range"
 # The outcome of each segment and each requirement's status on the filing page.
 MARKERS = ("//*[@id='assessment']//*[starts-with(@class, 'outcome') or "
            "starts-with(@class, 'status-')]")
@@ -70,6 +70,44 @@ def contrast(page: Page, selector: str) -> float:
     }""")
     light, dark = sorted((_luminance(_rgb(c)) for c in colours), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_queue_fits_1280_px_with_every_column_and_names_on_two_lines(
+        reviewer_page: Page, live_server, manufacturer):
+    for _ in range(3):
+        filing_in(State.ASSESSED, manufacturer, make=manufacturer.name, model=LONG_MODEL)
+    page = reviewer_page
+
+    page.goto(f"{live_server.url}{QUEUE}")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    for column in ("reviewer", "recommendation", "credit", "submitted"):
+        header = page.locator(f"#result_list thead th:has-text('{column}')").first
+        box = header.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= WIDTH, column
+    names = page.locator("#result_list .field-vehicle a").all()
+    assert len(names) == 3
+    for name in names:
+        lines = name.evaluate("e => e.getClientRects().length")
+        assert lines <= 2, (name.inner_text(), lines)
+
+
+def test_the_action_buttons_do_not_overlap_the_filings_title(reviewer_page: Page, live_server,
+                                                             manufacturer):
+    filing = filing_in(State.ASSESSED, manufacturer, model=LONG_MODEL)
+    page = reviewer_page
+
+    page.goto(f"{live_server.url}{change_url(filing)}")
+
+    tools = page.locator(".object-tools").bounding_box()
+    assert tools is not None
+    for title in page.locator("#content h1, #content h2").all()[:2]:
+        box = title.bounding_box()
+        assert box is not None
+        apart = (box["x"] + box["width"] <= tools["x"] or tools["x"] + tools["width"] <= box["x"]
+                 or box["y"] + box["height"] <= tools["y"]
+                 or tools["y"] + tools["height"] <= box["y"])
+        assert apart, (title.inner_text(), box, tools)
 
 
 def test_outcomes_and_requirement_statuses_are_legible(reviewer_page: Page, live_server,
