@@ -240,15 +240,15 @@ _DETAIL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Vehicle", ("manufacturer", "make", "model", "model_year", "vehicle_class", "reference")),
     ("Coverage", ("coverage_start", "coverage_end")),
     ("Submission", ("state", "state_changed_at", "signed_by", "submitted_at", "attestation")),
-    ("Review", ("reviewer_name", "recommendation", "recommended_by_name", "decided_by_name",
-                "decided_at", "certificate")),
+    ("Review", ("reviewer_name", "recommendation_summary", "decided_by_name", "decided_at",
+                "certificate")),
 )
 
 
 @admin.register(Filing)
 class FilingAdmin(_FilingAdminBase):
     list_display = ("manufacturer", "vehicle", "coverage", "state", "submitted", "credit",
-                    "reviewer_name", "recommendation")
+                    "reviewer_name", "recommendation_summary")
     list_display_links = ("vehicle",)
     list_filter = (QueueStateFilter, ("organisation", admin.RelatedOnlyFieldListFilter),
                    OutcomeFilter)
@@ -309,17 +309,24 @@ class FilingAdmin(_FilingAdminBase):
         low, high = getattr(filing, "latest_credit_min", None), getattr(filing, "latest_credit_max", None)
         return _usd(low) if low == high else f"{_usd(low)} to {_usd(high)}"
 
-    @admin.display(description="reviewer")
+    @admin.display(description="reviewer", ordering="reviewer__full_name")
     def reviewer_name(self, filing: Filing) -> str:
         return _person(filing.reviewer)
+
+    @admin.display(description="recommendation", ordering="recommendation")
+    def recommendation_summary(self, filing: Filing) -> str:
+        """The standing recommendation with its author and date. The lifecycle clears it when a
+        filing goes back to review (`clears_recommendation`), so an old one never shows."""
+        if not filing.recommended_by_id:
+            return "—"
+        at = getattr(filing, "recommended_at", None)
+        when = f", {timezone.localtime(at):%Y-%m-%d}" if at else ""
+        return format_html("{}<br><small>{}{}</small>", filing.get_recommendation_display(),
+                           _person(filing.recommended_by), when)
 
     @admin.display(description="signed by")
     def signed_by(self, filing: Filing) -> str:
         return _person(filing.submitted_by)
-
-    @admin.display(description="recommended by")
-    def recommended_by_name(self, filing: Filing) -> str:
-        return _person(filing.recommended_by)
 
     @admin.display(description="decided by")
     def decided_by_name(self, filing: Filing) -> str:
@@ -378,6 +385,15 @@ class FilingAdmin(_FilingAdminBase):
         filing = self.visible_filing(request, object_id)
         form = ReviewCommentForm(request.POST if request.method == "POST" else None)
         status = 200
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
+                   "action": review_action, "form": form, "title": f"{review_action.label}: {filing}",
+                   "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
+        # The form only for whoever may take the action now; a POST goes to the service, which
+        # decides in any case and says why it refuses.
+        if request.method != "POST" and action not in dict(review_actions_for(_actor(request),
+                                                                               filing)):
+            return TemplateResponse(request, self.review_action_template,
+                                    {**context, "closed": True}, status=403)
         if request.method == "POST" and form.is_valid():
             comment = form.cleaned_data["comment"] if review_action.takes_comment else ""
             try:
@@ -387,11 +403,7 @@ class FilingAdmin(_FilingAdminBase):
                 status = exc.status
             else:
                 messages.success(request, review_action.done)
-                return HttpResponseRedirect(
-                    reverse("admin:filings_filing_change", args=[filing.pk]))
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
-                   "action": review_action, "form": form, "title": f"{review_action.label}: {filing}",
-                   "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
+                return HttpResponseRedirect(context["change_url"])
         return TemplateResponse(request, self.review_action_template, context, status=status)
 
 

@@ -146,7 +146,8 @@ def filing_actions(*, actor: User, filing: Filing) -> frozenset[str]:
     return frozenset(
         t.action for t in TRANSITIONS
         if t.capability in capabilities and t.side == side and filing.state in t.sources
-        and (filing.recommended_by_id or not t.needs_recommendation))
+        and (filing.recommended_by_id or not t.needs_recommendation)
+        and not (filing.recommended_by_id and t.before_recommendation))
 
 
 def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
@@ -181,7 +182,15 @@ def filing_dashboard(*, actor: User, state: str | None = None,
     """`filing_list` with the latest assessment's outcome annotated (`with_outcomes`), to
     filter and sort on it (the reviewer console). A page of the manufacturer's dashboard reads
     through `filing_dashboard_pages`."""
-    return with_outcomes(filing_list(actor=actor, state=state, search=search))
+    return with_recommended_at(with_outcomes(filing_list(actor=actor, state=state, search=search)))
+
+
+def with_recommended_at(filings: QuerySet[Filing]) -> QuerySet[Filing]:
+    """The filings with `recommended_at`: when their standing recommendation was made (the
+    recommending reviewer's latest recommendation note), None without one."""
+    note = ReviewNote.objects.filter(filing=OuterRef("pk"), author=OuterRef("recommended_by"),
+                                     kind__in=_AUTHORITY_ONLY_NOTES).order_by("-created_at", "-pk")
+    return filings.annotate(recommended_at=Subquery(note.values("created_at")[:1]))
 
 
 def filing_dashboard_pages(*, actor: User, state: str | None = None,

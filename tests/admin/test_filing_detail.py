@@ -113,6 +113,8 @@ def test_the_page_has_no_save_or_delete_button(reviewer, manufacturer):
                                           "request-changes"]),
     ("approver", State.IN_REVIEW, False, ["request-changes"]),
     ("approver", State.IN_REVIEW, True, ["request-changes", "approve", "reject"]),
+    # One recommendation per review: once it is made, only requesting changes stays open.
+    ("reviewer", State.IN_REVIEW, True, ["request-changes"]),
     ("approver", State.APPROVED, True, []),
 ])
 def test_it_offers_only_the_actions_the_role_and_state_allow(request, manufacturer, actor, state,
