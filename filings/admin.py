@@ -57,11 +57,17 @@ class ReviewAction:
     # An extra condition for showing the button, from what the lifecycle does not know itself
     # (whether the filing holds an issued certificate); the service checks again.
     shown_when: Callable[[Filing], bool] | None = None
+    # Who reads the comment: true to `selectors.filing_review_notes`, which shows the notes.
+    comment_help: str = "Required. Say what you decided and why; the manufacturer reads it."
 
     @property
     def label(self) -> str:
         return transition(self.action).label
 
+
+_RECOMMENDATION_HELP = ("Required. Say what you recommend and why. The approver reads it; "
+                        "the manufacturer reads it too once the review ends (a decision or a "
+                        "change request).")
 
 # Keyed by the slug in the button's URL. Apps built on the lifecycle add theirs from their own
 # admin module (`filings.certificates.admin`), as admin.site.register does for models.
@@ -73,17 +79,19 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
         "review_recommend_approve",
         lambda actor, filing, comment: review.review_recommend(
             actor=actor, filing=filing, recommendation="approve", comment=comment),
-        "Approval recommended; an approver decides next."),
+        "Approval recommended; an approver decides next.", comment_help=_RECOMMENDATION_HELP),
     "recommend-reject": ReviewAction(
         "review_recommend_reject",
         lambda actor, filing, comment: review.review_recommend(
             actor=actor, filing=filing, recommendation="reject", comment=comment),
-        "Rejection recommended; an approver decides next."),
+        "Rejection recommended; an approver decides next.", comment_help=_RECOMMENDATION_HELP),
     "request-changes": ReviewAction(
         "review_request_changes",
         lambda actor, filing, comment: review.review_request_changes(
             actor=actor, filing=filing, comment=comment),
-        "Changes requested; the manufacturer has been told."),
+        "Changes requested; the manufacturer has been told.",
+        comment_help="Required. Say what the manufacturer must change and why; the manufacturer "
+                     "reads it."),
     "approve": ReviewAction(
         "filing_approved",
         lambda actor, filing, comment: review.filing_approve(
@@ -112,9 +120,9 @@ def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewActi
 
 class ReviewCommentForm(forms.Form):
     # Not required here: the service owns the rule and its message, so the form only parses.
+    # The help text, who reads the comment, is the action's (`ReviewAction.comment_help`).
     comment = forms.CharField(required=False, widget=forms.Textarea(
-        attrs={"rows": 6, "cols": 80, "required": True}),
-        help_text="Required. Say what you decided and why; the manufacturer may read it.")
+        attrs={"rows": 6, "cols": 80, "required": True}))
 
 
 def _actor(request: HttpRequest) -> User:
@@ -384,6 +392,7 @@ class FilingAdmin(_FilingAdminBase):
             raise Http404("No such review action.")
         filing = self.visible_filing(request, object_id)
         form = ReviewCommentForm(request.POST if request.method == "POST" else None)
+        form.fields["comment"].help_text = review_action.comment_help
         status = 200
         context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
                    "action": review_action, "form": form, "title": f"{review_action.label}: {filing}",

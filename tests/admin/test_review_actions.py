@@ -230,3 +230,19 @@ def test_the_approver_gets_the_approve_form_of_a_recommended_filing(approver, re
 
     assert response.status_code == 200
     assert 'id="review-action-form"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("actor", "slug", "says"), [
+    ("reviewer", "recommend-approve", "the manufacturer reads it too once the review ends"),
+    ("reviewer", "request-changes", "the manufacturer reads it"),
+    ("approver", "approve", "the manufacturer reads it"),
+])
+def test_each_comment_form_says_who_reads_the_comment(request, actor, slug, says, assessed,
+                                                      reviewer):
+    client_for(reviewer).post(action_url(assessed, "start"))
+    if actor == "approver":
+        client_for(reviewer).post(action_url(assessed, "recommend-approve"), {"comment": COMMENT})
+
+    body = client_for(request.getfixturevalue(actor)).get(action_url(assessed, slug)).content
+
+    assert says in body.decode()
