@@ -7,11 +7,15 @@ STAMP  := $(VENV)/.installed
 # with its own test database and Celery queues; work stealing spreads the slow worker and browser
 # tests. PYTEST_XDIST="-n 0" runs it in one process.
 PYTEST_XDIST ?= -n auto --dist worksteal
+# Where `make demo` serves the portal; the demo data's links (certificates, e-mails) name it too.
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
 
 .PHONY: demo test lint bench lock clean help
 
 help:
 	@echo "make demo   - install, migrate, load demo data, run the portal, Celery workers and the local PKI"
+	@echo "              on http://$(DEMO_HOST):$(DEMO_PORT)/ (set DEMO_HOST, DEMO_PORT to change it)"
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - evidence reading, certificates, dossier, approvals, impact preview, submissions and lists, each against a floor"
@@ -46,7 +50,7 @@ bench: $(STAMP)
 demo: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python -m portal.demo
+	DEMO_HOST=$(DEMO_HOST) DEMO_PORT=$(DEMO_PORT) $(BIN)/python -m portal.demo
 
 lock:
 	$(BIN)/python -m pip install --quiet uv

@@ -21,6 +21,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from filings import selectors
 from filings.models import Assessment, EvidenceFile, Filing
@@ -59,11 +61,17 @@ class ReviewAction:
     # Choices the action asks for besides the comment, from an app built on the lifecycle (the
     # certificate's language on approval); only parsed here, the service checks them.
     options_form: type[forms.Form] | None = None
+    # Who reads the comment: true to `selectors.filing_review_notes`, which shows the notes.
+    comment_help: str = "Required. Say what you decided and why; the manufacturer reads it."
 
     @property
     def label(self) -> str:
         return transition(self.action).label
 
+
+_RECOMMENDATION_HELP = ("Required. Say what you recommend and why. The approver reads it; "
+                        "the manufacturer reads it too once the review ends (a decision or a "
+                        "change request).")
 
 # Keyed by the slug in the button's URL. Apps built on the lifecycle add theirs from their own
 # admin module (`filings.certificates.admin`), as admin.site.register does for models.
@@ -75,17 +83,19 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
         "review_recommend_approve",
         lambda actor, filing, comment: review.review_recommend(
             actor=actor, filing=filing, recommendation="approve", comment=comment),
-        "Approval recommended; an approver decides next."),
+        "Approval recommended; an approver decides next.", comment_help=_RECOMMENDATION_HELP),
     "recommend-reject": ReviewAction(
         "review_recommend_reject",
         lambda actor, filing, comment: review.review_recommend(
             actor=actor, filing=filing, recommendation="reject", comment=comment),
-        "Rejection recommended; an approver decides next."),
+        "Rejection recommended; an approver decides next.", comment_help=_RECOMMENDATION_HELP),
     "request-changes": ReviewAction(
         "review_request_changes",
         lambda actor, filing, comment: review.review_request_changes(
             actor=actor, filing=filing, comment=comment),
-        "Changes requested; the manufacturer has been told."),
+        "Changes requested; the manufacturer has been told.",
+        comment_help="Required. Say what the manufacturer must change and why; the manufacturer "
+                     "reads it."),
     "approve": ReviewAction(
         "filing_approved",
         lambda actor, filing, comment: review.filing_approve(
@@ -114,9 +124,9 @@ def review_actions_for(user: User, filing: Filing) -> list[tuple[str, ReviewActi
 
 class ReviewCommentForm(forms.Form):
     # Not required here: the service owns the rule and its message, so the form only parses.
+    # The help text, who reads the comment, is the action's (`ReviewAction.comment_help`).
     comment = forms.CharField(required=False, widget=forms.Textarea(
-        attrs={"rows": 6, "cols": 80, "required": True}),
-        help_text="Required. Say what you decided and why; the manufacturer may read it.")
+        attrs={"rows": 6, "cols": 80, "required": True}))
 
 
 def _actor(request: HttpRequest) -> User:
@@ -196,6 +206,10 @@ def _download_url(evidence_file: EvidenceFile, filing: Filing) -> str | None:
         return None
 
 
+# The mark beside each status and outcome word, so that colour is never the only sign of it.
+MARKS = {"met": "✓", "not met": "✗", "n/a": "–", "eligible": "✓", "not eligible": "✗"}
+
+
 def _requirement_rows(requirements: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for rid, req in requirements.items():
@@ -203,7 +217,7 @@ def _requirement_rows(requirements: dict[str, Any]) -> list[dict[str, Any]]:
         status = "n/a" if not req.get("applies") or met is None else ("met" if met else "not met")
         confidence = str(req.get("confidence", ""))
         rows.append({"id": rid, "label": REQUIREMENT_LABELS.get(rid, rid.replace("_", " ")),
-                     "status": status, "citation": req.get("citation", ""),
+                     "status": status, "mark": MARKS[status], "citation": req.get("citation", ""),
                      "confidence": CONFIDENCE_LABELS.get(confidence, confidence)})
     return rows
 
@@ -212,6 +226,8 @@ def segments_context(result: dict[str, Any] | None) -> list[dict[str, Any]]:
     """An engine result's segments as `admin/filings/_segments.html` shows them."""
     return [{
         "start": s["from"], "end": s["to"], "eligible": s["eligible"],
+        "outcome": "eligible" if s["eligible"] else "not eligible",
+        "mark": MARKS["eligible" if s["eligible"] else "not eligible"],
         "credit": _usd(s["credit_usd"]),
         "method": str(s.get("credit_basis", {}).get("method", "")).replace("_", " "),
         "requirements": _requirement_rows(s["requirements"]), "findings": s["findings"],
@@ -236,15 +252,15 @@ _DETAIL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Vehicle", ("manufacturer", "make", "model", "model_year", "vehicle_class", "reference")),
     ("Coverage", ("coverage_start", "coverage_end")),
     ("Submission", ("state", "state_changed_at", "signed_by", "submitted_at", "attestation")),
-    ("Review", ("reviewer_name", "recommendation", "recommended_by_name", "decided_by_name",
-                "decided_at", "certificate")),
+    ("Review", ("reviewer_name", "recommendation_summary", "decided_by_name", "decided_at",
+                "certificate")),
 )
 
 
 @admin.register(Filing)
 class FilingAdmin(_FilingAdminBase):
-    list_display = ("manufacturer", "vehicle", "coverage", "state", "submitted_at", "credit",
-                    "reviewer_name", "recommendation")
+    list_display = ("manufacturer", "vehicle", "coverage", "state", "submitted", "credit",
+                    "reviewer_name", "recommendation_summary")
     list_display_links = ("vehicle",)
     list_filter = (QueueStateFilter, ("organisation", admin.RelatedOnlyFieldListFilter),
                    OutcomeFilter)
@@ -278,11 +294,22 @@ class FilingAdmin(_FilingAdminBase):
 
     @admin.display(description="vehicle", ordering="make")
     def vehicle(self, filing: Filing) -> str:
-        return f"{filing.make} {filing.model} {filing.model_year} ({filing.vehicle_class})"
+        # The make only where it is not the manufacturer's name, which the column before shows.
+        make = "" if filing.make == filing.organisation.name else f"{filing.make} "
+        return f"{make}{filing.model} {filing.model_year} ({filing.vehicle_class})"
 
     @admin.display(description="coverage", ordering="coverage_start")
     def coverage(self, filing: Filing) -> str:
-        return f"{filing.coverage_start} to {filing.coverage_end}"
+        return format_html('<span class="date">{}</span> – <span class="date">{}</span>',
+                           filing.coverage_start, filing.coverage_end)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, filing: Filing) -> str:
+        if filing.submitted_at is None:
+            return "—"
+        at = timezone.localtime(filing.submitted_at)
+        return format_html('<span class="date">{}</span> {}', at.strftime("%Y-%m-%d"),
+                           at.strftime("%H:%M"))
 
     @admin.display(description="credit", ordering="latest_credit_max")
     def credit(self, filing: Filing) -> str:
@@ -294,17 +321,24 @@ class FilingAdmin(_FilingAdminBase):
         low, high = getattr(filing, "latest_credit_min", None), getattr(filing, "latest_credit_max", None)
         return _usd(low) if low == high else f"{_usd(low)} to {_usd(high)}"
 
-    @admin.display(description="reviewer")
+    @admin.display(description="reviewer", ordering="reviewer__full_name")
     def reviewer_name(self, filing: Filing) -> str:
         return _person(filing.reviewer)
+
+    @admin.display(description="recommendation", ordering="recommendation")
+    def recommendation_summary(self, filing: Filing) -> str:
+        """The standing recommendation with its author and date. The lifecycle clears it when a
+        filing goes back to review (`clears_recommendation`), so an old one never shows."""
+        if not filing.recommended_by_id:
+            return "—"
+        at = getattr(filing, "recommended_at", None)
+        when = f", {timezone.localtime(at):%Y-%m-%d}" if at else ""
+        return format_html("{}<br><small>{}{}</small>", filing.get_recommendation_display(),
+                           _person(filing.recommended_by), when)
 
     @admin.display(description="signed by")
     def signed_by(self, filing: Filing) -> str:
         return _person(filing.submitted_by)
-
-    @admin.display(description="recommended by")
-    def recommended_by_name(self, filing: Filing) -> str:
-        return _person(filing.recommended_by)
 
     @admin.display(description="decided by")
     def decided_by_name(self, filing: Filing) -> str:
@@ -365,8 +399,19 @@ class FilingAdmin(_FilingAdminBase):
         filing = self.visible_filing(request, object_id)
         data = request.POST if request.method == "POST" else None
         form = ReviewCommentForm(data)
+        form.fields["comment"].help_text = review_action.comment_help
         options = review_action.options_form(data) if review_action.options_form else None
         status = 200
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
+                   "action": review_action, "form": form, "options_form": options,
+                   "title": f"{review_action.label}: {filing}",
+                   "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
+        # The form only for whoever may take the action now; a POST goes to the service, which
+        # decides in any case and says why it refuses.
+        if request.method != "POST" and action not in dict(review_actions_for(_actor(request),
+                                                                               filing)):
+            return TemplateResponse(request, self.review_action_template,
+                                    {**context, "closed": True}, status=403)
         if request.method == "POST" and form.is_valid() and (options is None or options.is_valid()):
             comment = form.cleaned_data["comment"] if review_action.takes_comment else ""
             try:
@@ -377,12 +422,7 @@ class FilingAdmin(_FilingAdminBase):
                 status = exc.status
             else:
                 messages.success(request, review_action.done)
-                return HttpResponseRedirect(
-                    reverse("admin:filings_filing_change", args=[filing.pk]))
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "filing": filing,
-                   "action": review_action, "form": form, "options_form": options,
-                   "title": f"{review_action.label}: {filing}",
-                   "change_url": reverse("admin:filings_filing_change", args=[filing.pk])}
+                return HttpResponseRedirect(context["change_url"])
         return TemplateResponse(request, self.review_action_template, context, status=status)
 
 

@@ -146,7 +146,8 @@ def filing_actions(*, actor: User, filing: Filing) -> frozenset[str]:
     return frozenset(
         t.action for t in TRANSITIONS
         if t.capability in capabilities and t.side == side and filing.state in t.sources
-        and (filing.recommended_by_id or not t.needs_recommendation))
+        and (filing.recommended_by_id or not t.needs_recommendation)
+        and not (filing.recommended_by_id and t.before_recommendation))
 
 
 def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
@@ -157,8 +158,11 @@ def filing_audit_events(*, filing: Filing) -> QuerySet[AuditEvent]:
 
 # States after which the manufacturer's page stops polling: nothing more happens by itself.
 FINAL_STATES = (State.APPROVED, State.REJECTED, State.WITHDRAWN, State.CERTIFICATE_REVOKED)
-# Review notes that stay between the authority's reviewer and approver.
-_AUTHORITY_ONLY_NOTES = (ReviewNote.Kind.RECOMMEND_APPROVE, ReviewNote.Kind.RECOMMEND_REJECT)
+# A reviewer's recommendation stays between reviewer and approver while its review is open; the
+# manufacturer reads it once a note that ends the review (a decision, a change request) follows.
+_RECOMMENDATION_NOTES = (ReviewNote.Kind.RECOMMEND_APPROVE, ReviewNote.Kind.RECOMMEND_REJECT)
+_REVIEW_ENDING_NOTES = (ReviewNote.Kind.APPROVE, ReviewNote.Kind.REJECT,
+                        ReviewNote.Kind.REQUEST_CHANGES)
 
 
 def with_outcomes(filings: QuerySet[Filing]) -> QuerySet[Filing]:
@@ -181,7 +185,15 @@ def filing_dashboard(*, actor: User, state: str | None = None,
     """`filing_list` with the latest assessment's outcome annotated (`with_outcomes`), to
     filter and sort on it (the reviewer console). A page of the manufacturer's dashboard reads
     through `filing_dashboard_pages`."""
-    return with_outcomes(filing_list(actor=actor, state=state, search=search))
+    return with_recommended_at(with_outcomes(filing_list(actor=actor, state=state, search=search)))
+
+
+def with_recommended_at(filings: QuerySet[Filing]) -> QuerySet[Filing]:
+    """The filings with `recommended_at`: when their standing recommendation was made (the
+    recommending reviewer's latest recommendation note), None without one."""
+    note = ReviewNote.objects.filter(filing=OuterRef("pk"), author=OuterRef("recommended_by"),
+                                     kind__in=_RECOMMENDATION_NOTES).order_by("-created_at", "-pk")
+    return filings.annotate(recommended_at=Subquery(note.values("created_at")[:1]))
 
 
 def filing_dashboard_pages(*, actor: User, state: str | None = None,
@@ -202,11 +214,17 @@ def filing_history(*, filing: Filing) -> QuerySet[EvidenceVersion]:
 
 def filing_review_notes(*, actor: User, filing: Filing) -> QuerySet[ReviewNote]:
     """The review notes of a filing got through `filing_get`; a manufacturer sees the
-    authority's comments, change requests and decisions, not the internal recommendations."""
+    authority's comments, change requests and decisions, and a reviewer's recommendation once
+    its review has ended (the comment form says so), not while it is open."""
     notes = filing.review_notes.select_related("author").order_by("created_at", "pk")
     membership = actor.membership() if actor.is_authenticated else None
     if membership is None or membership.organisation.kind != OrganisationKind.AUTHORITY:
-        notes = notes.exclude(kind__in=_AUTHORITY_ONLY_NOTES)
+        ended = (filing.review_notes.filter(kind__in=_REVIEW_ENDING_NOTES)
+                 .order_by("-created_at", "-pk").values_list("created_at", flat=True).first())
+        still_open = Q(kind__in=_RECOMMENDATION_NOTES)
+        if ended is not None:
+            still_open &= Q(created_at__gt=ended)
+        notes = notes.exclude(still_open)
     return notes
 
 

@@ -53,6 +53,11 @@ class Transition:
     side: OrganisationKind | None = None
     # The approver decides only on a reviewer's recommendation (four eyes).
     needs_recommendation: bool = False
+    # Open only until a reviewer recommends: one recommendation per review.
+    before_recommendation: bool = False
+    # Starts or ends a round of review: the filing's recommendation (and its author) is cleared,
+    # so no page shows the old one while the filing is reviewed again.
+    clears_recommendation: bool = False
     audit_action: str = ""
 
     @property
@@ -92,16 +97,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("certificate_fail", "Certificate failed", (State.APPROVED,),
                State.CERTIFICATE_FAILED),
     Transition("rulebook_rereview", "Rules amended: review again",
-               (State.APPROVED, State.CERTIFICATE_FAILED), State.REREVIEW),
+               (State.APPROVED, State.CERTIFICATE_FAILED), State.REREVIEW,
+               clears_recommendation=True),
     # The reviewing authority's side.
     Transition("review_start", "Start review", (State.ASSESSED, State.REREVIEW), State.IN_REVIEW,
-               Capability.RECOMMEND, AUTHORITY),
+               Capability.RECOMMEND, AUTHORITY, clears_recommendation=True),
     Transition("review_recommend_approve", "Recommend approval", (State.IN_REVIEW,), None,
-               Capability.RECOMMEND, AUTHORITY),
+               Capability.RECOMMEND, AUTHORITY, before_recommendation=True),
     Transition("review_recommend_reject", "Recommend rejection", (State.IN_REVIEW,), None,
-               Capability.RECOMMEND, AUTHORITY),
+               Capability.RECOMMEND, AUTHORITY, before_recommendation=True),
     Transition("review_request_changes", "Request changes", (State.IN_REVIEW,),
-               State.CHANGES_REQUESTED, Capability.REVIEW_FILINGS, AUTHORITY),
+               State.CHANGES_REQUESTED, Capability.REVIEW_FILINGS, AUTHORITY,
+               clears_recommendation=True),
     Transition("filing_approved", "Approve", (State.IN_REVIEW,), State.APPROVED,
                Capability.DECIDE, AUTHORITY, needs_recommendation=True),
     Transition("filing_rejected", "Reject", (State.IN_REVIEW,), State.REJECTED,

@@ -17,6 +17,9 @@ from django.urls import reverse
 
 
 class PortalAdminSite(admin.AdminSite):
+    # The queue needs the width at 1280 px; the index page and the breadcrumbs lead everywhere.
+    enable_nav_sidebar = False
+
     def has_permission(self, request: HttpRequest) -> bool:
         from portal.accounts.mfa import is_verified, mfa_required  # not while apps load
 

@@ -20,23 +20,33 @@ from pathlib import Path
 from portal.pki import DEFAULT_PORT, LocalPki, default_folder, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = os.environ.get("DEMO_HOST", "127.0.0.1")
-PORT = os.environ.get("DEMO_PORT", "8000")
 # Every Procfile process but `release`: `make demo` has migrated already.
 PROCESSES = ("web", "worker", "certificates", "beat")
 PKI_PORT = int(os.environ.get("PKI_PORT", str(DEFAULT_PORT)))
 
 
+def demo_address(environ: dict[str, str] | None = None) -> tuple[str, str]:
+    """(host, port) the demo serves on: DEMO_HOST and DEMO_PORT, read when the demo starts."""
+    environ = dict(os.environ) if environ is None else environ
+    return environ.get("DEMO_HOST") or "127.0.0.1", environ.get("DEMO_PORT") or "8000"
+
+
 def demo_environment() -> dict[str, str]:
+    """The settings every demo process runs with, demo_data first: so every link the demo data
+    makes (certificates, e-mails) names the address the portal is served on."""
     env = dict(os.environ)
-    # DEBUG shows tracebacks and lets the web process serve static files (portal.urls).
-    env.setdefault("DEBUG", "1")
+    host, port = demo_address(env)
+    # DEBUG off, as in production: a missing page or an error shows the portal's 404 or 500
+    # page, never a traceback with settings (the log has it). WhiteNoise serves the static files.
+    env["DEBUG"] = "0"
     env.setdefault("LOG_FORMAT", "text")
     # One of each is plenty on a laptop.
     env.setdefault("WEB_CONCURRENCY", "1")
     env.setdefault("WORKER_CONCURRENCY", "1")
     # honcho gives the first process (web) PORT and the next ones PORT+100, +200…
-    env.update(WEB_HOST=HOST, PORT=PORT, PORTAL_BASE_URL=f"http://{HOST}:{PORT}")
+    env.update(WEB_HOST=host, PORT=port, PORTAL_BASE_URL=f"http://{host}:{port}")
+    hosts = [h for h in env.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+    env["ALLOWED_HOSTS"] = ",".join(dict.fromkeys([*hosts, host]))
     # Sign with the local PKI (the settings' defaults name var/pki/ and port 8790).
     env.update(LocalPki(default_folder(), PKI_PORT).environment())
     # The Procfile names programs (gunicorn, celery): this interpreter's, not whatever is on PATH.
@@ -65,7 +75,8 @@ def load_demo_data(env: dict[str, str], pki: LocalPki) -> None:
                 sys.exit(f"demo: the local PKI did not come up on {pki.url}")
             time.sleep(0.2)
         load = [sys.executable, "manage.py", "demo_data"]
-        subprocess.run(load, env=env, cwd=ROOT, check=True)  # noqa: S603 (fixed argv)
+        if subprocess.run(load, env=env, cwd=ROOT, check=False).returncode:  # noqa: S603 (fixed argv)
+            sys.exit("demo: the demo data could not be loaded (the reason is above)")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -86,7 +97,8 @@ def main() -> None:
     load_demo_data(env, pki)
     broker = (f"Redis at {env['REDIS_URL']}" if env.get("REDIS_URL")
               else "the embedded filesystem broker (var/broker)")
-    print(f"\nPortal: http://{HOST}:{PORT}/   reviewer console: http://{HOST}:{PORT}/admin/\n"
+    base = env["PORTAL_BASE_URL"]
+    print(f"\nPortal: {base}/   reviewer console: {base}/admin/\n"
           f"Processes: {', '.join(PROCESSES)} from the Procfile, on {broker}, and the local PKI on "
           f"{pki.url} ({pki.folder}). Ctrl-C stops them.\n",
           flush=True)

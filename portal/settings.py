@@ -409,6 +409,13 @@ CELERY_BEAT_SCHEDULE["sweep-pending-dossiers"] = {
 
 # --- second factor (portal.accounts.mfa, django-otp) --------------------------------------
 OTP_TOTP_ISSUER = "CVC portal"
+# portal.accounts.mfa throttles wrong codes itself: django-otp's own throttle locks the device
+# after the very first miss, so a mistyped code made the right one fail too.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Wrong codes in a row answered at once; after them each try waits MFA_THROTTLE_SECONDS, doubled
+# with every further miss (1, 2, 4 … seconds), until a right code.
+MFA_FREE_WRONG_CODES = envint("MFA_FREE_WRONG_CODES", "3")
+MFA_THROTTLE_SECONDS = envint("MFA_THROTTLE_SECONDS", "1")
 
 # --- processes (Procfile, portal.gunicorn_conf, portal.celery_setup) ----------------------
 # JSON lines on stdout unless LOG_FORMAT=text (`make demo`); LOG_LEVEL for every process.

@@ -85,6 +85,8 @@ def filing_transition(filing: Filing, *, actor: User | None, action: str, reason
     a transaction; StateConflict when the filing is in no source state (anymore)."""
     row = transition(action)
     assert row.target is not None, f"{action} changes no state"
+    if row.clears_recommendation:
+        changes = {"recommendation": "", "recommended_by": None, **changes}
     # Read the state the swap will replace (the caller's object may be stale), so the audit
     # event records the real from-state; the row lock keeps it true until the update.
     from_state = Filing.objects.select_for_update().values_list("state", flat=True).get(pk=filing.pk)

@@ -39,10 +39,8 @@ def _comment_required(comment: str) -> str:
 @transaction.atomic
 def review_start(*, actor: User, filing: Filing) -> Filing:
     _require_authority(actor, Capability.RECOMMEND)
-    # REREVIEW: an approved filing whose outcome a rulebook amendment changed. A new review
-    # starts from scratch: the old recommendation does not carry over.
-    return filing_transition(filing, actor=actor, action="review_start", reviewer=actor,
-                             recommendation="", recommended_by=None)
+    # A new review starts from scratch: the table's row clears any old recommendation.
+    return filing_transition(filing, actor=actor, action="review_start", reviewer=actor)
 
 
 @transaction.atomic
@@ -51,9 +49,14 @@ def review_recommend(*, actor: User, filing: Filing, recommendation: str, commen
     text = _comment_required(comment)
     if recommendation not in ("approve", "reject"):
         raise ServiceError("Recommend either approve or reject.")
-    updated = Filing.objects.filter(pk=filing.pk, state=State.IN_REVIEW).update(
+    # One recommendation per review: a second would overwrite the one an approver may be reading.
+    updated = Filing.objects.filter(pk=filing.pk, state=State.IN_REVIEW,
+                                    recommended_by__isnull=True).update(
         recommendation=recommendation, recommended_by=actor, reviewer=actor)
     if not updated:
+        if Filing.objects.filter(pk=filing.pk, state=State.IN_REVIEW).exists():
+            raise StateConflict("This filing is recommended already: an approver decides next, "
+                                "or request changes; reload the page.")
         raise StateConflict("Only a filing in review can be recommended; reload the page.")
     filing.refresh_from_db()
     kind = (ReviewNote.Kind.RECOMMEND_APPROVE if recommendation == "approve"

@@ -1,16 +1,19 @@
 """The second factor (TRUST 7): staff — the authority's reviewers and approvers — confirm a TOTP
 code before the console opens. django-otp keeps the devices and rejects a code used before
-(`TOTPDevice.last_t`) and throttles repeated failures; this module holds the portal's flow:
-enrol an authenticator app on the first visit, then a code once per login session.
+(`TOTPDevice.last_t`); this module holds the portal's flow: enrol an authenticator app on the
+first visit, then a code once per login session, and throttles wrong codes (`_wait_seconds`).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import math
 
 import django_otp
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django_otp.models import MAX_THROTTLE_DELAY_SECONDS
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import User
@@ -83,24 +87,46 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        allowed, throttled = device.verify_is_allowed()
-        if form.is_valid() and not allowed:
-            wait = (throttled or {}).get("locked_until")
-            seconds = max(1, int((wait - timezone.now()).total_seconds()) + 1) if wait else 1
-            form.add_error("code", f"Too many wrong codes: wait {seconds} second"
-                                   f"{'s' if seconds != 1 else ''}, then enter the code your "
-                                   "authenticator app shows then.")
-        elif form.is_valid():
-            if device.verify_token(form.cleaned_data["code"].strip()):
+        if form.is_valid():
+            problem = _code_problem(device, form.cleaned_data["code"].strip())
+            if problem is None:
                 _verified(request, user, device, enrolled=enrolling)
                 return HttpResponseRedirect(_next_url(request))
-            form.add_error("code", "That code is not valid, or it was used already. Enter the "
-                                   "code your authenticator app shows now.")
+            form.add_error("code", problem)
     context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
     if enrolling:
         context.update(qr=segno.make(device.config_url, error="m").svg_data_uri(scale=4),
                        secret=authenticator_key(device))
     return render(request, "registration/second_factor.html", context, status=status)
+
+
+def _wait_seconds(device: TOTPDevice) -> int:
+    """Seconds before the device takes another code: none for the first MFA_FREE_WRONG_CODES
+    wrong codes in a row (a mistyped digit is no attack), then MFA_THROTTLE_SECONDS doubled with
+    every further miss, so guessing one of a million codes takes years."""
+    over = int(device.throttling_failure_count) - int(settings.MFA_FREE_WRONG_CODES)
+    last = device.throttling_failure_timestamp
+    if over < 0 or last is None or settings.MFA_THROTTLE_SECONDS <= 0:
+        return 0
+    delay = min(int(settings.MFA_THROTTLE_SECONDS) * 2 ** over, MAX_THROTTLE_DELAY_SECONDS)
+    left: float = (last + dt.timedelta(seconds=delay) - timezone.now()).total_seconds()
+    return max(0, math.ceil(left))
+
+
+@transaction.atomic
+def _code_problem(device: TOTPDevice, code: str) -> str | None:
+    """None when the code is right; else what to tell the person. The device row is locked, so
+    parallel guesses wait their turn instead of sharing one throttle check."""
+    locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    wait = _wait_seconds(locked)
+    if wait:
+        return (f"Too many wrong codes: wait {wait} second{'s' if wait != 1 else ''}, then enter "
+                "the code your authenticator app shows then.")
+    if locked.verify_token(code):
+        device.refresh_from_db()
+        return None
+    return ("Wrong code, try again: enter the code your authenticator app shows now (each code "
+            "works once).")
 
 
 @transaction.atomic

@@ -3,9 +3,12 @@ visit enrols an authenticator app; a code is good once."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,9 +23,6 @@ SECOND_FACTOR = reverse("second_factor")
 @pytest.fixture(autouse=True)
 def _settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Each wrong code locks the device for a growing while; `test_wrong_codes_are_throttled`
-    # shows it. The other tests follow a wrong code with a right one at once.
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_the_first_visit_enrols_an_authenticator_app(staff):
     wrong = client.post(SECOND_FACTOR, {"code": "000000" if code(device) != "000000" else "111111",
                                         "next": CONSOLE})
     assert wrong.status_code == 400
-    assert b"not valid" in wrong.content
+    assert b"Wrong code, try again" in wrong.content
     device.refresh_from_db()
     assert not device.confirmed
     assert client.get(CONSOLE).status_code == 302
@@ -117,18 +117,48 @@ def test_an_anonymous_visitor_is_sent_to_the_portal_login(db):
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
 
 
-def test_wrong_codes_are_throttled(staff, settings):
-    settings.OTP_TOTP_THROTTLE_FACTOR = 10
+def wrong_code(device: TOTPDevice) -> str:
+    return "000000" if code(device) != "000000" else "111111"
+
+
+def test_one_wrong_code_says_so_and_the_right_code_right_after_succeeds(staff):
     device = TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)
     client = logged_in(staff)
-    wrong = "000000" if code(device) != "000000" else "111111"
-    assert client.post(SECOND_FACTOR, {"code": wrong, "next": CONSOLE}).status_code == 400
+
+    wrong = client.post(SECOND_FACTOR, {"code": wrong_code(device), "next": CONSOLE})
+    right = client.post(SECOND_FACTOR, {"code": code(device), "next": CONSOLE})
+
+    assert wrong.status_code == 400
+    assert b"Wrong code, try again" in wrong.content
+    assert b"Too many" not in wrong.content
+    assert right.status_code == 302 and right["Location"] == CONSOLE
+    assert client.get(CONSOLE).status_code == 200
+
+
+def test_wrong_codes_in_a_row_are_throttled_with_a_doubling_wait(staff, settings):
+    device = TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)
+    client = logged_in(staff)
+    for _ in range(settings.MFA_FREE_WRONG_CODES):
+        answer = client.post(SECOND_FACTOR, {"code": wrong_code(device), "next": CONSOLE})
+        assert b"Wrong code, try again" in answer.content
 
     right_too_soon = client.post(SECOND_FACTOR, {"code": code(device), "next": CONSOLE})
 
     assert right_too_soon.status_code == 400
-    assert b"Too many wrong codes: wait" in right_too_soon.content
+    assert b"Too many wrong codes: wait 1 second," in right_too_soon.content
     assert client.get(CONSOLE).status_code == 302
+    # Once the wait is over one more guess is taken, and a wrong one doubles the wait.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=2))
+    assert b"Wrong code, try again" in client.post(
+        SECOND_FACTOR, {"code": wrong_code(device), "next": CONSOLE}).content
+    assert b"wait 2 seconds" in client.post(
+        SECOND_FACTOR, {"code": code(device), "next": CONSOLE}).content
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=3))
+    assert client.post(SECOND_FACTOR, {"code": code(device), "next": CONSOLE}).status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
 
 
 def test_logging_out_ends_the_verified_session(staff):

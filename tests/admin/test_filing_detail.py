@@ -12,6 +12,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import ATTESTATION_STATEMENT
 from tests.admin.conftest import (
     ELIGIBLE_WORKBOOK,
+    INELIGIBLE_WORKBOOK,
     INVALID_WORKBOOK,
     action_url,
     change_url,
@@ -64,7 +65,7 @@ def test_it_shows_each_requirement_met_or_not_with_its_citation(reviewer, manufa
     assert f"Placed in service {segment['from']} to {segment['to']}" in body
     for requirement in segment["requirements"].values():
         assert escape(requirement["citation"]) in body
-    assert 'class="status-met">met<' in body
+    assert 'class="status-met"><span aria-hidden="true">✓</span> met<' in body
     for finding in segment["findings"]:
         assert escape(finding["message"]) in body
 
@@ -112,6 +113,8 @@ def test_the_page_has_no_save_or_delete_button(reviewer, manufacturer):
                                           "request-changes"]),
     ("approver", State.IN_REVIEW, False, ["request-changes"]),
     ("approver", State.IN_REVIEW, True, ["request-changes", "approve", "reject"]),
+    # One recommendation per review: once it is made, only requesting changes stays open.
+    ("reviewer", State.IN_REVIEW, True, ["request-changes"]),
     ("approver", State.APPROVED, True, []),
 ])
 def test_it_offers_only_the_actions_the_role_and_state_allow(request, manufacturer, actor, state,
@@ -146,3 +149,13 @@ def test_an_unknown_action_is_404(reviewer, manufacturer):
     filing = filing_in(State.ASSESSED, manufacturer)
 
     assert client_for(reviewer).get(action_url(filing, "delete")).status_code == 404
+
+
+def test_outcomes_and_statuses_carry_a_mark_besides_their_colour(reviewer, manufacturer):
+    eligible = page(reviewer, filing_in(State.ASSESSED, manufacturer))
+    not_eligible = page(reviewer, filing_in(State.ASSESSED, manufacturer,
+                                            workbook=INELIGIBLE_WORKBOOK))
+
+    assert '<span aria-hidden="true">✓</span> eligible</span>' in eligible
+    assert '<span aria-hidden="true">✗</span> not eligible</span>' in not_eligible
+    assert 'class="status-not-met"><span aria-hidden="true">✗</span> not met<' in not_eligible

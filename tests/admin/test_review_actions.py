@@ -197,3 +197,52 @@ def test_a_second_start_is_refused_not_a_500(reviewer, assessed):
 
     assert response.status_code == 409
     assert actions_of(assessed) == ["review_start"]
+
+
+def test_a_recommended_filing_takes_no_second_recommendation(reviewer, recommended):
+    client = client_for(reviewer)
+
+    page = client.get(change_url(recommended)).content.decode()
+    again = client.post(action_url(recommended, "recommend-reject"), {"comment": COMMENT})
+
+    assert action_url(recommended, "recommend-approve") not in page
+    assert action_url(recommended, "recommend-reject") not in page
+    assert again.status_code == 409
+    assert "recommended already" in again.content.decode()
+    recommended.refresh_from_db()
+    assert recommended.recommendation == "approve"
+    assert actions_of(recommended).count("review_recommend_approve") == 1
+    assert "review_recommend_reject" not in actions_of(recommended)
+
+
+@pytest.mark.parametrize(("actor", "slug"), [("reviewer", "approve"), ("reviewer", "reject"),
+                                             ("approver", "recommend-approve"),
+                                             ("approver", "start")])
+def test_an_action_form_opens_only_for_whoever_may_take_it(request, actor, slug, recommended):
+    response = client_for(request.getfixturevalue(actor)).get(action_url(recommended, slug))
+
+    assert response.status_code == 403
+    assert 'id="review-action-form"' not in response.content.decode()
+
+
+def test_the_approver_gets_the_approve_form_of_a_recommended_filing(approver, recommended):
+    response = client_for(approver).get(action_url(recommended, "approve"))
+
+    assert response.status_code == 200
+    assert 'id="review-action-form"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("actor", "slug", "says"), [
+    ("reviewer", "recommend-approve", "the manufacturer reads it too once the review ends"),
+    ("reviewer", "request-changes", "the manufacturer reads it"),
+    ("approver", "approve", "the manufacturer reads it"),
+])
+def test_each_comment_form_says_who_reads_the_comment(request, actor, slug, says, assessed,
+                                                      reviewer):
+    client_for(reviewer).post(action_url(assessed, "start"))
+    if actor == "approver":
+        client_for(reviewer).post(action_url(assessed, "recommend-approve"), {"comment": COMMENT})
+
+    body = client_for(request.getfixturevalue(actor)).get(action_url(assessed, slug)).content
+
+    assert says in body.decode()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
 
-from filings.models import Filing
+from filings.models import Filing, ReviewNote
+from filings.services.common import filing_transition
 from filings.states import State
 from portal.accounts.models import User
 from tests.admin.conftest import (
     INELIGIBLE_WORKBOOK,
     INVALID_WORKBOOK,
+    action_url,
     client_for,
     filing_in,
     shown,
@@ -89,12 +94,12 @@ def test_the_columns_show_manufacturer_vehicle_coverage_credit_and_review(review
     response = client_for(reviewer).get(FILING_LIST)
 
     assert list(response.context["cl"].list_display) == [
-        "manufacturer", "vehicle", "coverage", "state", "submitted_at", "credit",
-        "reviewer_name", "recommendation"]
+        "manufacturer", "vehicle", "coverage", "state", "submitted", "credit",
+        "reviewer_name", "recommendation_summary"]
     body = response.content.decode()
     assert "Harbour Electric" in body
     assert "Harbour Tern 2024 (pickup)" in body
-    assert "2024-06-01 to 2024-12-31" in body
+    assert '<span class="date">2024-06-01</span> – <span class="date">2024-12-31</span>' in body
     assert "<td class=\"field-credit\">$0</td>" in body  # the German sedan earns no credit
 
 
@@ -114,3 +119,55 @@ def test_the_list_has_no_add_button_and_no_bulk_actions(reviewer, filings):
 
     assert "/admin/filings/filing/add/" not in body
     assert 'name="action"' not in body
+
+
+def test_the_queue_shows_a_recommendation_with_its_author_and_date(reviewer, manufacturer):
+    filing = filing_in(State.ASSESSED, manufacturer)
+    client = client_for(reviewer)
+    client.post(action_url(filing, "start"))
+    client.post(action_url(filing, "recommend-approve"), {"comment": "Checked."})
+    note = ReviewNote.objects.get(filing=filing, kind=ReviewNote.Kind.RECOMMEND_APPROVE)
+
+    body = client.get(FILING_LIST).content.decode()
+
+    assert (f"Approve<br><small>{escape(str(reviewer))}, "
+            f"{timezone.localtime(note.created_at):%Y-%m-%d}</small>") in body
+
+
+def test_a_filing_sent_back_to_review_shows_no_old_recommendation(reviewer, approver,
+                                                                  manufacturer):
+    filing = filing_in(State.ASSESSED, manufacturer)
+    client_for(reviewer).post(action_url(filing, "start"))
+    client_for(reviewer).post(action_url(filing, "recommend-approve"), {"comment": "Checked."})
+    client_for(approver).post(action_url(filing, "approve"), {"comment": "Approved."})
+    with transaction.atomic():
+        filing_transition(filing, actor=None, action="rulebook_rereview", reason="Rules amended.")
+
+    response = client_for(reviewer).get(FILING_LIST)
+
+    filing.refresh_from_db()
+    assert (filing.state, filing.recommendation, filing.recommended_by) == (State.REREVIEW, "", None)
+    assert shown(response) == [filing]
+    assert "Approve<br>" not in response.content.decode()
+
+
+def test_changes_requested_clear_the_recommendation(reviewer, approver, manufacturer):
+    filing = filing_in(State.ASSESSED, manufacturer)
+    client_for(reviewer).post(action_url(filing, "start"))
+    client_for(reviewer).post(action_url(filing, "recommend-approve"), {"comment": "Checked."})
+
+    client_for(approver).post(action_url(filing, "request-changes"), {"comment": "Add a file."})
+
+    filing.refresh_from_db()
+    assert (filing.state, filing.recommendation, filing.recommended_by) == (
+        State.CHANGES_REQUESTED, "", None)
+
+
+@pytest.mark.parametrize("column", ["manufacturer", "vehicle", "coverage", "state", "submitted",
+                                    "credit", "reviewer_name", "recommendation_summary"])
+def test_every_queue_column_sorts(reviewer, filings, column):
+    response = client_for(reviewer).get(FILING_LIST)
+    index = list(response.context["cl"].list_display).index(column)
+
+    assert response.context["cl"].get_ordering_field(column) is not None
+    assert client_for(reviewer).get(FILING_LIST + f"?o={index}").status_code == 200

@@ -5,16 +5,20 @@ at $3,750 — which the draft's impact preview shows going to $7,500."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from filings.certificates.content import verify_url
+from filings.certificates.models import Certificate
 from filings.models import Assessment, EvidenceCheck, Filing
 from filings.rulebooks.models import RulebookStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
 from filings.rulebooks.services.preview import rulebook_preview_in_process, rulebook_preview_request
 from filings.states import State
 from portal.accounts.models import User
+from portal.audit.models import AuditEvent
 
 
 @pytest.fixture
@@ -63,3 +67,31 @@ def test_the_demo_data_loads_once(db, demo):
     call_command("demo_data", stdout=again)
     assert "already loaded" in again.getvalue()
     assert RulebookVersion.objects.count() == 2
+
+
+DEMO_ADDRESS = "http://demo.example:8123"
+
+
+def test_every_link_the_demo_data_makes_leads_to_the_demo_address(db, settings, mailoutbox,
+                                                                   django_capture_on_commit_callbacks):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PORTAL_BASE_URL = DEMO_ADDRESS
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_data", stdout=out)
+
+    assert f"link to {DEMO_ADDRESS}/" in out.getvalue()
+    links = [link for m in mailoutbox for link in re.findall(r"https?://\S+", m.body)]
+    assert links and all(link.startswith(f"{DEMO_ADDRESS}/") for link in links)
+    certificate = Certificate.objects.get()
+    assert verify_url(certificate).startswith(f"{DEMO_ADDRESS}/")
+    event = AuditEvent.objects.get(action="demo_data_load")
+    assert event.data == {"portal_base_url": DEMO_ADDRESS}
+
+
+def test_demo_data_made_for_another_address_is_not_served_with_wrong_links(db, settings, demo):
+    settings.PORTAL_BASE_URL = DEMO_ADDRESS
+
+    with pytest.raises(CommandError, match=r"made for http://127\.0\.0\.1:8000/.*DEMO_PORT"):
+        call_command("demo_data", stdout=io.StringIO())

@@ -168,6 +168,24 @@ def test_reviewer_comments_show_but_internal_recommendations_do_not(client, view
     assert "Internal: weak evidence." in page_of(client, scenario.filing)
 
 
+@pytest.mark.parametrize("decision", [ReviewNote.Kind.APPROVE, ReviewNote.Kind.REJECT,
+                                      ReviewNote.Kind.REQUEST_CHANGES])
+def test_the_reviewers_comment_shows_once_the_review_ends(client, viewer, reviewer, approver,
+                                                         scenario, assessed, decision):
+    ReviewNote.objects.create(filing=scenario.filing, author=reviewer,
+                              kind=ReviewNote.Kind.RECOMMEND_APPROVE,
+                              text="Battery components traced to the supplier declarations.")
+    client.force_login(viewer)
+    assert "Battery components traced" not in page_of(client, scenario.filing)
+
+    ReviewNote.objects.create(filing=scenario.filing, author=approver, kind=decision,
+                              text="Decided on the reviewer's recommendation.")
+
+    page = page_of(client, scenario.filing)
+    assert "Battery components traced to the supplier declarations." in page
+    assert page.index("Battery components traced") < page.index("Decided on the reviewer")
+
+
 def test_earlier_versions_and_their_assessments_stay_visible(client, viewer, preparer, scenario):
     first = scenario.filing.current_version()
     store_assessment(first, errors=[{"sheet": "vins", "row": 7, "column": "vin",

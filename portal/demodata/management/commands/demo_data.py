@@ -2,6 +2,9 @@
 
 Idempotent: when the demo manufacturer exists nothing is created again. Every filing reaches its
 state the way a real one would (upload, submit, assess, review), so the audit trail is genuine.
+The certificate and e-mails it makes link to PORTAL_BASE_URL (`make demo`: DEMO_HOST and
+DEMO_PORT); the audit trail records that address, and a later run for another one stops and
+says so rather than serve links that lead elsewhere.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,6 +34,8 @@ from portal.accounts.mfa import authenticator_key
 from portal.accounts.models import Membership, Organisation, User
 from portal.accounts.roles import OrganisationKind, Role
 from portal.accounts.services import console_access_sync
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 
 DATA = Path(settings.BASE_DIR) / "tests" / "data"
 DEMO_PASSWORD = "cvc-demo-password-2025"  # noqa: S105 (printed for the demo on purpose)
@@ -47,6 +52,8 @@ PEOPLE = [
     ("reviewer@authority.example", "Rafael Reviewer", AUTHORITY, Role.REVIEWER),
     ("approver@authority.example", "Ada Approver", AUTHORITY, Role.APPROVER),
 ]
+# The audit event that records the address the demo data's links name.
+LOADED_FOR = "demo_data_load"
 
 
 class Command(BaseCommand):
@@ -55,13 +62,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # The seed certificate is signed (PAdES B-LTA) with the local PKI, which `make demo`
         # (portal/demo.py) starts first: `python -m portal.pki serve` otherwise.
+        base_url = settings.PORTAL_BASE_URL.rstrip("/")
         if Organisation.objects.filter(name=MANUFACTURER).exists():
+            _check_links_lead_to(base_url)
             self.stdout.write("Demo data already loaded.")
         else:
             people = self._people()
             self._rulebook_history(people[Role.APPROVER])
             self._filings(people)
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self._loaded_for(base_url)
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Its certificate and e-mails "
+                                                 f"link to {base_url}/."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for email, name, organisation, role in PEOPLE:
             self.stdout.write(f"  {email:<30} {role.label:<9} {organisation} ({name})")
@@ -70,6 +81,12 @@ class Command(BaseCommand):
         for device in TOTPDevice.objects.filter(user__email__in=[p[0] for p in PEOPLE],
                                                 confirmed=True).select_related("user"):
             self.stdout.write(f"  {device.user.email:<30} {authenticator_key(device)}")
+
+    @transaction.atomic
+    def _loaded_for(self, base_url: str) -> None:
+        audit_record(organisation=Organisation.objects.get(name=AUTHORITY), actor=None,
+                     action=LOADED_FOR, data={"portal_base_url": base_url},
+                     reason=f"Demo data loaded; its certificate and e-mails link to {base_url}/.")
 
     @transaction.atomic
     def _people(self) -> dict[Role, User]:
@@ -166,6 +183,17 @@ class Command(BaseCommand):
         assessment_run(filing_id=filing.pk, version_id=version.pk)
         filing.refresh_from_db()
         return filing
+
+
+def _check_links_lead_to(base_url: str) -> None:
+    """Stop when the loaded demo data was made for another address than this run serves."""
+    event = AuditEvent.objects.filter(action=LOADED_FOR).order_by("-pk").first()
+    made_for = str(event.data.get("portal_base_url", "")) if event else ""
+    if made_for and made_for != base_url:
+        raise CommandError(
+            f"The demo data was made for {made_for}/: its certificate and e-mails link there, not "
+            f"to {base_url}/. Serve it there again (DEMO_HOST and DEMO_PORT), or start from fresh "
+            "demo data: remove var/ (and empty the database DATABASE_URL names, if set).")
 
 
 def _sample_vehicle(name: str) -> Vehicle:
