@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -45,9 +47,9 @@ def mfa_required(user: User) -> bool:
 
 
 class TokenForm(forms.Form):
-    code = forms.RegexField(regex=r"^\s*\d{6}\s*$", label="Six-digit code",
-                            error_messages={"invalid": "Enter the six digits your authenticator "
-                                                       "app shows now."},
+    code = forms.RegexField(regex=r"^\s*\d{6}\s*$", label=_("Six-digit code"),
+                            error_messages={"invalid": _("Enter the six digits your authenticator "
+                                                         "app shows now.")},
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                           "inputmode": "numeric",
                                                           "autofocus": True}))
@@ -77,8 +79,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if device is None:
-        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False,
-                                                     defaults={"name": DEVICE_NAME})
+        device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False,
+                                                            defaults={"name": DEVICE_NAME})
     form = TokenForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -87,15 +89,17 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and not allowed:
             wait = (throttled or {}).get("locked_until")
             seconds = max(1, int((wait - timezone.now()).total_seconds()) + 1) if wait else 1
-            form.add_error("code", f"Too many wrong codes: wait {seconds} second"
-                                   f"{'s' if seconds != 1 else ''}, then enter the code your "
-                                   "authenticator app shows then.")
+            form.add_error("code", ngettext(
+                "Too many wrong codes: wait %(seconds)d second, then enter the code your "
+                "authenticator app shows then.",
+                "Too many wrong codes: wait %(seconds)d seconds, then enter the code your "
+                "authenticator app shows then.", seconds) % {"seconds": seconds})
         elif form.is_valid():
             if device.verify_token(form.cleaned_data["code"].strip()):
                 _verified(request, user, device, enrolled=enrolling)
                 return HttpResponseRedirect(_next_url(request))
-            form.add_error("code", "That code is not valid, or it was used already. Enter the "
-                                   "code your authenticator app shows now.")
+            form.add_error("code", _("That code is not valid, or it was used already. Enter "
+                                     "the code your authenticator app shows now."))
     context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
     if enrolling:
         context.update(qr=segno.make(device.config_url, error="m").svg_data_uri(scale=4),
