@@ -202,4 +202,4 @@ def translations() -> None:
 
     for po in catalogues():
         catalogue_compile(po)
-    trans_real._translations = {}
+    trans_real._translations = {}  # type: ignore[attr-defined]
