@@ -182,7 +182,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ja", "日本語")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Dates per language (portal/formats/<lang>/formats.py): "1 Dec 2026, 08:19 UTC", "2026年12月1日 08:19 UTC".
+# The pages' dates per language (portal/formats/<lang>/formats.py): "1 Dec 2026, 08:19 UTC",
+# "2026年12月1日 08:19 UTC".
 FORMAT_MODULE_PATH = ["portal.formats"]
 # The language switch (portal.accounts.views) is the cookie's only writer; it sets SameSite=Lax.
 LANGUAGE_COOKIE_SECURE = PRODUCTION

@@ -165,7 +165,7 @@ def day(value: dt.date | str | None) -> str:
         return "\u2014"
     if isinstance(value, str):
         try:
-            return str(date_format(dt.date.fromisoformat(value), "DATE_FORMAT"))
+            return str(date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT"))
         except ValueError:
             return value
-    return str(date_format(value, "DATE_FORMAT"))
+    return str(date_format(value, "SHORT_DATE_FORMAT"))
