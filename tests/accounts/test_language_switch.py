@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, FilingFactory
 
 pytestmark = pytest.mark.usefixtures("translations")
 
@@ -106,3 +106,14 @@ def test_an_unknown_language_changes_nothing(client, preparer):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", ""])
 def test_the_switch_goes_back_only_to_the_portals_own_pages(client, db, target):
     assert switch(client, "ja", target)["Location"] == "/"
+
+
+def test_a_page_answering_a_post_sends_the_switch_home_not_back_to_the_post(client, preparer):
+    filing = FilingFactory.create(organisation=preparer.membership().organisation,
+                                  created_by=preparer)
+    client.force_login(preparer)
+    refused = client.post(reverse("filings:withdraw", kwargs={"reference": filing.reference}),
+                          {"reason": "x" * 2001}).content.decode()
+    form = refused[refused.index('action="/accounts/language/"'):]
+    assert 'name="next"' not in form[:form.index("</form>")]
+    assert switch(client, "ja", "")["Location"] == "/"
