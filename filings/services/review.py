@@ -115,8 +115,6 @@ def filing_reject(*, actor: User, filing: Filing, comment: str) -> Filing:
     return filing
 
 
-
-
 # The decision mails, for the catalogue (sent in each recipient's language).
 _DECISION_MAIL = {
     State.APPROVED: (gettext_noop("Filing approved"),
