@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin.conftest import client_for, second_factor_passed
 from tests.factories import PASSWORD, FilingFactory
 
 pytestmark = pytest.mark.usefixtures("translations")
@@ -117,3 +118,17 @@ def test_a_page_answering_a_post_sends_the_switch_home_not_back_to_the_post(clie
     form = refused[refused.index('action="/accounts/language/"'):]
     assert 'name="next"' not in form[:form.index("</form>")]
     assert switch(client, "ja", "")["Location"] == "/"
+
+
+def test_the_reviewer_console_stays_english_whatever_the_user_saved(reviewer):
+    reviewer.language = "ja"
+    reviewer.save(update_fields=["language"])
+    client = client_for(reviewer)
+    second_factor_passed(client, reviewer)
+    response = client.get(reverse("admin:index"), headers={"accept-language": "ja"})
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en"' in response.content.decode()
+    # Outside the console the saved setting still holds.
+    assert response.wsgi_request.user.language == "ja"
+    assert '<html lang="ja">' in client.get(reverse("rulebooks:history")).content.decode()
