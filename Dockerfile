@@ -8,9 +8,9 @@ ENV PYTHONUNBUFFERED=1 \
     VAR_DIR=/app/var \
     PATH=/opt/venv/bin:$PATH
 
-# WeasyPrint renders certificates with Pango.
+# WeasyPrint renders certificates with Pango; gettext compiles the translations.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 gettext \
     && rm -rf /var/lib/apt/lists/*
 
 # The pinned, hashed dependencies first: this layer is rebuilt only when the lock changes.
@@ -23,6 +23,7 @@ COPY . .
 # The web process serves the collected static files itself (WhiteNoise); SECRET_KEY is only
 # needed for settings to load here, never used.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
+    && python -m portal.translations compile \
     && useradd --system --uid 10001 --no-create-home portal \
     && mkdir -p /app/var \
     && chown portal /app/var

@@ -11,7 +11,10 @@ PYTEST_XDIST ?= -n auto --dist worksteal
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench lock clean help
+# The translations' .mo files, compiled from the committed .po catalogues (GNU gettext's msgfmt).
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+.PHONY: demo test lint bench lock clean help messages
 
 help:
 	@echo "make demo   - install, migrate, load demo data, run the portal, Celery workers and the local PKI"
@@ -20,6 +23,7 @@ help:
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - evidence reading, certificates, dossier, approvals, impact preview, submissions and lists, each against a floor"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
+	@echo "make messages - compile the translations (locale/*/LC_MESSAGES/django.po, needs gettext)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +33,13 @@ $(STAMP): requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $(STAMP)
 
-test: $(STAMP)
+messages: $(MESSAGES)
+
+# msgfmt --check refuses a translation whose placeholders differ from its English message.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
+	$(BIN)/python -m portal.translations compile
+
+test: $(STAMP) $(MESSAGES)
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m mypy .
@@ -47,7 +57,7 @@ bench: $(STAMP)
 	  echo "== python -m bench.$$name"; $(BIN)/python -m bench.$$name || status=1; \
 	done; exit $$status
 
-demo: $(STAMP)
+demo: $(STAMP) $(MESSAGES)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	DEMO_HOST=$(DEMO_HOST) DEMO_PORT=$(DEMO_PORT) $(BIN)/python -m portal.demo
@@ -57,4 +67,4 @@ lock:
 	$(BIN)/python -m uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(MESSAGES)

@@ -6,13 +6,20 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from filings.models import FileKind, VehicleClass
 from filings.states import State
 from portal.accounts.roles import ATTESTATION_STATEMENT
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-_CHOOSE_KIND = "Choose what kind of file this is: evidence or a supporting document."
+_CHOOSE_KIND = _("Choose what kind of file this is: evidence or a supporting document.")
+
+
+def _translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """The model's choices with their labels in the page's language (marked in the models)."""
+    return [(value, _(label)) for value, label in choices]
 
 
 class _SearchInput(forms.TextInput):
@@ -20,20 +27,24 @@ class _SearchInput(forms.TextInput):
 
 
 class DashboardFilterForm(forms.Form):
-    state = forms.ChoiceField(choices=[("", "All states"), *State.choices], required=False)
-    q = forms.CharField(label="Search", required=False, max_length=100,
-                        widget=_SearchInput(attrs={"placeholder": "Make or model"}))
+    state = forms.ChoiceField(choices=[("", _("All states")), *_translated(State.choices)],
+                              required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=_SearchInput(attrs={"placeholder": _("Make or model")}))
 
 
 class FilingCreateForm(forms.Form):
-    make = forms.CharField(max_length=100)
-    model = forms.CharField(max_length=100)
-    model_year = forms.IntegerField(min_value=1990, max_value=2100)
-    vehicle_class = forms.ChoiceField(choices=VehicleClass.choices)
+    make = forms.CharField(label=_("Make"), max_length=100)
+    model = forms.CharField(label=_("Model"), max_length=100)
+    model_year = forms.IntegerField(label=_("Model year"), min_value=1990, max_value=2100)
+    vehicle_class = forms.ChoiceField(label=_("Vehicle class"),
+                                      choices=_translated(VehicleClass.choices))
     coverage_start = forms.DateField(
-        widget=_DATE, help_text="First placed-in-service date the filing covers.")
+        label=_("Coverage start"), widget=_DATE,
+        help_text=_("First placed-in-service date the filing covers."))
     coverage_end = forms.DateField(
-        widget=_DATE, help_text="Last placed-in-service date the filing covers (inclusive).")
+        label=_("Coverage end"), widget=_DATE,
+        help_text=_("Last placed-in-service date the filing covers (inclusive)."))
 
 
 class _FilesInput(forms.FileInput):
@@ -56,14 +67,15 @@ class _FilesField(forms.FileField):
 
 class EvidenceUploadForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=FileKind.choices, initial=FileKind.EVIDENCE, widget=forms.RadioSelect,
+        label=_("Kind"), choices=_translated(FileKind.choices), initial=FileKind.EVIDENCE,
+        widget=forms.RadioSelect,
         error_messages={"required": _CHOOSE_KIND, "invalid_choice": _CHOOSE_KIND})
     file = _FilesField(
-        label="Files", allow_empty_file=True,
-        error_messages={"required": "Choose a file to upload."},
-        help_text="The evidence workbook (.xlsx), or its sheets as CSV files (choose the four at "
-                  "once); supporting documents as PDF, PNG or JPEG. Files chosen together are "
-                  "stored together, or none of them is.",
+        label=_("Files"), allow_empty_file=True,
+        error_messages={"required": _("Choose a file to upload.")},
+        help_text=_("The evidence workbook (.xlsx), or its sheets as CSV files (choose the four at "
+                    "once); supporting documents as PDF, PNG or JPEG. Files chosen together are "
+                    "stored together, or none of them is."),
         widget=_FilesInput(attrs={"accept": ".xlsx,.csv,.pdf,.png,.jpg,.jpeg"}))
 
     def refusal(self) -> str:
@@ -73,11 +85,18 @@ class EvidenceUploadForm(forms.Form):
 
 class SubmitForm(forms.Form):
     # Not required here: the service refuses an unconfirmed attestation with its own message.
+    # The statement stays in English in every language: it is what the filing records.
     attest = forms.BooleanField(label=ATTESTATION_STATEMENT, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not get_language().startswith("en"):
+            self.fields["attest"].help_text = _(
+                "The statement is recorded in English, as worded above.")
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        required=False, max_length=2000,
+        label=_("Reason"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
-        help_text="Say why the filing is withdrawn; the reason is kept in the audit trail.")
+        help_text=_("Say why the filing is withdrawn; the reason is kept in the audit trail."))

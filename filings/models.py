@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from filings.rules.rulebook import VEHICLE_CLASSES
 from filings.states import State
@@ -19,6 +20,9 @@ from filings.states import State
 # Generated from the rulebook's classes (the one definition); labels as people write them.
 VehicleClass = models.TextChoices(  # type: ignore[call-overload]
     "VehicleClass", [(c.upper(), (c, "SUV" if c == "suv" else c.title())) for c in VEHICLE_CLASSES])
+# The labels above, for the catalogue (a test checks every label has its translation).
+_VEHICLE_CLASS_LABELS = (gettext_noop("Car"), gettext_noop("SUV"), gettext_noop("Van"),
+                         gettext_noop("Pickup"))
 
 
 class Filing(models.Model):
@@ -112,10 +116,10 @@ class EvidenceCheck(models.Model):
     """
 
     class Status(models.TextChoices):
-        EMPTY = "empty", "No evidence yet"
-        CHECKING = "checking", "Checking"
-        ERRORS = "errors", "Problems found"
-        READY = "ready", "Ready to submit"
+        EMPTY = "empty", gettext_noop("No evidence yet")
+        CHECKING = "checking", gettext_noop("Checking")
+        ERRORS = "errors", gettext_noop("Problems found")
+        READY = "ready", gettext_noop("Ready to submit")
 
     version = models.OneToOneField(EvidenceVersion, on_delete=models.CASCADE, primary_key=True,
                                    related_name="evidence_check")
@@ -162,8 +166,8 @@ class StoredEvidence(models.Model):
 
 
 class FileKind(models.TextChoices):
-    EVIDENCE = "evidence", "Evidence (workbook or CSV)"
-    SUPPORTING = "supporting", "Supporting document"
+    EVIDENCE = "evidence", gettext_noop("Evidence (workbook or CSV)")
+    SUPPORTING = "supporting", gettext_noop("Supporting document")
 
 
 class EvidenceFile(models.Model):
@@ -229,12 +233,12 @@ def outcome_document(result: dict[str, Any] | None) -> dict[str, Any] | None:
 
 class ReviewNote(models.Model):
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        RECOMMEND_APPROVE = "recommend_approve", "Recommended approval"
-        RECOMMEND_REJECT = "recommend_reject", "Recommended rejection"
-        REQUEST_CHANGES = "request_changes", "Requested changes"
-        APPROVE = "approve", "Approved"
-        REJECT = "reject", "Rejected"
+        COMMENT = "comment", gettext_noop("Comment")
+        RECOMMEND_APPROVE = "recommend_approve", gettext_noop("Recommended approval")
+        RECOMMEND_REJECT = "recommend_reject", gettext_noop("Recommended rejection")
+        REQUEST_CHANGES = "request_changes", gettext_noop("Requested changes")
+        APPROVE = "approve", gettext_noop("Approved")
+        REJECT = "reject", gettext_noop("Rejected")
 
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="review_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -13,6 +13,8 @@ from typing import overload
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from filings.models import (
     Assessment,
@@ -246,7 +248,7 @@ def filing_status(*, actor: User, reference: uuid.UUID | str) -> dict[str, objec
         "check_pending": bool(check and check.pending),
         "reference": str(filing.reference),
         "state": filing.state,
-        "state_label": State(filing.state).label,
+        "state_label": _(State(filing.state).label),
         "assessment_pending": filing.state in ASSESSMENT_PENDING,
         "terminal": filing.state in FINAL_STATES,
         "updated_at": filing.state_changed_at.isoformat(),
@@ -260,51 +262,69 @@ def _signers(filing: Filing) -> list[str]:
 
 
 def next_step(*, actor: User, filing: Filing, check: EvidenceCheck | None) -> str:
-    """Who acts next on the filing, and what they do: one sentence for the filing page."""
+    """Who acts next on the filing, and what they do: one sentence for the filing page, in the
+    request's language."""
     state = State(filing.state)
     membership = actor.membership() if actor.is_authenticated else None
     signs = membership is not None and Capability.SUBMIT_FILINGS in CAPABILITIES[Role(membership.role)]
-    editors = f"a preparer or signer of {filing.organisation}"
+    names = {"organisation": filing.organisation}
     if state == State.DRAFT:
         if check is None or check.status == EvidenceCheck.Status.EMPTY:
-            return f"Next: {editors} uploads the evidence workbook, or its sheets as CSV files."
+            return _("Next: a preparer or signer of %(organisation)s uploads the evidence "
+                     "workbook, or its sheets as CSV files.") % names
         if check.pending:
-            return ("The portal is checking the evidence against the rules in force; the result "
-                    "appears here within seconds.")
+            return _("The portal is checking the evidence against the rules in force; the result "
+                     "appears here within seconds.")
         if check.status == EvidenceCheck.Status.ERRORS:
             count = len(check.errors)
-            return (f"Next: {editors} corrects the {count} problem{pluralize(count)} listed below "
-                    "and uploads the corrected file (remove the old one first). It cannot be "
-                    "submitted until the check finds no problems.")
-        signers = _signers(filing)
-        named = f" ({', '.join(signers)})" if signers else ""
+            return ngettext(
+                "Next: a preparer or signer of %(organisation)s corrects the %(count)d problem "
+                "listed below and uploads the corrected file (remove the old one first). It "
+                "cannot be submitted until the check finds no problems.",
+                "Next: a preparer or signer of %(organisation)s corrects the %(count)d problems "
+                "listed below and uploads the corrected file (remove the old one first). It "
+                "cannot be submitted until the check finds no problems.",
+                count) % {**names, "count": count}
+        signers = ", ".join(_signers(filing))
         if signs:
-            return ("The evidence is ready to submit. Next: you, or another signer"
-                    f"{named}, attest and submit it below.")
-        return (f"The evidence is ready to submit. Next: a signer of {filing.organisation}"
-                f"{named} attests and submits it; a preparer cannot.")
-    return _NEXT_AFTER_DRAFT.get(state, "Nothing more happens to this filing.")
+            if signers:
+                return _("The evidence is ready to submit. Next: you, or another signer "
+                         "(%(signers)s), attest and submit it below.") % {"signers": signers}
+            return _("The evidence is ready to submit. Next: you, or another signer, attest and "
+                     "submit it below.")
+        if signers:
+            return _("The evidence is ready to submit. Next: a signer of %(organisation)s "
+                     "(%(signers)s) attests and submits it; a preparer cannot.") % {
+                **names, "signers": signers}
+        return _("The evidence is ready to submit. Next: a signer of %(organisation)s attests "
+                 "and submits it; a preparer cannot.") % names
+    return _(_NEXT_AFTER_DRAFT.get(state, _NOTHING_MORE))
 
 
-def pluralize(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
+# Marked for the catalogue here, translated when next_step answers.
+_NOTHING_MORE = gettext_noop("Nothing more happens to this filing.")
+_ASSESSING = gettext_noop(
+    "The portal is assessing the submitted evidence; this page updates by itself.")
 _NEXT_AFTER_DRAFT = {
-    State.SUBMITTED: "The portal is assessing the submitted evidence; this page updates by itself.",
-    State.ASSESSING: "The portal is assessing the submitted evidence; this page updates by itself.",
-    State.ASSESSED: "Next: the reviewing authority takes the filing into review.",
-    State.REREVIEW: "The rules were amended: next, the reviewing authority reviews the filing again.",
-    State.IN_REVIEW: "Next: the reviewing authority's reviewer recommends and its approver decides.",
-    State.INVALID: "Next: a preparer or signer reopens the filing and uploads corrected evidence.",
-    State.CHANGES_REQUESTED: ("Next: a preparer or signer reads the reviewer's comments, reopens "
-                              "the filing and uploads corrected evidence."),
-    State.APPROVED: "Approved: the certificate is on this page.",
-    State.CERTIFICATE_FAILED: "Approved; the reviewing authority is issuing the certificate again.",
-    State.CERTIFICATE_REVOKED: ("The reviewing authority revoked the certificate (the reason is "
-                                "below). Next: a preparer or signer reopens the filing as a draft "
-                                "with a new, empty version and submits corrected evidence for a "
-                                "new review, or a signer withdraws the filing."),
+    State.SUBMITTED: _ASSESSING,
+    State.ASSESSING: _ASSESSING,
+    State.ASSESSED: gettext_noop("Next: the reviewing authority takes the filing into review."),
+    State.REREVIEW: gettext_noop(
+        "The rules were amended: next, the reviewing authority reviews the filing again."),
+    State.IN_REVIEW: gettext_noop(
+        "Next: the reviewing authority's reviewer recommends and its approver decides."),
+    State.INVALID: gettext_noop(
+        "Next: a preparer or signer reopens the filing and uploads corrected evidence."),
+    State.CHANGES_REQUESTED: gettext_noop(
+        "Next: a preparer or signer reads the reviewer's comments, reopens the filing and "
+        "uploads corrected evidence."),
+    State.APPROVED: gettext_noop("Approved: the certificate is on this page."),
+    State.CERTIFICATE_FAILED: gettext_noop(
+        "Approved; the reviewing authority is issuing the certificate again."),
+    State.CERTIFICATE_REVOKED: gettext_noop(
+        "The reviewing authority revoked the certificate (the reason is below). Next: a "
+        "preparer or signer reopens the filing as a draft with a new, empty version and submits "
+        "corrected evidence for a new review, or a signer withdraws the filing."),
 }
 
 

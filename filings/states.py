@@ -12,29 +12,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from portal.accounts.roles import Capability, OrganisationKind
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    ASSESSING = "assessing", "Assessing"
-    ASSESSED = "assessed", "Assessed"
-    INVALID = "invalid", "Invalid evidence"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
+    DRAFT = "draft", gettext_noop("Draft")
+    SUBMITTED = "submitted", gettext_noop("Submitted")
+    ASSESSING = "assessing", gettext_noop("Assessing")
+    ASSESSED = "assessed", gettext_noop("Assessed")
+    INVALID = "invalid", gettext_noop("Invalid evidence")
+    IN_REVIEW = "in_review", gettext_noop("In review")
+    APPROVED = "approved", gettext_noop("Approved")
     # Approved, but its certificate could not be rendered; an approver retries from the console.
-    CERTIFICATE_FAILED = "certificate_failed", "Approved, certificate failed"
-    REJECTED = "rejected", "Rejected"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    CERTIFICATE_FAILED = "certificate_failed", gettext_noop("Approved, certificate failed")
+    REJECTED = "rejected", gettext_noop("Rejected")
+    CHANGES_REQUESTED = "changes_requested", gettext_noop("Changes requested")
+    WITHDRAWN = "withdrawn", gettext_noop("Withdrawn")
     # Approved, but a published rulebook amendment changed its outcome: waiting for review again.
     # Its certificate stays valid until a re-approval supersedes it (or an approver revokes it).
-    REREVIEW = "rereview", "Review again (rules amended)"
+    REREVIEW = "rereview", gettext_noop("Review again (rules amended)")
     # Approved, then an approver revoked its certificate: the manufacturer reopens it as a draft
     # with new evidence, or withdraws it. An amendment leaves it alone (it holds no decision).
-    CERTIFICATE_REVOKED = "certificate_revoked", "Certificate revoked"
+    CERTIFICATE_REVOKED = "certificate_revoked", gettext_noop("Certificate revoked")
 
 
 MANUFACTURER, AUTHORITY = OrganisationKind.MANUFACTURER, OrganisationKind.AUTHORITY

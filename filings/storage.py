@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_noop
 
 from filings.evidence.cells import FORBIDDEN_CHARACTERS
 from filings.evidence.errors import size_text
@@ -212,8 +213,9 @@ class StorageUnavailable(Exception):
     """The file store did not answer (a bucket or disk outage): the caller answers 503 and asks
     for a retry, never a 500. Nothing stored is lost."""
 
-    message = ("The file store cannot be reached right now; nothing was lost. Try again in a few "
-               "minutes.")
+    # Marked for the catalogue; the page shows it in the reader's language (filings.views).
+    message = gettext_noop("The file store cannot be reached right now; nothing was lost. Try "
+                           "again in a few minutes.")
 
 
 def open_stored(storage: Storage, name: str) -> File[Any]:

@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -89,8 +90,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def filing_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if Capability.EDIT_FILINGS not in _capabilities(actor.membership()):
-        refusal = ("Your role can view filings but not create them; ask a preparer or signer of "
-                   "your organisation.")
+        refusal = _("Your role can view filings but not create them; ask a preparer or signer of "
+                    "your organisation.")
         return render(request, "filings/filing_create.html", {"refusal": refusal}, status=403)
     form = FilingCreateForm(request.POST or None)
     status = 200
@@ -101,7 +102,8 @@ def filing_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            messages.success(request, f"Filing created for the {filing}. Upload its evidence next.")
+            messages.success(request, _("Filing created for the %(filing)s. Upload its evidence next.")
+                             % {"filing": filing})
             return redirect("filings:detail", reference=filing.reference)
     elif request.method == "POST":
         status = 400
@@ -194,9 +196,9 @@ def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     form = EvidenceUploadForm(request.POST, request.FILES)
     stray = sorted(name for name in request.FILES if name != "file")
     if stray or not form.is_valid():
-        message = form.refusal() if not stray else (
-            f"The upload carries files in a field the form does not have ({', '.join(stray)}); "
-            "nothing was stored. Choose the files in the form's file field.")
+        message = form.refusal() if not stray else _(
+            "The upload carries files in a field the form does not have (%(fields)s); nothing was "
+            "stored. Choose the files in the form's file field.") % {"fields": ", ".join(stray)}
         # A fresh form (the kind kept): the alert says what is wrong, once.
         fresh = EvidenceUploadForm(initial={"kind": request.POST.get("kind", FileKind.EVIDENCE)})
         return _refused(request, filing, common.ServiceError(message), upload_form=fresh)
@@ -206,7 +208,7 @@ def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     def upload() -> str:
         stored = manufacturer.evidence_upload_many(actor=actor, filing=filing, uploads=uploads,
                                                    kind=kind)
-        return f"Uploaded {_listed([f.original_name for f in stored])}."
+        return _("Uploaded %(files)s.") % {"files": _listed([f.original_name for f in stored])}
 
     try:
         return _attempt(request, filing, upload, upload_form=form)
@@ -215,7 +217,9 @@ def evidence_upload(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
 
 
 def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 @require_POST
@@ -227,7 +231,7 @@ def evidence_remove(request: HttpRequest, reference: uuid.UUID, file_id: int) ->
 
     def remove() -> str:
         manufacturer.evidence_remove(actor=actor, evidence_file=evidence_file)
-        return f"Removed {evidence_file.original_name}."
+        return _("Removed %(file)s.") % {"file": evidence_file.original_name}
 
     return _attempt(request, filing, remove)
 
@@ -243,7 +247,7 @@ def filing_submit(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     def submit() -> str:
         manufacturer.filing_submit(actor=actor, filing=filing,
                                    attestation_confirmed=bool(form.cleaned_data.get("attest")))
-        return "Submitted. The evidence is being assessed; this page updates when it is done."
+        return _("Submitted. The evidence is being assessed; this page updates when it is done.")
 
     return _attempt(request, filing, submit, submit_form=form)
 
@@ -256,9 +260,10 @@ def filing_take_vehicle(request: HttpRequest, reference: uuid.UUID) -> HttpRespo
 
     def take() -> str:
         corrected = manufacturer.filing_take_vehicle_from_evidence(actor=actor, filing=filing)
-        return (f"The filing now names the vehicle as its evidence does: {corrected.make} "
-                f"{corrected.model}, model year {corrected.model_year}, "
-                f"{corrected.get_vehicle_class_display()}. The evidence is being checked again.")
+        return _("The filing now names the vehicle as its evidence does: %(make)s %(model)s, "
+                 "model year %(year)s, %(class)s. The evidence is being checked again.") % {
+            "make": corrected.make, "model": corrected.model, "year": corrected.model_year,
+            "class": corrected.get_vehicle_class_display()}
 
     return _attempt(request, filing, take)
 
@@ -270,12 +275,12 @@ def filing_withdraw(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     filing = selectors.filing_get(actor=actor, reference=reference)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        return _refused(request, filing, common.ServiceError("The reason is too long."),
+        return _refused(request, filing, common.ServiceError(_("The reason is too long.")),
                         withdraw_form=form)
 
     def withdraw() -> str:
         manufacturer.filing_withdraw(actor=actor, filing=filing, reason=form.cleaned_data["reason"])
-        return "The filing was withdrawn."
+        return _("The filing was withdrawn.")
 
     return _attempt(request, filing, withdraw, withdraw_form=form)
 
@@ -290,7 +295,8 @@ def filing_reopen(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
         reopened = manufacturer.filing_reopen(actor=actor, filing=filing)
         version = reopened.current_version()
         number = version.number if version else ""
-        return f"Reopened as a draft with an empty version {number}; upload the corrected evidence."
+        return _("Reopened as a draft with an empty version %(number)s; upload the corrected "
+                 "evidence.") % {"number": number}
 
     return _attempt(request, filing, reopen)
 
@@ -318,7 +324,7 @@ def evidence_download(request: HttpRequest, reference: uuid.UUID,
     return stored_download(
         request, lambda: evidence_open(evidence_file.stored_name),
         filename=evidence_file.original_name, content_type=evidence_file.content_type,
-        missing="The stored file is missing; contact the portal's support.", on_missing=missing)
+        missing=_("The stored file is missing; contact the portal's support."), on_missing=missing)
 
 
 @require_GET
@@ -360,7 +366,7 @@ def stored_download(request: HttpRequest, opener: Callable[[], Any], *, filename
 def storage_unavailable(request: HttpRequest, exc: StorageUnavailable) -> HttpResponse:
     """503 in the portal's look when the file store does not answer (logged for the operator)."""
     logger.error("file store unreachable: %r", exc.__cause__ or exc)
-    response = render(request, "unavailable.html", {"message": StorageUnavailable.message},
+    response = render(request, "unavailable.html", {"message": _(StorageUnavailable.message)},
                       status=503)
     response["Retry-After"] = "60"
     return response

@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the cookie the header's switch sets, else Accept-Language; after the
+    # session, before CommonMiddleware (Django's order). The user's saved language wins (below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # request.user.membership() reads the database once per request, not once per caller.
     "portal.middleware.MembershipOncePerRequestMiddleware",
+    # A logged-in user's saved language, over the cookie and Accept-Language.
+    "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -172,7 +177,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-LANGUAGE_CODE = "en-us"
+# English is the default; the manufacturer pages are also in Japanese (locale/, compiled by
+# `make` with GNU gettext). The console and the certificate PDF stay English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The pages' dates per language (portal/formats/<lang>/formats.py): "1 Dec 2026, 08:19 UTC",
+# "2026年12月1日 08:19 UTC".
+FORMAT_MODULE_PATH = ["portal.formats"]
+# The language switch (portal.accounts.views) is the cookie's only writer; it sets SameSite=Lax.
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -13,6 +13,7 @@ from filings.certificates import api_urls as certificates_api
 from filings.dossiers import api_urls as dossiers_api
 from portal.accounts.forms import LoginForm
 from portal.accounts.mfa import second_factor
+from portal.accounts.views import language_set
 from portal.health import alive, ready
 
 # `/api/v1/`: one `api` namespace over the apps' routes; anything else is a 404 in the problem
@@ -37,6 +38,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("accounts/second-factor/", second_factor, name="second_factor"),
+    path("accounts/language/", language_set, name="language_set"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(),
          name="password_reset"),

@@ -190,3 +190,16 @@ def database_unreachable(tmp_path):
             connection.settings_dict.update(saved)
 
     return unreachable
+
+
+@pytest.fixture(scope="session")
+def translations() -> None:
+    """The catalogues compiled as `make` compiles them (msgfmt --check), for tests that read a
+    page in another language; Django reloads them on its next activation."""
+    from django.utils.translation import trans_real
+
+    from portal.translations import catalogue_compile, catalogues
+
+    for po in catalogues():
+        catalogue_compile(po)
+    trans_real._translations = {}  # type: ignore[attr-defined]

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +20,8 @@ from portal.accounts.roles import Capability
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="The system that will use it, e.g. “ERP”.")
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("The system that will use it, e.g. “ERP”."))
 
 
 def _actor(request: HttpRequest) -> User:
@@ -60,5 +63,6 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         api_token_revoke(actor=actor, token=token)
     except common.ServiceError as exc:
         return _page(request, error=exc.message, status=exc.status)
-    messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
+    messages.success(request, gettext("The token “%(name)s” was revoked; it no longer works.")
+                     % {"name": token.name})
     return redirect("api_tokens:list")

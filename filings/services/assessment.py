@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
@@ -254,19 +255,25 @@ def _finish_assessment(filing: Filing, assessment: Assessment) -> None:
                      action=finish.event, from_state=finish.sources[0], to_state=to_state,
                      data={"assessment": assessment.pk,
                            "rulebook": f"{assessment.rulebook_id} {assessment.rulebook_version}"})
-        notify_manufacturer(filing, f"Assessment {'complete' if assessment.valid else 'failed'}",
-                            _assessment_mail_body(filing, assessment))
+        subject, body, names = _assessment_mail(filing, assessment)
+        notify_manufacturer(filing, subject, body, **names)
 
 
-def _assessment_mail_body(filing: Filing, assessment: Assessment) -> str:
+def _assessment_mail(filing: Filing, assessment: Assessment) -> tuple[str, str, dict[str, object]]:
+    """Subject, body and their values: catalogue messages, sent in each recipient's language."""
     if not assessment.valid:
-        return (f"The evidence for {filing} could not be assessed: {len(assessment.errors)} "
-                "problem(s) were found. Open the filing to see each one and upload a corrected "
-                "version.")
+        return (gettext_noop("Assessment failed"),
+                gettext_noop("The evidence for %(filing)s could not be assessed: %(count)s "
+                             "problem(s) were found. Open the filing to see each one and upload "
+                             "a corrected version."),
+                {"filing": filing, "count": len(assessment.errors)})
     low, high = assessment.credit_min_usd, assessment.credit_max_usd
-    credit = f"${low:,}" if low == high else f"${low:,} to ${high:,}"
-    return (f"The evidence for {filing} was assessed under rulebook {assessment.rulebook_id} "
-            f"{assessment.rulebook_version}: credit {credit} per vehicle over the coverage period.")
+    credit = f"${low:,}" if low == high else f"${low:,}–${high:,}"
+    return (gettext_noop("Assessment complete"),
+            gettext_noop("The evidence for %(filing)s was assessed under rulebook %(rulebook)s: "
+                         "credit %(credit)s per vehicle over the coverage period."),
+            {"filing": filing, "credit": credit,
+             "rulebook": f"{assessment.rulebook_id} {assessment.rulebook_version}"})
 
 
 def assessment_sweep() -> int:

@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from filings.evidence.cells import FORBIDDEN_CHARACTERS
 from filings.models import Filing
@@ -120,12 +121,21 @@ def _send(task: Any, args: tuple[Any, ...]) -> None:
                        task.name, args, exc_info=True)
 
 
-def notify_manufacturer(filing: Filing, subject: str, body: str) -> None:
-    """Mail the manufacturer's members after commit (never inside the transaction)."""
-    recipients = list(User.objects.filter(memberships__organisation=filing.organisation,
-                                          is_active=True).values_list("email", flat=True))
+def notify_manufacturer(filing: Filing, subject: str, body: str, /, **names: object) -> None:
+    """Mail the manufacturer's members after commit (never inside the transaction), each in
+    their saved language: `subject` and `body` are catalogue messages (gettext_noop), filled
+    with `names` once translated; a message without a translation goes out as written."""
+    recipients = User.objects.filter(memberships__organisation=filing.organisation,
+                                     is_active=True).values_list("email", "language")
+    by_language: dict[str, list[str]] = {}
+    for email, language in recipients:
+        by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(email)
     link = f"{settings.PORTAL_BASE_URL}/filings/{filing.reference}/"
-    if recipients:
-        transaction.on_commit(partial(
-            send_mail, f"[CVC portal] {subject}: {filing}", f"{body}\n\n{link}\n",
-            settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True))
+    for language, emails in by_language.items():
+        with translation.override(language):
+            title, text = (gettext(subject), gettext(body))
+            if names:
+                title, text = title % names, text % names
+            transaction.on_commit(partial(
+                send_mail, f"[CVC portal] {title}: {filing}", f"{text}\n\n{link}\n",
+                settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from filings import signals
 from filings.models import Filing, ReviewNote
@@ -75,8 +76,9 @@ def review_request_changes(*, actor: User, filing: Filing, comment: str) -> Fili
     filing = filing_transition(filing, actor=actor, action="review_request_changes", reason=text)
     ReviewNote.objects.create(filing=filing, author=actor, kind=ReviewNote.Kind.REQUEST_CHANGES,
                               text=text)
-    notify_manufacturer(filing, "Changes requested", f"The reviewer asked for changes to "
-                        f"{filing}:\n\n{text}")
+    notify_manufacturer(filing, gettext_noop("Changes requested"),
+                        gettext_noop("The reviewer asked for changes to %(filing)s:\n\n%(text)s"),
+                        filing=filing, text=text)
     return filing
 
 
@@ -92,7 +94,8 @@ def _decide(actor: User, filing: Filing, comment: str, to_state: State,
     filing = filing_transition(current, actor=actor, action=f"filing_{to_state}", reason=text,
                                decided_by=actor, decided_at=timezone.now())
     ReviewNote.objects.create(filing=filing, author=actor, kind=kind, text=text)
-    notify_manufacturer(filing, f"Filing {to_state}", f"{filing} was {to_state}:\n\n{text}")
+    subject, body = _DECISION_MAIL[to_state]
+    notify_manufacturer(filing, subject, body, filing=filing, text=text)
     return filing
 
 
@@ -118,3 +121,10 @@ def filing_reject(*, actor: User, filing: Filing, comment: str) -> Filing:
     return filing
 
 
+# The decision mails, for the catalogue (sent in each recipient's language).
+_DECISION_MAIL = {
+    State.APPROVED: (gettext_noop("Filing approved"),
+                     gettext_noop("%(filing)s was approved:\n\n%(text)s")),
+    State.REJECTED: (gettext_noop("Filing rejected"),
+                     gettext_noop("%(filing)s was rejected:\n\n%(text)s")),
+}

@@ -5,10 +5,13 @@ Only shaping for display happens here; what a result means is decided by `filing
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from filings.presentation import RequirementView, assessment_segments
 from filings.rules.labels import CONFIDENCE_LABELS, SEVERITY_LABELS
@@ -52,7 +55,9 @@ def credit_range(low: int | None, high: int | None) -> str:
     """`$3,750` or `$0 to $7,500` for a range over several periods."""
     if low is None or high is None:
         return "\u2014"
-    return usd(low) if low == high else f"{usd(low)} to {usd(high)}"
+    if low == high:
+        return usd(low)
+    return _("%(low)s to %(high)s") % {"low": usd(low), "high": usd(high)}
 
 
 @register.filter
@@ -121,12 +126,14 @@ def share_bar(requirement: RequirementView) -> dict[str, Any]:
     """
     qualifying = _pct(requirement.details.get("qualifying_pct"))
     required = _pct(requirement.details.get("required_pct"))
-    qualifying_text = "no value reported" if qualifying is None else f"{qualifying} %"
-    required_text = "no requirement in force" if required is None else f"at least {required} %"
-    description = (f"{requirement.label}: {qualifying_text} qualifies; {required_text} required"
-                   f" \u2014 {requirement.status_label.lower()}")
+    qualifying_text = _("no value reported") if qualifying is None else f"{qualifying} %"
+    required_text = "" if required is None else _("at least %(share)s %%") % {"share": required}
+    names = {"label": requirement.label, "qualifying": qualifying_text, "required": required_text,
+             "status": requirement.status_label.lower()}
+    description = _("%(label)s: %(qualifying)s qualifies; %(required)s required — %(status)s")
     if required is None:
-        description = f"{requirement.label}: {qualifying_text} qualifies; no requirement in force"
+        description = _("%(label)s: %(qualifying)s qualifies; no requirement in force")
+    description %= names
     required_x = None if required is None else _x(required)
     anchor = "middle"
     if required is not None and required < 15:
@@ -148,3 +155,17 @@ def share_bar(requirement: RequirementView) -> dict[str, Any]:
         "required_x": required_x, "required_anchor": anchor,
         "qualifying_text": qualifying_text, "required_text": required_text,
     }
+
+
+@register.filter
+def day(value: dt.date | str | None) -> str:
+    """A calendar date in the page's language ("2024-06-01", "2024年6月1日"), from a date or the
+    ISO text a stored result holds; anything else as it is, nothing as an em dash."""
+    if value is None or value == "":
+        return "\u2014"
+    if isinstance(value, str):
+        try:
+            return str(date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT"))
+        except ValueError:
+            return value
+    return str(date_format(value, "SHORT_DATE_FORMAT"))

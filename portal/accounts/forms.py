@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext as _
 
 from portal.accounts.services import login_allowed, login_failure_record, login_failures_clear
 from portal.http import client_address
@@ -16,7 +18,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "E-mail address"
+        self.fields["username"].label = _("E-mail address")
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autocomplete": "email", "autofocus": True})
 
@@ -29,7 +31,7 @@ class LoginForm(AuthenticationForm):
         address = client_address(self.request) if self.request else None
         if not login_allowed(email=email, ip_address=address):
             raise forms.ValidationError(
-                "Too many failed log-in attempts. Wait 15 minutes, or reset your password.",
+                _("Too many failed log-in attempts. Wait 15 minutes, or reset your password."),
                 code="throttled")
         try:
             cleaned = super().clean()
@@ -38,3 +40,10 @@ class LoginForm(AuthenticationForm):
             raise
         login_failures_clear(email=email)
         return cleaned
+
+
+class LanguageForm(forms.Form):
+    """The header's language switch: one of settings.LANGUAGES, and the page to go back to."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)

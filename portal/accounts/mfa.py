@@ -21,6 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_otp.models import MAX_THROTTLE_DELAY_SECONDS
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -49,9 +51,9 @@ def mfa_required(user: User) -> bool:
 
 
 class TokenForm(forms.Form):
-    code = forms.RegexField(regex=r"^\s*\d{6}\s*$", label="Six-digit code",
-                            error_messages={"invalid": "Enter the six digits your authenticator "
-                                                       "app shows now."},
+    code = forms.RegexField(regex=r"^\s*\d{6}\s*$", label=_("Six-digit code"),
+                            error_messages={"invalid": _("Enter the six digits your authenticator "
+                                                         "app shows now.")},
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                           "inputmode": "numeric",
                                                           "autofocus": True}))
@@ -81,8 +83,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if device is None:
-        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False,
-                                                     defaults={"name": DEVICE_NAME})
+        device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False,
+                                                            defaults={"name": DEVICE_NAME})
     form = TokenForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -120,13 +122,16 @@ def _code_problem(device: TOTPDevice, code: str) -> str | None:
     locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
     wait = _wait_seconds(locked)
     if wait:
-        return (f"Too many wrong codes: wait {wait} second{'s' if wait != 1 else ''}, then enter "
-                "the code your authenticator app shows then.")
+        return ngettext(
+            "Too many wrong codes: wait %(seconds)d second, then enter the code your "
+            "authenticator app shows then.",
+            "Too many wrong codes: wait %(seconds)d seconds, then enter the code your "
+            "authenticator app shows then.", wait) % {"seconds": wait}
     if locked.verify_token(code):
         device.refresh_from_db()
         return None
-    return ("Wrong code, try again: enter the code your authenticator app shows now (each code "
-            "works once).")
+    return gettext("Wrong code, try again: enter the code your authenticator app shows now (each "
+                   "code works once).")
 
 
 @transaction.atomic

@@ -33,6 +33,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can log in to the reviewer console.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # The pages' language (one of settings.LANGUAGES); blank follows the browser's Accept-Language.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 

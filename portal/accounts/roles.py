@@ -5,19 +5,20 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class OrganisationKind(models.TextChoices):
-    MANUFACTURER = "manufacturer", "Manufacturer"
-    AUTHORITY = "authority", "Reviewing authority"
+    MANUFACTURER = "manufacturer", gettext_noop("Manufacturer")
+    AUTHORITY = "authority", gettext_noop("Reviewing authority")
 
 
 class Role(models.TextChoices):
-    PREPARER = "preparer", "Preparer"
-    SIGNER = "signer", "Signer"
-    VIEWER = "viewer", "Viewer"
-    REVIEWER = "reviewer", "Reviewer"
-    APPROVER = "approver", "Approver"
+    PREPARER = "preparer", gettext_noop("Preparer")
+    SIGNER = "signer", gettext_noop("Signer")
+    VIEWER = "viewer", gettext_noop("Viewer")
+    REVIEWER = "reviewer", gettext_noop("Reviewer")
+    APPROVER = "approver", gettext_noop("Approver")
 
 
 class Capability(StrEnum):

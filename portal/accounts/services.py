@@ -100,3 +100,12 @@ def console_access_sync(*, user: User, groups: dict[Role, Group] | None = None) 
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the language the user's pages are shown in ("" follows the browser). A display
+    preference, not a decision: no audit event."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}.")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

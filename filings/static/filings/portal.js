@@ -14,6 +14,10 @@
     var status = form.querySelector("[data-upload-status]");
     var button = form.querySelector("button[type=submit]");
 
+    // The page's language: the form carries its texts (data-text-*), English when it does not.
+    function label(name, fallback) {
+      return form.getAttribute("data-text-" + name) || fallback;
+    }
     function show(text, isError) {
       status.textContent = text;
       status.classList.toggle("error", Boolean(isError));
@@ -33,28 +37,28 @@
         var pct = Math.round((e.loaded * 100) / e.total);
         bar.value = pct;
         bar.textContent = pct + " %";
-        show("Uploading\u2026 " + pct + " %", false);
+        show(label("uploading", "Uploading\u2026") + " " + pct + " %", false);
       });
       xhr.addEventListener("load", function () {
         var body = null;
         try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = null; }
         if (xhr.status >= 200 && xhr.status < 300 && body && body.redirect) {
-          show("Uploaded. Updating the page\u2026", false);
+          show(label("uploaded", "Uploaded. Updating the page\u2026"), false);
           window.location.assign(body.redirect);
           return;
         }
         finished();
-        show((body && body.error) || "The upload did not go through (HTTP " + xhr.status +
-             "). Reload the page and try again.", true);
+        show((body && body.error) || label("failed", "The upload did not go through (HTTP {status}). " +
+             "Reload the page and try again.").replace("{status}", String(xhr.status)), true);
       });
       xhr.addEventListener("error", function () {
         finished();
-        show("The upload was interrupted. Check the connection and try again.", true);
+        show(label("interrupted", "The upload was interrupted. Check the connection and try again."), true);
       });
       button.disabled = true;
       if (box) { box.hidden = false; }
       if (bar) { bar.value = 0; }
-      show("Uploading\u2026", false);
+      show(label("uploading", "Uploading\u2026"), false);
       xhr.send(new FormData(form));
     });
   }
