@@ -27,6 +27,7 @@ blank (it pads them), but at the first used *column*; an empty sheet has `start`
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,18 @@ from filings.evidence.zip_preflight import (
     cell_of,
     preflight,
 )
+
+
+class _EmptyColumnsAreText(logging.Filter):
+    """fastexcel warns, once per column, that a column with no value in it (an optional one
+    left empty, such as recycling_country) has no type to find and is read as text: what the
+    reader wants, so the warning is dropped instead of filling the worker's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Could not determine dtype")
+
+
+logging.getLogger("fastexcel.types.dtype").addFilter(_EmptyColumnsAreText())
 
 
 def read_xlsx(

@@ -73,3 +73,19 @@ def test_a_sheet_mixing_text_and_numbers_in_a_column_is_read_as_calamine_types_i
 
     assert calamine_calls["sheets"] == ["battery_components"]
     assert frames["battery_components"]["component_id"].to_list() == ["1001", "BC-2", "BC-3"]
+
+
+def test_an_empty_optional_column_is_read_as_text_without_a_warning_per_read(tmp_path, caplog):
+    """recycling_country left empty in every row: fastexcel reads the column as text, as the
+    reader wants, and its "Could not determine dtype" warning stays out of the log."""
+    files = EvidenceFiles.valid()
+    for row in range(2, len(files.rows["critical_minerals"]) + 1):
+        files.set("critical_minerals", row, "recycling_country", None)
+    path = files.write_xlsx(tmp_path / "evidence.xlsx")
+
+    with caplog.at_level("DEBUG"):
+        evidence = read_evidence([path])
+
+    assert {key.recycling_country for key in evidence.critical_minerals.group_keys()} == {None}
+    assert not [r for r in caplog.records if r.name.startswith("fastexcel")
+                and "determine dtype" in r.getMessage()]
