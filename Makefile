@@ -23,7 +23,7 @@ help:
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - evidence reading, certificates, dossier, approvals, impact preview, submissions and lists, each against a floor"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
-	@echo "make messages - compile the translations (locale/*/LC_MESSAGES/django.po, needs gettext)"
+	@echo "make messages - compile the translations (locale/*/LC_MESSAGES/django.po: GNU gettext, else Babel)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -93,3 +93,37 @@ def test_the_parser_sees_an_empty_and_a_fuzzy_translation_as_missing():
 
 def test_the_catalogue_compiles_with_its_placeholders_checked(translations):
     assert JA.with_suffix(".mo").stat().st_mtime >= JA.stat().st_mtime
+
+
+def test_without_gettext_babel_compiles_the_same_catalogue(tmp_path):
+    """`make demo` on a machine without GNU gettext: Babel writes the .mo, and it translates
+    every message (plurals and context included) exactly as msgfmt's does."""
+    import gettext
+    import shutil
+
+    from portal.translations import catalogue_compile
+
+    po = tmp_path / "ja" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    shutil.copy(JA, po)
+    with catalogue_compile(po, msgfmt=True).open("rb") as mo:
+        by_msgfmt = gettext.GNUTranslations(mo)
+    with catalogue_compile(po, msgfmt=False).open("rb") as mo:
+        by_babel = gettext.GNUTranslations(mo)
+    # Both catalogues' messages (their headers, naming the tool that wrote them, aside).
+    messages = {key: text for key, text in by_babel._catalog.items() if key != ""}
+    assert len(messages) > 300
+    assert messages == {key: text for key, text in by_msgfmt._catalog.items() if key != ""}
+    assert [by_babel.plural(n) for n in range(4)] == [by_msgfmt.plural(n) for n in range(4)]
+
+
+def test_babel_refuses_a_translation_whose_placeholders_differ(tmp_path):
+    from portal.translations import catalogue_compile
+
+    po = tmp_path / "ja" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  '#, python-format\nmsgid "wait %(seconds)d seconds"\nmsgstr "%(minutes)d 分"\n',
+                  encoding="utf-8")
+    with pytest.raises(RuntimeError, match="do not fit"):
+        catalogue_compile(po, msgfmt=False)
