@@ -35,8 +35,8 @@ def test_it_shows_the_vehicle_coverage_signer_and_attestation(reviewer, manufact
 
     assert "Granite Motor Company" in body
     assert "Ironwood EV" in body
-    assert "June 1, 2024" in body
-    assert "Dec. 31, 2024" in body
+    assert "2024-06-01" in body  # the coverage, in the portal's one date style
+    assert "2024-12-31" in body
     assert escape(str(filing.submitted_by)) in body
     assert escape(ATTESTATION_STATEMENT) in body
 
@@ -159,3 +159,17 @@ def test_outcomes_and_statuses_carry_a_mark_besides_their_colour(reviewer, manuf
     assert '<span aria-hidden="true">✓</span> eligible</span>' in eligible
     assert '<span aria-hidden="true">✗</span> not eligible</span>' in not_eligible
     assert 'class="status-not-met"><span aria-hidden="true">✗</span> not met<' in not_eligible
+
+
+def test_the_console_writes_dates_and_moments_as_the_portal_does(reviewer, manufacturer):
+    """One style everywhere (issue 14): days in ISO 8601, moments as "1 Dec 2026, 08:19 UTC";
+    never Django's "Dec. 1, 2026, 8:19 a.m."."""
+    import re
+
+    filing = filing_in(State.ASSESSED, manufacturer)
+
+    body = page(reviewer, filing)
+
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC\b", body)
+    assert not re.search(r"\b[ap]\.m\.", body)
+    assert "2024-06-01" in body
