@@ -1,0 +1,142 @@
+"""A manufacturer's pages on a phone (375 px), a tablet (768 px) and a wide screen (1440 px):
+no page scrolls sideways, and on a phone the requirements table stacks its rows so that each
+requirement's detail and citation are on the screen, labelled with their column's header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from filings.api.services import api_token_create
+from filings.models import Filing
+from filings.states import State
+from portal.accounts.models import Organisation, User
+from portal.accounts.roles import Role
+from tests.admin.conftest import INVALID_WORKBOOK, filing_in
+from tests.certificates.conftest import approve, issue
+from tests.factories import PASSWORD, member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = (375, 768, 1440)
+PHONE = 375
+LONG_MODEL = "Ironwood EV Crew Cab Long Range Extended Edition"
+
+
+@dataclass
+class Portfolio:
+    """A signer's organisation with filings in several states."""
+
+    signer: User
+    assessed: Filing
+    invalid: Filing
+    approved: Filing
+
+
+@pytest.fixture
+def portfolio(manufacturer: Organisation, reviewer: User, approver: User,
+              monkeypatch) -> Portfolio:
+    # The test renders the approved filing's certificate itself (`issue`); nothing is queued.
+    monkeypatch.setattr("filings.certificates.services.enqueue_on_commit", lambda *args: None)
+    signer = member(Role.SIGNER, manufacturer, email="signer.with.a.long.address@granite.example")
+    assessed = filing_in(State.ASSESSED, manufacturer, make=manufacturer.name, model=LONG_MODEL)
+    invalid = filing_in(State.INVALID, manufacturer, workbook=INVALID_WORKBOOK)
+    filing_in(State.DRAFT, manufacturer, submitted_days_ago=None, workbook=None)
+    approved = approve(filing_in(State.ASSESSED, manufacturer), reviewer, approver)
+    api_token_create(actor=signer, name="Enterprise resource planning system")
+    return Portfolio(signer=signer, assessed=assessed, invalid=invalid, approved=approved)
+
+
+def log_in(page: Page, base: str, user: User) -> None:
+    page.goto(f"{base}{reverse('login')}")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def overflow(page: Page) -> int:
+    """How many pixels the page is wider than its window (0 when it does not scroll sideways)."""
+    width = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return max(0, int(width))
+
+
+def filing_url(filing: Filing) -> str:
+    return reverse("filings:detail", kwargs={"reference": filing.reference})
+
+
+def test_no_manufacturer_page_scrolls_sideways_on_a_phone_a_tablet_or_a_wide_screen(
+        page: Page, live_server, portfolio: Portfolio):
+    certificate = issue(portfolio.approved)
+    public = {"login": reverse("login"),
+              "certificate verification": reverse("certificates:verify",
+                                                  kwargs={"public_id": certificate.public_id}),
+              "dossier check": reverse("dossiers:verify"),
+              "rules": reverse("rulebooks:history")}
+    private = {"dashboard": reverse("filings:dashboard"),
+               "assessed filing": filing_url(portfolio.assessed),
+               "invalid filing": filing_url(portfolio.invalid),
+               "approved filing": filing_url(portfolio.approved),
+               "new filing": reverse("filings:create"),
+               "API tokens": reverse("api_tokens:list"),
+               "dossiers": reverse("dossiers:filing",
+                                   kwargs={"reference": portfolio.approved.reference})}
+    too_wide: list[tuple[str, int, int]] = []
+
+    def visit(pages: dict[str, str]) -> None:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            for name, url in pages.items():
+                page.goto(f"{live_server.url}{url}")
+                if excess := overflow(page):
+                    too_wide.append((name, width, excess))
+
+    visit(public)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, live_server.url, portfolio.signer)
+    visit(private)
+    # A new token's key, shown once, and the rulebook in force, in Japanese, on a phone.
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    page.goto(f"{live_server.url}{reverse('api_tokens:list')}")
+    page.get_by_label("Name").fill("Warehouse")
+    page.get_by_role("button", name="Create a token").click()
+    expect(page.locator(".token-key")).to_be_visible()
+    too_wide += [("new token", PHONE, excess)] if (excess := overflow(page)) else []
+    page.get_by_label("Language").select_option("ja")
+    page.get_by_role("button", name="Change language").click()
+    for name, url in {**public, **private}.items():
+        page.goto(f"{live_server.url}{url}")
+        if excess := overflow(page):
+            too_wide.append((f"{name} (ja)", PHONE, excess))
+
+    assert too_wide == [], "pages wider than the window: (page, window width, px too wide)"
+
+
+def test_on_a_phone_each_requirement_shows_its_detail_and_citation_with_their_labels(
+        page: Page, live_server, portfolio: Portfolio):
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    log_in(page, live_server.url, portfolio.signer)
+
+    page.goto(f"{live_server.url}{filing_url(portfolio.assessed)}")
+
+    rows = page.locator(".requirements-table tbody tr.requirement").all()
+    assert len(rows) >= 3
+    for row in rows:
+        for cell, label in ((row.locator("td.detail"), "Detail"),
+                            (row.locator("td.citation"), "Citation")):
+            expect(cell).to_be_visible()
+            assert cell.inner_text().strip()
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE, \
+                (row.get_attribute("id"), label, box)
+            shown = cell.evaluate("e => getComputedStyle(e, '::before').content")
+            assert shown == f'"{label}"', (row.get_attribute("id"), shown)
+    bars = page.locator(".share-bar svg").all()
+    assert bars
+    for bar in bars:
+        box, card = bar.bounding_box(), page.locator(".version-current").bounding_box()
+        assert box is not None and card is not None
+        assert card["x"] <= box["x"] and box["x"] + box["width"] <= card["x"] + card["width"]
