@@ -40,7 +40,7 @@ class Portfolio:
 
 @pytest.fixture
 def portfolio(manufacturer: Organisation, reviewer: User, approver: User,
-              monkeypatch) -> Portfolio:
+              monkeypatch: pytest.MonkeyPatch) -> Portfolio:
     # The test renders the approved filing's certificate itself (`issue`); nothing is queued.
     monkeypatch.setattr("filings.certificates.services.enqueue_on_commit", lambda *args: None)
     signer = member(Role.SIGNER, manufacturer, email="signer.with.a.long.address@granite.example")
