@@ -87,6 +87,7 @@ def filing_url(filing: Filing) -> str:
     return reverse("filings:detail", kwargs={"reference": filing.reference})
 
 
+@pytest.mark.usefixtures("translations")  # the Japanese pages
 def test_no_manufacturer_page_scrolls_sideways_on_a_phone_a_tablet_or_a_wide_screen(
         portfolio: Portfolio, live_server, page: Page):
     certificate = portfolio.certificate
