@@ -148,8 +148,8 @@ def test_invalid_evidence_lists_every_problem_by_sheet_row_and_column(client, vi
     assert "Invalid evidence" in page
     assert "2 problems found" in page
     table = page.split('class="table errors-table"', 1)[1]
-    assert re.search(r"<td>vehicle</td>\s*<td>2</td>\s*<td>msrp_usd</td>\s*<td><code>forty</code></td>"
-                     r"\s*<td>Expected an amount in U.S. dollars.</td>", table)
+    cells = ["vehicle", "2", "msrp_usd", "<code>forty</code>", "Expected an amount in U.S. dollars."]
+    assert re.search(r"\s*".join(rf"<td[^>]*>{re.escape(cell)}</td>" for cell in cells), table)
     assert "The workbook has no sheet named vins." in table
 
 
