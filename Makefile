@@ -35,11 +35,17 @@ $(STAMP): requirements.lock | $(BIN)/python
 
 messages: $(MESSAGES)
 
+# axe-core for the accessibility tests, from the npm registry, as package-lock.json pins it.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(AXE)
+
 # msgfmt --check refuses a translation whose placeholders differ from its English message.
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP)
 	$(BIN)/python -m portal.translations compile
 
-test: $(STAMP) $(MESSAGES)
+test: $(STAMP) $(MESSAGES) $(AXE)
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m mypy .
@@ -67,4 +73,4 @@ lock:
 	$(BIN)/python -m uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var $(MESSAGES)
+	rm -rf $(VENV) var $(MESSAGES) node_modules
