@@ -32,7 +32,7 @@ from filings.rulebooks.services.preview import (
     outcome_change,
     recheck_many,
 )
-from filings.rules import RulebookError, amend
+from filings.rules import Rulebook, RulebookError, amend
 from filings.services.assessment import assessment_store
 from filings.services.common import (
     ServiceError,
@@ -138,7 +138,7 @@ def rulebook_apply(*, version_id: int) -> dict[str, int]:
         # a filing whose outcome changes is then locked and written, one at a time.
         changed = 0
         for filing, found in recheck_many(ids, rulebook):
-            changed += _reassess(filing, record, found)
+            changed += _reassess(filing, record, rulebook, found)
         counts["changed"] += changed
         counts["unchanged"] += len(ids) - changed
     membership = record.published_by.membership() if record.published_by else None
@@ -201,12 +201,12 @@ def filing_reassess(*, filing: Filing, record: RulebookVersion) -> bool:
 
     Safe to run twice: the assessment is stored once per version, and the state changes are
     compare-and-swaps that a second run finds already done."""
-    recheck = outcome_change(filing, rulebook_of(record))
-    return recheck is not None and _reassess(filing, record, recheck)
-
-
-def _reassess(filing: Filing, record: RulebookVersion, recheck: Recheck) -> bool:
     rulebook = rulebook_of(record)
+    recheck = outcome_change(filing, rulebook)
+    return recheck is not None and _reassess(filing, record, rulebook, recheck)
+
+
+def _reassess(filing: Filing, record: RulebookVersion, rulebook: Rulebook, recheck: Recheck) -> bool:
     if recheck.change is None or recheck.change.kind == "not_assessable":
         # Unchanged: left alone. Not assessable under the new rules: left for a reviewer, who
         # sees it in the preview; nothing is stored that would hide the valid assessment.
