@@ -14,7 +14,7 @@ DEMO_PORT ?= 8000
 # The translations' .mo files, compiled from the committed .po catalogues (GNU gettext's msgfmt).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: demo test lint bench lock clean help messages
+.PHONY: demo test lint bench lock clean help messages screenshots
 
 help:
 	@echo "make demo   - install, migrate, load demo data, run the portal, Celery workers and the local PKI"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench  - evidence reading, certificates, dossier, approvals, impact preview, submissions and lists, each against a floor"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
 	@echo "make messages - compile the translations (locale/*/LC_MESSAGES/django.po: GNU gettext, else Babel)"
+	@echo "make screenshots - run the whole journey in Chromium (English, Japanese) and refresh docs/screenshots/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,16 @@ test: $(STAMP) $(MESSAGES) $(AXE)
 	$(BIN)/lint-imports
 	$(BIN)/python -m mypy .
 	$(BIN)/python -m pytest $(PYTEST_XDIST)
+
+# The whole-journey test's screenshots of every step go to var/screenshots/; the ones the README
+# shows are copied to docs/screenshots/.
+SHOWN_SCREENSHOTS := ja-01-login ja-06-assessed en-09-review-filing en-12-approve \
+	ja-14-verify-genuine en-17-verify-revoked
+screenshots: $(STAMP) $(MESSAGES) $(AXE)
+	rm -rf var/screenshots
+	JOURNEY_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -n 0 -q tests/browser/test_whole_journey.py
+	mkdir -p docs/screenshots
+	for name in $(SHOWN_SCREENSHOTS); do cp var/screenshots/$$name.png docs/screenshots/; done
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .

@@ -11,10 +11,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from filings.certificates import selectors
 from filings.certificates.content import certificate_context
+from filings.certificates.labels import LABELS
 from filings.certificates.models import Certificate, CertificateStatus
 from filings.certificates.signing import check_portal_signature
 from filings.certificates.storage import certificate_open
@@ -24,13 +26,15 @@ from portal.accounts.models import User
 
 
 class VerifyUploadForm(forms.Form):
-    pdf = forms.FileField(label="A copy of the certificate (PDF)")
+    pdf = forms.FileField(label=gettext_lazy("A copy of the certificate (PDF)"))
 
 
 def _check_upload(certificate: Certificate, upload: object) -> dict[str, object]:
     size = getattr(upload, "size", 0)
     if size > settings.CERTIFICATE_VERIFY_MAX_BYTES:
-        return {"problem": "The file is larger than any certificate the portal issues."}
+        # Translated where the verdict shows it (verdicts.copy_problems).
+        return {"problem": gettext_noop("The file is larger than any certificate the portal "
+                                        "issues.")}
     content = upload.read()  # type: ignore[attr-defined]
     sha256 = hashlib.sha256(content).hexdigest()
     signature = check_portal_signature(content)
@@ -54,6 +58,8 @@ def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context.update({"form": form, "check": check, "statuses": CertificateStatus,
                     "verdict": certificate_verdict(certificate, check),
                     "signing_authority": _signing_authority(certificate)})
+    if get_language() == "ja":  # the certificate's own words, as its Japanese labels say them
+        context["not_an_irs_form"] = LABELS["not_an_irs_form"].ja
     return render(request, "certificates/verify.html", context, status=status)
 
 
@@ -69,7 +75,7 @@ def trust_root(request: HttpRequest) -> HttpResponse:
 
 def _signing_authority(certificate: Certificate) -> str:
     membership = certificate.approved_by.membership() if certificate.approved_by else None
-    return membership.organisation.name if membership else "the reviewing authority"
+    return membership.organisation.name if membership else gettext("the reviewing authority")
 
 
 @require_GET

@@ -155,7 +155,7 @@ def test_issuing_records_one_audit_event_and_mails_the_manufacturer(
 
 def _qr_modules_on_page_one(pdf: bytes, size: int) -> list[list[bool]]:
     """Read the QR code's modules off page 1 rendered at 300 dpi (no decoder needed): find the
-    top-left finder pattern (a dark run 7 modules long) and sample every module's centre."""
+    top-left finder pattern, in the header's right quarter, (a dark run 7 modules long) and sample every module's centre."""
     import io
     import subprocess
 
@@ -172,9 +172,9 @@ def _qr_modules_on_page_one(pdf: bytes, size: int) -> list[list[bool]]:
     def dark(x: int, y: int) -> bool:
         return int(pixels[x, y]) < 128
 
-    for y in range(height // 2, height):
-        x = 0
-        while x < width // 5:
+    for y in range(height // 4):  # the header's right: beside the certificate's number
+        x = width * 3 // 4
+        while x < width:
             if dark(x, y):
                 start = x
                 while dark(x, y):

@@ -9,7 +9,10 @@ import pytest
 import segno
 
 from filings.certificates.content import verify_url
-from tests.certificates.conftest import issue, pdf_bytes
+from filings.certificates.labels import ENGLISH_JAPANESE
+from filings.states import State
+from tests.admin.conftest import filing_in
+from tests.certificates.conftest import approve, issue, pdf_bytes
 
 
 def decoded_qr(pdf: bytes, folder: Path, dpi: int) -> list[str]:
@@ -39,3 +42,17 @@ def test_a_longer_portal_address_makes_a_larger_code_that_still_decodes(approved
     url = verify_url(certificate)
     assert segno.make(url, error="m", micro=False).version > 5
     assert decoded_qr(pdf_bytes(certificate), tmp_path, dpi) == [url]
+
+
+def test_the_code_stays_on_page_one_when_the_labels_are_bilingual(manufacturer, reviewer, approver,
+                                                                   tmp_path):
+    """The Japanese beside each English label makes the certificate longer than a page: the
+    code sits in the header, on the page an examiner scans first (it was pushed to page 2)."""
+    filing = approve(filing_in(State.ASSESSED, manufacturer), reviewer, approver,
+                     certificate_language=ENGLISH_JAPANESE)
+    certificate = issue(filing)
+    pdf = pdf_bytes(certificate)
+    pages = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    assert b"Pages:           2" in pages  # else this test no longer tests what it says
+
+    assert decoded_qr(pdf, tmp_path, 100) == [verify_url(certificate)]
