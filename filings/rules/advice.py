@@ -20,9 +20,12 @@ Taking the largest first is exact for the first two; `filings.rules.shortfall` p
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, Inexact
+from decimal import Context, Decimal, Inexact, localcontext
+from itertools import compress
+from operator import attrgetter, not_
 from typing import Any, Literal
 
 from filings.rules.engine import (
@@ -225,6 +228,19 @@ def advise(assessment: Assessment, *, rulebook: Rulebook, minerals: Iterable[Min
                   tuple(_merged(blocked)))
 
 
+@dataclass(frozen=True, slots=True)
+class _Outside:
+    """The lines that do not qualify (indices, in search order) and their values; the
+    suppliers ranked for the search, their outside values, and each one's outside lines."""
+
+    lines: list[int]
+    values: list[int]
+    qualifying: int
+    suppliers: list[str]
+    supplier_values: list[int]
+    groups: dict[str, list[int]]
+
+
 class _Lines:
     """One ledger's lines, prepared once: values as integers of one unit, the lines in the
     order the search takes them (value descending, then row), and each line's combination of
@@ -232,16 +248,26 @@ class _Lines:
 
     def __init__(self, lines: Sequence[Line], rulebook: Rulebook) -> None:
         self.rules = rulebook
-        self.places = places = max((_places(line.value_usd) for line in lines), default=0)
-        units = [int(_EXACT.scaleb(line.value_usd, places)) for line in lines]
+        self.places, units = _units(list(map(_VALUE, lines)))
         self.total = sum(units)
-        top_row = max((line.row for line in lines), default=0) + 1
-        order = sorted(range(len(lines)), key=lambda i: top_row * -units[i] + lines[i].row)
+        rows = list(map(_ROW, lines))
+        top_row = max(rows, default=0) + 1
+        # One integer key per line sorts as (value descending, row ascending).
+        keys = [top_row * -unit + row for unit, row in zip(units, rows, strict=True)]
+        order = sorted(range(len(lines)), key=keys.__getitem__)
         self.lines = [lines[i] for i in order]
         self.units = [units[i] for i in order]
-        combos: dict[tuple[Any, ...], int] = {}
-        self.combo_of = [combos.setdefault(_combination(line), len(combos)) for line in self.lines]
-        self.combos = list(combos)
+        self.suppliers = list(map(_SUPPLIER, self.lines))
+        combination = _MINERAL_COMBINATION if self.lines and isinstance(
+            self.lines[0], MineralLine) else _COMPONENT_COMBINATION
+        of_line = list(map(combination, self.lines))
+        self.combos = list(dict.fromkeys(of_line))
+        self.combo_of = list(map({c: i for i, c in enumerate(self.combos)}.__getitem__, of_line))
+        # The (country, mineral) pairs the verdicts depend on: when they count alike on two
+        # dates, every line qualifies alike, and the verdicts are not computed again.
+        self.pairs = sorted({(c[i], c[0]) for c in self.combos if len(c) == 4 for i in (1, 2)})
+        self._verdicts_by_pairs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+        self._outside_by_verdicts: dict[tuple[bool, ...], _Outside] = {}
         self._solved: dict[tuple[Any, ...], tuple[Move, Move, Move, Decimal]] = {}
 
     def advise(self, requirement: Share, segment: SegmentResult) -> list[ShareAdvice]:
@@ -289,52 +315,58 @@ class _Lines:
         north_america = self.rules.north_america.countries
         if requirement == "battery_components":
             return tuple(country in north_america for (country,) in self.combos)
-        counts: dict[tuple[str, str], bool] = {}
+        signature = tuple(counts_for_mineral(self.rules, country, mineral, on)
+                          for country, mineral in self.pairs)
+        verdicts = self._verdicts_by_pairs.get(signature)
+        if verdicts is None:
+            counts = dict(zip(self.pairs, signature, strict=True))
+            verdicts = self._verdicts_by_pairs[signature] = tuple(
+                counts[extraction, mineral] or counts[processing, mineral]
+                or (recycling is not None and recycling in north_america)
+                for mineral, extraction, processing, recycling in self.combos)
+        return verdicts
 
-        def count(country: str, mineral: str) -> bool:
-            verdict = counts.get((country, mineral))
-            if verdict is None:
-                verdict = counts[country, mineral] = counts_for_mineral(self.rules, country,
-                                                                        mineral, on)
-            return verdict
-
-        return tuple(count(extraction, mineral) or count(processing, mineral)
-                     or (recycling is not None and recycling in north_america)
-                     for mineral, extraction, processing, recycling in self.combos)
+    def _outside(self, verdicts: tuple[bool, ...]) -> _Outside:
+        """The lines that do not qualify under `verdicts`, in search order, and by supplier."""
+        found = self._outside_by_verdicts.get(verdicts)
+        if found is not None:
+            return found
+        outside = list(compress(range(len(self.lines)),
+                                map(not_, map(verdicts.__getitem__, self.combo_of))))
+        values = list(map(self.units.__getitem__, outside))
+        groups: defaultdict[str, list[int]] = defaultdict(list)
+        worth: defaultdict[str, int] = defaultdict(int)
+        suppliers, units = self.suppliers, self.units
+        for i in outside:
+            groups[suppliers[i]].append(i)
+            worth[suppliers[i]] += units[i]
+        # Largest first; a tie goes to the supplier whose largest line comes first (by row).
+        ranked = sorted(groups, key=lambda name: (-worth[name], groups[name][0]))
+        found = self._outside_by_verdicts[verdicts] = _Outside(
+            outside, values, self.total - sum(values), ranked, [worth[n] for n in ranked], groups)
+        return found
 
     def _solve(self, verdicts: tuple[bool, ...], required: Decimal) -> tuple[Move, Move, Move, Decimal]:
         """The three answers, and the qualifying value, when `verdicts` say what qualifies."""
-        outside = [i for i, combo in enumerate(self.combo_of) if not verdicts[combo]]
-        values = [self.units[i] for i in outside]
-        qualifying = self.total - sum(values)
+        out = self._outside(verdicts)
+        qualifying = out.qualifying
         numerator, denominator = required.as_integer_ratio()
         # The least qualifying value that meets the share: q * 100 >= required * total.
         need = -(-numerator * self.total // (100 * denominator)) - qualifying
-        count = fewest(values, need)
+        count = fewest(out.values, need)
         assert count is not None  # moving every outside line gives 100 %
-        lines = self._move(outside[:count], qualifying, required)
-        suppliers = self._by_supplier(outside, need, qualifying, required)
-        cover = least_cover(values, need, range(count))
-        least = self._move([outside[j] for j in cover.chosen], qualifying, required, cover)
+        lines = self._move(out.lines[:count], qualifying, required)
+        by_supplier = fewest(out.supplier_values, need)
+        assert by_supplier is not None
+        chosen = out.suppliers[:by_supplier]
+        suppliers = self._move([i for name in chosen for i in out.groups[name]], qualifying,
+                               required, suppliers=tuple(chosen))
+        cover = least_cover(out.values, need, range(count))
+        least = self._move([out.lines[j] for j in cover.chosen], qualifying, required, cover)
         return lines, suppliers, least, self._usd(qualifying)
 
     def _usd(self, units: int) -> Decimal:
         return _EXACT.scaleb(Decimal(units), -self.places)
-
-    def _by_supplier(self, outside: list[int], need: int, qualifying: int,
-                     required: Decimal) -> Move:
-        """The fewest suppliers: each supplier's outside lines as one item, largest first."""
-        groups: dict[str, list[int]] = {}
-        for i in outside:
-            groups.setdefault(self.lines[i].supplier, []).append(i)
-        value = {name: sum(self.units[i] for i in members) for name, members in groups.items()}
-        first_row = {name: min(self.lines[i].row for i in members) for name, members in groups.items()}
-        ranked = sorted(groups, key=lambda name: (-value[name], first_row[name]))
-        count = fewest([value[name] for name in ranked], need)
-        assert count is not None
-        chosen = ranked[:count]
-        return self._move([i for name in chosen for i in groups[name]], qualifying, required,
-                          suppliers=tuple(chosen))
 
     def _move(self, chosen: Sequence[int], qualifying: int, required: Decimal,
               cover: Cover | None = None, suppliers: tuple[str, ...] | None = None) -> Move:
@@ -389,11 +421,36 @@ class _Lines:
                            segment.credit_usd, if_met, blocked_by, message)
 
 
-def _combination(line: Line) -> tuple[Any, ...]:
-    if isinstance(line, MineralLine):
-        return (line.mineral, line.extraction_country, line.processing_country,
-                line.recycling_country)
+# What decides whether a line qualifies: its mineral and countries, or where it was made.
+_MINERAL_COMBINATION = attrgetter("mineral", "extraction_country", "processing_country",
+                                  "recycling_country")
+
+
+def _COMPONENT_COMBINATION(line: Any) -> tuple[str]:
     return (line.manufacturing_country,)
+
+
+_VALUE = attrgetter("value_usd")
+_SUPPLIER = attrgetter("supplier")
+_ROW = attrgetter("row")
+
+
+# The unit tried first: the evidence readers keep at most 6 decimal places of a dollar.
+_MICRO_PLACES = 6
+
+
+def _units(values: list[Decimal]) -> tuple[int, list[int]]:
+    """Every value as an exact integer count of one unit, 10**-places dollars: micro-dollars
+    when that is exact (the readers' limit), else the finest the values need."""
+    if any(value < 0 for value in values):
+        raise AdviceInputError("a line has a negative value; values are never negative")
+    with localcontext(_EXACT):  # an inexact step raises rather than rounds
+        units = [int(value.scaleb(_MICRO_PLACES)) for value in values]
+        # int() cuts a fraction off; with no value negative, nothing was cut iff the sums agree.
+        if Decimal(sum(units)).scaleb(-_MICRO_PLACES) == sum(values, Decimal(0)):
+            return _MICRO_PLACES, units
+    places = max(_places(value) for value in values)
+    return places, [int(_EXACT.scaleb(value, places)) for value in values]
 
 
 def _places(value: Decimal) -> int:

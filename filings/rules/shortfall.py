@@ -51,37 +51,47 @@ class Cover:
 
 def least_cover(values: Sequence[int], need: int, known: Sequence[int], *,
                 max_bits: int = MAX_SUBSET_SUM_BITS) -> Cover:
-    """The cover of least sum: a subset of `values` (non-negative) whose sum is the smallest
-    one at least `need`. `known` is a cover already found (the fewest-items answer), the
-    upper bound the search must beat. Ties are broken the same way every time."""
+    """The cover of least sum: a subset of `values` (non-negative, sorted descending) whose sum
+    is the smallest one at least `need`. `known` is a cover already found (the fewest-items
+    answer), the upper bound the search must beat. Ties are broken the same way every time."""
     if need <= 0:
         return Cover((), 0, True, 0)
     best = tuple(known)
     upper = sum(values[i] for i in best)
-    single = min((i for i, v in enumerate(values) if v >= need), key=lambda i: (values[i], i),
-                 default=None)
-    if single is not None and values[single] < upper:
+    covering = _first_below(values, need)  # values[:covering] each cover the need alone
+    if covering and values[covering - 1] < upper:
+        single = _first_below(values, values[covering - 1] + 1)  # the first of its value
         best, upper = (single,), values[single]
     # Only items below `upper` can be in a cheaper cover (and then all are below `need`).
-    candidates = [i for i, v in enumerate(values) if 0 < v < upper]
-    if upper == need or sum(values[i] for i in candidates) < need:
+    first, end = _first_below(values, upper), _first_below(values, 1)
+    if upper == need or sum(values[first:end]) < need:
         return Cover(best, upper, True, upper)
-    found = _search([values[i] for i in candidates], need, upper, max_bits)
+    found = _search(list(values[first:end]), need, upper, max_bits)
     if found is None:
         return Cover(best, upper, False, need)
     if not found:  # no cover cheaper than `upper`: the one known is least
         return Cover(best, upper, True, upper)
-    chosen = tuple(sorted(candidates[j] for j in found))
+    chosen = tuple(first + j for j in found)
     total = sum(values[i] for i in chosen)
     return Cover(chosen, total, True, total)
+
+
+def _first_below(values: Sequence[int], bound: int) -> int:
+    """The first index whose value is below `bound`, in values sorted descending."""
+    low, high = 0, len(values)
+    while low < high:
+        middle = (low + high) // 2
+        if values[middle] < bound:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def _search(values: list[int], need: int, upper: int, max_bits: int) -> list[int] | None:
     """The least subset with need <= sum < upper (indices into `values`); [] when none
     exists; None when the search would exceed `max_bits`."""
-    step = 0
-    for value in values:
-        step = gcd(step, value)
+    step = gcd(*values)
     # Every sum is a multiple of `step`: search in those multiples.
     values = [v // step for v in values]
     need = -(-need // step)
