@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filings.rules.shortfall import fewest, least_cover
+from filings.rules.advice.shortfall import fewest, least_cover
 
 from .builders import PROPERTY_SETTINGS
 

@@ -1,7 +1,7 @@
 """Covering a shortfall: the fewest items, or the least value, whose sum reaches a need.
 
 Pure integer arithmetic (values in the smallest unit the evidence uses), so every answer is
-exact. The advice (`filings.rules.advice`) turns money into these integers and back.
+exact. The share advice (`filings.rules.advice.shares`) turns money into these integers and back.
 
 Why taking the largest first is exact for "fewest": let the values be sorted descending,
 v1 >= v2 >= ... >= vn, all non-negative. Any k items sum to at most v1 + ... + vk, and
