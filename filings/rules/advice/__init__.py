@@ -15,6 +15,11 @@ gives three answers, each re-checked with the engine's own comparison (`share_me
   (`advice.shortfall.MAX_SUBSET_SUM_BITS`), otherwise a cover and a bound, said as such.
 
 Taking the largest first is exact for the first two; `filings.rules.advice.shortfall` proves it.
+
+Speed: the work is per line in Python, so on 100,000 lines (2026-12-01, loaded 2-core machine)
+it costs about as much as reading them, and far more than the engine, which works on summed
+groups: not yet the issue's 20 %. Doing the filter, sort and sums in polars before this step
+is the way there.
 """
 
 from __future__ import annotations
