@@ -121,6 +121,19 @@ def canonical(value: Decimal, places: int = 2) -> str:
     return format(normal, "f")
 
 
+def share_met(qualifying: Decimal, total: Decimal, required_pct: Decimal) -> bool:
+    """Whether qualifying/total reaches required_pct, exactly (a share equal to it meets it);
+    never with nothing to share. The one comparison the engine and the advice both make."""
+    with localcontext(_EXACT):
+        return total > 0 and qualifying * 100 >= required_pct * total
+
+
+def counts_for_mineral(rulebook: Rulebook, country: str, mineral: str, on: dt.date) -> bool:
+    """Whether extraction or processing in `country` qualifies `mineral` on `on`: the US, or a
+    country the rulebook counts as an FTA country for it on that date."""
+    return country == "US" or rulebook.fta_treatment(country, mineral, on) is not None
+
+
 def display_pct(part: Decimal, whole: Decimal) -> Decimal | None:
     """part/whole as a percentage rounded down to 2 decimals; None when whole is zero."""
     if whole == 0:
@@ -413,7 +426,7 @@ class _Assessor:
         row = self.rules.required_pct(requirement, self.on)
         met: bool | None = None
         if row is not None:
-            met = total > 0 and qualifying * 100 >= row.required_pct * total
+            met = share_met(qualifying, total, row.required_pct)
             self._report_share(requirement, row, qualifying, total, met)
         # Before the test applies its share is not reported, so rule-neutral changes (such as
         # an FTA country's start date) do not split a period into identical-looking pieces.
@@ -483,8 +496,8 @@ class _Assessor:
     def _count(self, country: str, mineral: str) -> bool:
         """Whether `country` counts for `mineral` on this date: the US, or a country the
         rulebook counts as an FTA country for it; remembered in `_counts`."""
-        answer = self._counts[country, mineral] = (
-            country == "US" or self.rules.fta_treatment(country, mineral, self.on) is not None)
+        answer = self._counts[country, mineral] = counts_for_mineral(self.rules, country, mineral,
+                                                                     self.on)
         return answer
 
     def _report_not_counted_minerals(self, groups: Groups[ChainKey],

@@ -1,0 +1,261 @@
+"""The search behind share advice: one ledger's lines prepared once, the lines that do not
+qualify on a run of dates, and the three answers (fewest lines, fewest suppliers, least value),
+each re-checked with the engine's own comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Context, Decimal, Inexact, localcontext
+from itertools import compress
+from operator import attrgetter, not_
+from typing import Any
+
+from filings.rules.advice.results import (
+    SHARE_LABELS,
+    AdviceInputError,
+    Destination,
+    Line,
+    Move,
+    Share,
+    ShareAdvice,
+)
+from filings.rules.advice.shortfall import Cover, fewest, least_cover
+from filings.rules.engine import ONE_DAY, counts_for_mineral, display_pct, money, share_met
+from filings.rules.inputs import MineralLine
+from filings.rules.results import GATING_REQUIREMENTS, SegmentResult
+from filings.rules.rulebook import Rulebook
+
+_EXACT = Context(prec=80, traps=[Inexact])
+
+
+@dataclass(frozen=True, slots=True)
+class _Outside:
+    """The lines that do not qualify (indices, in search order) and their values; the
+    suppliers ranked for the search, their outside values, and each one's outside lines."""
+
+    lines: list[int]
+    values: list[int]
+    qualifying: int
+    suppliers: list[str]
+    supplier_values: list[int]
+    groups: dict[str, list[int]]
+
+
+class ShareLines:
+    """One ledger's lines, prepared once: values as integers of one unit, the lines in the
+    order the search takes them (value descending, then row), and each line's combination of
+    what decides whether it qualifies (mineral and countries, or manufacturing country)."""
+
+    def __init__(self, lines: Sequence[Line], rulebook: Rulebook) -> None:
+        self.rules = rulebook
+        self.places, units = _units(list(map(_VALUE, lines)))
+        self.total = sum(units)
+        rows = list(map(_ROW, lines))
+        top_row = max(rows, default=0) + 1
+        # One integer key per line sorts as (value descending, row ascending).
+        keys = [top_row * -unit + row for unit, row in zip(units, rows, strict=True)]
+        order = sorted(range(len(lines)), key=keys.__getitem__)
+        self.lines = [lines[i] for i in order]
+        self.units = [units[i] for i in order]
+        self.suppliers = list(map(_SUPPLIER, self.lines))
+        combination = _MINERAL_COMBINATION if self.lines and isinstance(
+            self.lines[0], MineralLine) else _COMPONENT_COMBINATION
+        of_line = list(map(combination, self.lines))
+        self.combos = list(dict.fromkeys(of_line))
+        self.combo_of = list(map({c: i for i, c in enumerate(self.combos)}.__getitem__, of_line))
+        # The (country, mineral) pairs the verdicts depend on: when they count alike on two
+        # dates, every line qualifies alike, and the verdicts are not computed again.
+        self.pairs = sorted({(c[i], c[0]) for c in self.combos if len(c) == 4 for i in (1, 2)})
+        self._verdicts_by_pairs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+        self._outside_by_verdicts: dict[tuple[bool, ...], _Outside] = {}
+        self._solved: dict[tuple[Any, ...], tuple[Move, Move, Move, Decimal]] = {}
+
+    def advise(self, requirement: Share, segment: SegmentResult) -> list[ShareAdvice]:
+        """Advice for the share on the segment: one per run of dates on which the same lines
+        qualify (within a merged segment they do unless a rule change left the sum alike)."""
+        result = segment.requirements[requirement]
+        required = self._required(requirement, segment.start)
+        found: list[ShareAdvice] = []
+        for start, end, verdicts, dates in self._runs(requirement, segment.start, segment.end):
+            key = (requirement, verdicts, required)
+            if key not in self._solved:
+                self._solved[key] = self._solve(verdicts, required)
+            fewest_lines, fewest_suppliers, least, qualifying = self._solved[key]
+            if qualifying != Decimal(result.details["qualifying_value_usd"]) or (
+                    self._usd(self.total) != Decimal(result.details["total_value_usd"])):
+                raise AdviceInputError(
+                    f"the {SHARE_LABELS[requirement]} lines given do not sum to what the assessment "
+                    f"found for {start}..{end}: advise on the lines the assessment was made from")
+            found.append(self._share_advice(requirement, segment, start, end, required,
+                                            (fewest_lines, fewest_suppliers, least), qualifying,
+                                            self._destinations(requirement, verdicts, dates)))
+        return found
+
+    def _required(self, requirement: Share, on: dt.date) -> Decimal:
+        row = self.rules.required_pct(requirement, on)
+        assert row is not None  # an unmet share is one that applies
+        return row.required_pct
+
+    def _runs(self, requirement: Share, start: dt.date,
+              end: dt.date) -> list[tuple[dt.date, dt.date, tuple[bool, ...], list[dt.date]]]:
+        """The dates start..end split where the rulebook changes and the verdicts with it."""
+        firsts = [start, *sorted(d for d in self.rules.change_dates() if start < d <= end)]
+        runs: list[tuple[dt.date, dt.date, tuple[bool, ...], list[dt.date]]] = []
+        for i, first in enumerate(firsts):
+            last = firsts[i + 1] - ONE_DAY if i + 1 < len(firsts) else end
+            verdicts = self._verdicts(requirement, first)
+            if runs and runs[-1][2] == verdicts:
+                runs[-1] = (runs[-1][0], last, verdicts, [*runs[-1][3], first])
+            else:
+                runs.append((first, last, verdicts, [first]))
+        return runs
+
+    def _verdicts(self, requirement: Share, on: dt.date) -> tuple[bool, ...]:
+        """Whether each combination qualifies on `on`, as the engine decides it."""
+        north_america = self.rules.north_america.countries
+        if requirement == "battery_components":
+            return tuple(country in north_america for (country,) in self.combos)
+        signature = tuple(counts_for_mineral(self.rules, country, mineral, on)
+                          for country, mineral in self.pairs)
+        verdicts = self._verdicts_by_pairs.get(signature)
+        if verdicts is None:
+            counts = dict(zip(self.pairs, signature, strict=True))
+            verdicts = self._verdicts_by_pairs[signature] = tuple(
+                counts[extraction, mineral] or counts[processing, mineral]
+                or (recycling is not None and recycling in north_america)
+                for mineral, extraction, processing, recycling in self.combos)
+        return verdicts
+
+    def _outside(self, verdicts: tuple[bool, ...]) -> _Outside:
+        """The lines that do not qualify under `verdicts`, in search order, and by supplier."""
+        found = self._outside_by_verdicts.get(verdicts)
+        if found is not None:
+            return found
+        outside = list(compress(range(len(self.lines)),
+                                map(not_, map(verdicts.__getitem__, self.combo_of))))
+        values = list(map(self.units.__getitem__, outside))
+        groups: defaultdict[str, list[int]] = defaultdict(list)
+        worth: defaultdict[str, int] = defaultdict(int)
+        suppliers, units = self.suppliers, self.units
+        for i in outside:
+            groups[suppliers[i]].append(i)
+            worth[suppliers[i]] += units[i]
+        # Largest first; a tie goes to the supplier whose largest line comes first (by row).
+        ranked = sorted(groups, key=lambda name: (-worth[name], groups[name][0]))
+        found = self._outside_by_verdicts[verdicts] = _Outside(
+            outside, values, self.total - sum(values), ranked, [worth[n] for n in ranked], groups)
+        return found
+
+    def _solve(self, verdicts: tuple[bool, ...], required: Decimal) -> tuple[Move, Move, Move, Decimal]:
+        """The three answers, and the qualifying value, when `verdicts` say what qualifies."""
+        out = self._outside(verdicts)
+        qualifying = out.qualifying
+        numerator, denominator = required.as_integer_ratio()
+        # The least qualifying value that meets the share: q * 100 >= required * total.
+        need = -(-numerator * self.total // (100 * denominator)) - qualifying
+        count = fewest(out.values, need)
+        assert count is not None  # moving every outside line gives 100 %
+        lines = self._move(out.lines[:count], qualifying, required)
+        by_supplier = fewest(out.supplier_values, need)
+        assert by_supplier is not None
+        chosen = out.suppliers[:by_supplier]
+        suppliers = self._move([i for name in chosen for i in out.groups[name]], qualifying,
+                               required, suppliers=tuple(chosen))
+        cover = least_cover(out.values, need, range(count))
+        least = self._move([out.lines[j] for j in cover.chosen], qualifying, required, cover)
+        return lines, suppliers, least, self._usd(qualifying)
+
+    def _usd(self, units: int) -> Decimal:
+        return _EXACT.scaleb(Decimal(units), -self.places)
+
+    def _move(self, chosen: Sequence[int], qualifying: int, required: Decimal,
+              cover: Cover | None = None, suppliers: tuple[str, ...] | None = None) -> Move:
+        lines = tuple(sorted((self.lines[i] for i in chosen), key=lambda line: line.row))
+        moved = sum(self.units[i] for i in chosen)
+        after, total = self._usd(qualifying + moved), self._usd(self.total)
+        if not share_met(after, total, required):  # the engine's own comparison
+            raise AssertionError(f"advice that does not meet the share: {after} of {total}")
+        pct = display_pct(after, total)
+        assert pct is not None
+        exact = cover is None or cover.exact
+        return Move(lines, suppliers or tuple(sorted({line.supplier for line in lines})),
+                    self._usd(moved), pct, exact,
+                    None if exact or cover is None else self._usd(cover.lower_bound))
+
+    def _destinations(self, requirement: Share, verdicts: tuple[bool, ...],
+                      dates: list[dt.date]) -> tuple[Destination, ...]:
+        north_america = tuple(sorted(self.rules.north_america.countries))
+        if requirement == "battery_components":
+            return (Destination("manufacturing_or_assembly", None, north_america),)
+        minerals = sorted({self.combos[c][0] for c, ok in enumerate(verdicts) if not ok})
+        countries = sorted({"US", *(fta.country for fta in self.rules.fta_countries)})
+        found = [Destination("extraction_or_processing", mineral, tuple(
+            c for c in countries
+            if all(counts_for_mineral(self.rules, c, mineral, on) for on in dates)))
+            for mineral in minerals]
+        return (*found, Destination("recycling", None, north_america))
+
+    def _share_advice(self, requirement: Share, segment: SegmentResult, start: dt.date,
+                      end: dt.date, required: Decimal, moves: tuple[Move, Move, Move],
+                      qualifying: Decimal, destinations: tuple[Destination, ...]) -> ShareAdvice:
+        total = self._usd(self.total)
+        shortfall = _EXACT.subtract(_EXACT.divide(_EXACT.multiply(required, total), 100), qualifying)
+        amount = int(getattr(self.rules, requirement).amount_usd)
+        blocked_by = tuple(rid for rid in GATING_REQUIREMENTS
+                           if segment.requirements[rid].met is False)
+        if_met = segment.credit_usd + (0 if blocked_by else amount)
+        fewest_lines = moves[0]
+        step = ("processing or extraction" if requirement == "critical_minerals"
+                else "manufacturing or assembly")
+        place = ("the US or a country counted as an FTA country for the mineral (or recycle in "
+                 "North America)" if requirement == "critical_minerals" else "North America")
+        gain = (f"+${amount:,} a vehicle" if not blocked_by else
+                f"no credit while {', '.join(blocked_by)} {'is' if len(blocked_by) == 1 else 'are'} not met")
+        message = (f"Move the {step} of {len(fewest_lines.lines)} line(s) — "
+                   f"{money(fewest_lines.value_usd)} of {money(total)} — to {place} and the "
+                   f"{SHARE_LABELS[requirement]} share reaches {fewest_lines.qualifying_pct_after} % "
+                   f"(at least {required} % required) for vehicles placed in service {start} "
+                   f"to {end}: {gain}.")
+        return ShareAdvice(requirement, start, end, required, display_pct(qualifying, total),
+                           qualifying, total, shortfall, *moves, destinations,
+                           segment.credit_usd, if_met, blocked_by, message)
+
+
+# What decides whether a line qualifies: its mineral and countries, or where it was made.
+_MINERAL_COMBINATION = attrgetter("mineral", "extraction_country", "processing_country",
+                                  "recycling_country")
+
+
+def _COMPONENT_COMBINATION(line: Any) -> tuple[str]:
+    return (line.manufacturing_country,)
+
+
+_VALUE = attrgetter("value_usd")
+_SUPPLIER = attrgetter("supplier")
+_ROW = attrgetter("row")
+
+
+# The unit tried first: the evidence readers keep at most 6 decimal places of a dollar.
+_MICRO_PLACES = 6
+
+
+def _units(values: list[Decimal]) -> tuple[int, list[int]]:
+    """Every value as an exact integer count of one unit, 10**-places dollars: micro-dollars
+    when that is exact (the readers' limit), else the finest the values need."""
+    if any(value < 0 for value in values):
+        raise AdviceInputError("a line has a negative value; values are never negative")
+    with localcontext(_EXACT):  # an inexact step raises rather than rounds
+        units = [int(value.scaleb(_MICRO_PLACES)) for value in values]
+        # int() cuts a fraction off; with no value negative, nothing was cut iff the sums agree.
+        if Decimal(sum(units)).scaleb(-_MICRO_PLACES) == sum(values, Decimal(0)):
+            return _MICRO_PLACES, units
+    places = max(_places(value) for value in values)
+    return places, [int(_EXACT.scaleb(value, places)) for value in values]
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
