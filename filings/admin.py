@@ -428,13 +428,31 @@ class FilingAdmin(_FilingAdminBase):
 
 # --- the audit trail ----------------------------------------------------------------------
 
+class ToStateFilter(admin.SimpleListFilter):
+    """The state an event moved the filing to, by its label. Events that move no filing (a
+    login, a certificate issued) have none and are not a choice: Django's own filter offered
+    them as a link with no text."""
+
+    title = "to state"
+    parameter_name = "to_state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        labels = dict(State.choices)
+        reached = (model_admin.get_queryset(request).exclude(to_state="")
+                   .order_by("to_state").values_list("to_state", flat=True).distinct())
+        return [(state, str(labels.get(state, state))) for state in reached]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(to_state=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(_AuditEventAdminBase):
     """Append-only: nobody adds, changes or deletes an event here, superusers included."""
 
     list_display = ("created_at", "organisation", "filing", "actor", "action", "from_state",
                     "to_state", "reason")
-    list_filter = ("action", "to_state", ("organisation", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("action", ToStateFilter, ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("reason", "filing__make", "filing__model", "actor__email")
     date_hierarchy = "created_at"
     ordering = ("-pk",)  # newest first

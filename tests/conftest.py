@@ -57,6 +57,17 @@ def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[execnet.XSpec
 
 
 @pytest.fixture(autouse=True)
+def _language_of_this_test() -> Iterator[None]:
+    """Each test starts in the default language: a Japanese request leaves Japanese active on
+    the thread, and the next test's rendering (a certificate's share bar in a font without
+    Japanese glyphs) would run in it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Factory users and logins hash with MD5: the configured Argon2 costs 0.1-0.3 s a hash here,
     which was most of the suite's time. tests/test_security_settings.py checks the real one."""
