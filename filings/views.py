@@ -330,10 +330,11 @@ def evidence_download(request: HttpRequest, reference: uuid.UUID,
 @require_GET
 @login_required
 def evidence_template(request: HttpRequest) -> FileResponse:
-    """The blank workbook, generated from the evidence schema on every request."""
+    """The blank workbook, generated from the evidence schema on every request (so never cached
+    across languages), its read_me in the request's language."""
     with tempfile.TemporaryDirectory(prefix="template-") as folder:
         path = Path(folder) / "template.xlsx"
-        write_template(path)
+        write_template(path, translate=_)
         content = io.BytesIO(path.read_bytes())
     return _attachment(FileResponse(
         content, as_attachment=True, filename="cvc-evidence-template.xlsx",

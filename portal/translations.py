@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
@@ -67,11 +68,26 @@ def _babel_compile(po: Path, mo: Path) -> None:
         write_mo(target, catalog)
 
 
+# Marks beyond Django's: `N_` in the pure packages, which cannot import Django (the blank
+# evidence template's texts), and each evidence column's description, Column(name, kind,
+# description, …) in filings/evidence/schema.py.
+XGETTEXT_KEYWORDS = ("--keyword=N_", "--keyword=Column:3")
+
+
+def _makemessages() -> Any:
+    from django.core.management.commands import makemessages
+
+    class Command(makemessages.Command):
+        xgettext_options = [*makemessages.Command.xgettext_options, *XGETTEXT_KEYWORDS]
+
+    return Command
+
+
 def catalogue_extract(languages: list[str]) -> None:
     """makemessages for `languages` over the portal's code and templates (run from BASE_DIR)."""
     from django.core.management import call_command
 
-    call_command("makemessages", locale=languages, ignore_patterns=list(EXTRACT_IGNORE),
+    call_command(_makemessages()(), locale=languages, ignore_patterns=list(EXTRACT_IGNORE),
                  no_obsolete=True, verbosity=0)
 
 
@@ -79,9 +95,8 @@ def messages_marked() -> str:
     """The template (.pot) of every string the code and templates mark today, as makemessages
     extracts it for the catalogues (run from BASE_DIR), without writing any catalogue."""
     from django.core.management import call_command
-    from django.core.management.commands import makemessages
 
-    class _Capture(makemessages.Command):
+    class _Capture(_makemessages()):  # type: ignore[misc]
         pot = ""
 
         def write_po_file(self, potfile: str, locale: str) -> None:

@@ -1,9 +1,19 @@
 """`make demo` (portal/demo.py): every process, demo_data first, serves and links to DEMO_HOST and
-DEMO_PORT, and runs with DEBUG off, whatever the shell says."""
+DEMO_PORT, and runs with DEBUG off, whatever the shell says. The demo data's certificate is
+issued with Japanese labels, for the manufacturer's member who reads the portal in Japanese."""
 
 from __future__ import annotations
 
+import io
+
+from django.core.management import call_command
+
+from filings.certificates.labels import ENGLISH_JAPANESE, LABELS, REQUIREMENTS_JA
+from filings.certificates.models import Certificate, CertificateStatus
+from filings.certificates.storage import certificate_read
 from portal import demo
+from portal.accounts.models import User
+from tests.certificates.conftest import pdf_text
 
 
 def test_the_demo_address_comes_from_demo_host_and_demo_port_when_the_demo_starts(monkeypatch):
@@ -29,3 +39,28 @@ def test_the_demo_never_runs_with_debug_on(monkeypatch):
     monkeypatch.setenv("DEBUG", "1")
 
     assert demo.demo_environment()["DEBUG"] == "0"
+
+
+def test_the_demo_issues_the_pickups_certificate_in_japanese_for_its_japanese_reader(
+        db, settings, translations, mailoutbox, django_capture_on_commit_callbacks):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+
+    # The seed certificate is signed with the local PKI (tests/pki.py, tests/conftest.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_data", stdout=out)
+
+    reader = User.objects.get(email="kenji.sato@granite.example")
+    assert (reader.language, reader.membership().organisation.name) == ("ja", "Granite Motor Company")
+    assert "kenji.sato@granite.example" in out.getvalue()
+    certificate = Certificate.objects.get(filing__model="Ironwood EV")
+    assert (certificate.status, certificate.language) == (CertificateStatus.ISSUED, ENGLISH_JAPANESE)
+    text = pdf_text(certificate_read(certificate))
+    for key in ("title", "certificate_number", "outcome", "credit_per_vehicle"):
+        assert LABELS[key].ja in text
+    assert REQUIREMENTS_JA["final_assembly"] in text and "$3,750" in text
+    (issued,) = [m for m in mailoutbox if reader.email in m.to and "証明書発行" in m.subject]
+    assert f"の証明書 {certificate.serial} が発行されました" in issued.body
+    (english,) = [m for m in mailoutbox if "signer@granite.example" in m.to
+                  and "Certificate issued" in m.subject]
+    assert f"Certificate {certificate.serial} for" in english.body

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from filings.certificates.labels import ENGLISH, LABELS_VERSION, LANGUAGES
 from filings.certificates.models import Certificate, CertificateStatus
@@ -152,10 +153,11 @@ def _issue(certificate: Certificate) -> None:
         audit_record(organisation=filing.organisation, actor=None, filing=filing,
                      action="certificate_issue", reason=certificate.serial,
                      data={"public_id": str(certificate.public_id), "sha256": sha256})
-        notify_manufacturer(filing, "Certificate issued",
-                            f"Certificate {certificate.serial} for {filing} was issued. Download "
-                            "it from the filing page; anyone can check it on its verification "
-                            "page.")
+        notify_manufacturer(
+            filing, gettext_noop("Certificate issued"),
+            gettext_noop("Certificate %(serial)s for %(filing)s was issued. Download it from the "
+                         "filing page; anyone can check it on its verification page."),
+            serial=certificate.serial, filing=filing)
 
 
 def _fail(certificate: Certificate, message: str) -> None:
@@ -207,9 +209,11 @@ def certificate_revoke(*, actor: User, filing: Filing, reason: str) -> Certifica
     _revoke(actor, certificate, reason)
     filing_transition(filing, actor=actor, action="certificate_revoke", reason=reason,
                       data={"serial": certificate.serial})
-    notify_manufacturer(filing, "Certificate revoked",
-                        f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}"
-                        "\n\nReopen the filing as a draft to submit new evidence, or withdraw it.")
+    notify_manufacturer(
+        filing, gettext_noop("Certificate revoked"),
+        gettext_noop("Certificate %(serial)s for %(filing)s was revoked:\n\n%(reason)s\n\nReopen "
+                     "the filing as a draft to submit new evidence, or withdraw it."),
+        serial=certificate.serial, filing=filing, reason=reason)
     certificate.refresh_from_db()
     return certificate
 
@@ -249,5 +253,10 @@ def certificate_revoke_on_rejection(*, actor: User, filing: Filing, comment: str
     audit_record(organisation=filing.organisation, actor=actor, filing=filing,
                  action="certificate_revoke", reason=reason,
                  data={"serial": certificate.serial})
-    notify_manufacturer(filing, "Certificate revoked",
-                        f"Certificate {certificate.serial} for {filing} was revoked:\n\n{reason}")
+    # The reason recorded for the verification page is English; the mail says it in each
+    # recipient's language, with the approver's comment as written.
+    notify_manufacturer(
+        filing, gettext_noop("Certificate revoked"),
+        gettext_noop("Certificate %(serial)s for %(filing)s was revoked: the filing was rejected "
+                     "on review again.\n\n%(comment)s"),
+        serial=certificate.serial, filing=filing, comment=comment.strip())

@@ -1,7 +1,14 @@
-"""The blank template and the column documentation, both generated from `schema.SHEETS`."""
+"""The blank template and the column documentation, both generated from `schema.SHEETS`.
+
+The template's read_me is written in the language of the `translate` it is given (the portal
+passes Django's gettext; this package imports no Django). Its texts are marked for the portal's
+catalogue: `N_` here, and each column's description in the schema (portal/translations.py
+extracts both). Sheet names, column names and codes are identifiers and never translated.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,28 +18,59 @@ from filings.rules.rulebook import Rulebook, load_rulebook
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
+Translate = Callable[[str], str]
+
+
+def N_(text: str) -> str:
+    """Mark `text` for the catalogue; it is translated where it is written, by `translate`."""
+    return text
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
 # openpyxl is imported where a template is written, not with the readers: the assessment
 # worker and `manage.py assess` never write one, and the import costs a quarter second.
 
 _LAST_ROW = 1_048_576  # Excel's last row: drop-downs cover every data row
 _TEXT_KINDS = (Kind.TEXT, Kind.ID, Kind.VIN, Kind.CODE, Kind.COUNTRY, Kind.OPTIONAL_COUNTRY, Kind.YES_NO)
 _INSTRUCTIONS = (
-    "Clean vehicle credit (IRC 30D) evidence template",
-    "Fill in the sheets vehicle (one row), battery_components and critical_minerals; vins is "
-    "optional. Keep each sheet's name and header row exactly as they are.",
-    "Type plain values: no formulas, no merged cells. Numbers are plain (1234.56): no currency "
-    "sign, thousands separator or exponent. Countries are ISO 3166-1 alpha-2 codes (GB, not UK).",
-    f"Each sheet may have at most {MAX_SHEET_ROWS:,} rows, its header row included. Keep every "
-    "sheet visible: hidden sheets are refused.",
-    "You may also upload the sheets as CSV UTF-8 files named after the sheets "
-    "(vehicle.csv, battery_components.csv, critical_minerals.csv, vins.csv).",
-    "This read_me sheet is ignored when the evidence is read.",
+    N_("Clean vehicle credit (IRC 30D) evidence template"),
+    N_("Fill in the sheets vehicle (one row), battery_components and critical_minerals; vins is "
+       "optional. Keep each sheet's name and header row exactly as they are."),
+    N_("Type plain values: no formulas, no merged cells. Numbers are plain (1234.56): no currency "
+       "sign, thousands separator or exponent. Countries are ISO 3166-1 alpha-2 codes (GB, not UK)."),
+    N_("Each sheet may have at most {max_rows} rows, its header row included. Keep every sheet "
+       "visible: hidden sheets are refused."),
+    N_("You may also upload the sheets as CSV UTF-8 files named after the sheets "
+       "(vehicle.csv, battery_components.csv, critical_minerals.csv, vins.csv)."),
+    N_("This read_me sheet is ignored when the evidence is read."),
 )
-_TABLE_HEADER = ("sheet", "column", "required", "rule", "description", "example")
+_TABLE_HEADER = (N_("sheet"), N_("column"), N_("required"), N_("rule"), N_("description"),
+                 N_("example"))
+# The kinds' rules as `schema.Kind.rule` gives them, marked for the catalogue (the schema holds
+# them in a dict, which extraction cannot see); tests/evidence/test_template_language.py fails
+# when the two differ.
+KIND_RULES_MARKED = (
+    N_("Text, up to {max_length} characters."),
+    N_("Text, up to {max_length} characters; unique within the sheet."),
+    N_("One of the listed codes (case does not matter)."),
+    N_("ISO 3166-1 alpha-2 country code, e.g. US, CA, MX, JP, GB (not UK)."),
+    N_("ISO 3166-1 alpha-2 country code, or empty when it does not apply."),
+    N_("yes or no."),
+    N_("Plain number, 0 or more, below 1,000,000,000,000, at most 6 decimal places; no currency "
+       "sign, thousands separator or exponent (1234.56)."),
+    N_("Four-digit year, {minimum} to {maximum}."),
+    N_("17-character vehicle identification number; unique within the sheet."),
+)
 
 
-def write_template(path: Path, *, rulebook: Rulebook | None = None) -> None:
-    """Write the blank evidence workbook: read_me first, then one sheet per schema sheet."""
+def write_template(path: Path, *, rulebook: Rulebook | None = None,
+                   translate: Translate = _as_written) -> None:
+    """Write the blank evidence workbook: read_me first, then one sheet per schema sheet. The
+    read_me's texts and the drop-downs' messages go through `translate` (English as written
+    when none is given); the sheets' header rows are the schema's column names."""
     from openpyxl import Workbook
 
     rulebook = rulebook or load_rulebook()
@@ -40,21 +78,21 @@ def write_template(path: Path, *, rulebook: Rulebook | None = None) -> None:
     read_me = workbook.active
     assert read_me is not None
     read_me.title = READ_ME_SHEET
-    code_ranges = _write_read_me(read_me, rulebook)
+    code_ranges = _write_read_me(read_me, rulebook, translate)
     for sheet in SHEETS:
-        _write_sheet(workbook.create_sheet(sheet.name), sheet, code_ranges)
+        _write_sheet(workbook.create_sheet(sheet.name), sheet, code_ranges, translate)
     workbook.save(path)
 
 
-def _write_read_me(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str]:
+def _write_read_me(worksheet: Worksheet, rulebook: Rulebook, translate: Translate) -> dict[str, str]:
     """Instructions, the column table and the code lists; returns each code list's range."""
     from openpyxl.styles import Font
 
     for text in _INSTRUCTIONS:
-        worksheet.append([text])
+        worksheet.append([translate(text).format(max_rows=f"{MAX_SHEET_ROWS:,}")])
     worksheet["A1"].font = Font(bold=True, size=14)
     worksheet.append([])
-    worksheet.append(list(_TABLE_HEADER))
+    worksheet.append([translate(text) for text in _TABLE_HEADER])
     _bold_row(worksheet, worksheet.max_row)
     for sheet in SHEETS:
         for column in sheet.columns:
@@ -62,14 +100,14 @@ def _write_read_me(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str]:
                 [
                     sheet.name,
                     column.name,
-                    _required(sheet, column),
-                    _rule(column, rulebook),
-                    column.description,
+                    _required(sheet, column, translate),
+                    _rule(column, rulebook, translate),
+                    translate(column.description),
                     column.example,
                 ]
             )
     worksheet.append([])
-    worksheet.append(["Allowed codes (the drop-downs use these lists)"])
+    worksheet.append([translate(N_("Allowed codes (the drop-downs use these lists)"))])
     _bold_row(worksheet, worksheet.max_row)
     return _write_code_lists(worksheet, rulebook)
 
@@ -92,7 +130,8 @@ def _write_code_lists(worksheet: Worksheet, rulebook: Rulebook) -> dict[str, str
     return ranges
 
 
-def _write_sheet(worksheet: Worksheet, sheet: Sheet, code_ranges: dict[str, str]) -> None:
+def _write_sheet(worksheet: Worksheet, sheet: Sheet, code_ranges: dict[str, str],
+                 translate: Translate) -> None:
     from openpyxl.utils import get_column_letter
 
     worksheet.append(list(sheet.column_names))
@@ -106,10 +145,11 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, code_ranges: dict[str, str]
             dimension.number_format = "@"  # stop Excel turning codes like 1-2 into dates
         choices = f'"{",".join(YES_NO)}"' if column.kind is Kind.YES_NO else code_ranges.get(column.name)
         if choices:
-            _drop_down(worksheet, f"{letter}2:{letter}{_LAST_ROW}", choices, column)
+            _drop_down(worksheet, f"{letter}2:{letter}{_LAST_ROW}", choices, column, translate)
 
 
-def _drop_down(worksheet: Worksheet, cells: str, choices: str, column: Column) -> None:
+def _drop_down(worksheet: Worksheet, cells: str, choices: str, column: Column,
+               translate: Translate) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     validation = DataValidation(
@@ -117,8 +157,9 @@ def _drop_down(worksheet: Worksheet, cells: str, choices: str, column: Column) -
         formula1=choices,
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle=f"Invalid {column.name}",
-        error=f"Choose a {column.name} from the list ({column.rule()})",
+        errorTitle=translate(N_("Invalid {column}")).format(column=column.name),
+        error=translate(N_("Choose a {column} from the list ({rule})")).format(
+            column=column.name, rule=_kind_rule(column, translate)),
     )
     validation.add(cells)
     worksheet.add_data_validation(validation)
@@ -131,19 +172,27 @@ def _bold_row(worksheet: Worksheet, row: int) -> None:
         cell.font = Font(bold=True)
 
 
-def _required(sheet: Sheet, column: Column) -> str:
+def _required(sheet: Sheet, column: Column, translate: Translate = _as_written) -> str:
     if sheet.optional:
-        return "sheet optional"
-    return "yes" if column.required else "no"
+        return translate(N_("sheet optional"))
+    return translate(N_("yes")) if column.required else translate(N_("no"))
 
 
-def _rule(column: Column, rulebook: Rulebook) -> str:
+def _kind_rule(column: Column, translate: Translate) -> str:
+    """`column.rule()`, its kind's rule translated before the column's limits fill it."""
+    return translate(column.kind.rule).format(max_length=column.max_length,
+                                              minimum=column.minimum, maximum=column.maximum)
+
+
+def _rule(column: Column, rulebook: Rulebook, translate: Translate = _as_written) -> str:
     codes = column.allowed_codes(rulebook) if column.kind is Kind.CODE else ()
+    rule = _kind_rule(column, translate)
     if codes and len(codes) <= 10:
-        return f"{column.rule()} Codes: {', '.join(codes)}."
+        return translate(N_("{rule} Codes: {codes}.")).format(rule=rule, codes=", ".join(codes))
     if codes:
-        return f"{column.rule()} {len(codes)} codes, listed below."
-    return column.rule()
+        return translate(N_("{rule} {count} codes, listed below.")).format(rule=rule,
+                                                                          count=len(codes))
+    return rule
 
 
 def schema_markdown(*, rulebook: Rulebook | None = None) -> str:

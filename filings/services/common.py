@@ -124,7 +124,9 @@ def _send(task: Any, args: tuple[Any, ...]) -> None:
 def notify_manufacturer(filing: Filing, subject: str, body: str, /, **names: object) -> None:
     """Mail the manufacturer's members after commit (never inside the transaction), each in
     their saved language: `subject` and `body` are catalogue messages (gettext_noop), filled
-    with `names` once translated; a message without a translation goes out as written."""
+    with `names` once translated (a name is written with str() in the recipient's language, so
+    a value may build its own text with gettext); a message without a translation goes out as
+    written."""
     recipients = User.objects.filter(memberships__organisation=filing.organisation,
                                      is_active=True).values_list("email", "language")
     by_language: dict[str, list[str]] = {}

@@ -49,8 +49,8 @@ def test_a_message_without_a_translation_goes_out_as_written(signer, filing,
     signer.language = "ja"
     signer.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notify_manufacturer(filing, "Certificate issued", "100 % done.")
-    assert {m.subject for m in mail.outbox} == {f"[CVC portal] Certificate issued: {filing}"}
+        notify_manufacturer(filing, "A notice nobody translated", "100 % done.")
+    assert {m.subject for m in mail.outbox} == {f"[CVC portal] A notice nobody translated: {filing}"}
 
 
 def test_the_password_reset_mail_follows_the_page_language(client, preparer):

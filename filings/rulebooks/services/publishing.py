@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from filings.certificates.selectors import issued_certificate
 from filings.models import Assessment, Filing, ReviewNote
@@ -232,6 +233,11 @@ def _record_reassessment(filing: Filing, record: RulebookVersion, assessment: As
                  reason=summary, data={"version": record.version, "assessment": assessment.pk,
                                        "kind": change.kind})
     author = record.published_by
+    # The review notes and the audit trail keep the English summary; the mail is a catalogue
+    # message filled in each recipient's language.
+    names = {"filing": filing, "rulebook": f"{record.rulebook_id} {record.version}",
+             "credit_before": change.credit_before, "credit_after": change.credit_after,
+             "changes": _RequirementChanges(change.requirements)}
     if filing.state in sources_of("rulebook_rereview"):
         issued = issued_certificate(filing=filing)
         filing_transition(filing, actor=None, action="rulebook_rereview", reason=summary)
@@ -241,7 +247,9 @@ def _record_reassessment(filing: Filing, record: RulebookVersion, assessment: As
         if author is not None:
             ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
                                       text=text)
-        notify_manufacturer(filing, "Rules amended: review again", text)
+        body = _REREVIEW_CERTIFICATE_MAIL if issued else _REREVIEW_MAIL
+        notify_manufacturer(filing, gettext_noop("Rules amended: review again"), body,
+                            serial=issued.serial if issued else "", **names)
     elif filing.state == State.IN_REVIEW and filing.recommended_by_id:
         # A recommendation made on the old figures no longer stands.
         Filing.objects.filter(pk=filing.pk).update(recommendation="", recommended_by=None)
@@ -249,12 +257,49 @@ def _record_reassessment(filing: Filing, record: RulebookVersion, assessment: As
             ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
                                       text=f"{summary} The recommendation was withdrawn; "
                                            "recommend again on the new figures.")
-        notify_manufacturer(filing, "Rules amended", summary)
+        notify_manufacturer(filing, gettext_noop("Rules amended"), _WITHDRAWN_MAIL, **names)
     else:
         if author is not None:
             ReviewNote.objects.create(filing=filing, author=author, kind=ReviewNote.Kind.COMMENT,
                                       text=summary)
-        notify_manufacturer(filing, "Rules amended", summary)
+        notify_manufacturer(filing, gettext_noop("Rules amended"), _CHANGED_MAIL, **names)
+
+
+_CHANGED_MAIL = gettext_noop(
+    "Rulebook %(rulebook)s changed the outcome of %(filing)s: credit %(credit_before)s → "
+    "%(credit_after)s.%(changes)s")
+_WITHDRAWN_MAIL = gettext_noop(
+    "Rulebook %(rulebook)s changed the outcome of %(filing)s: credit %(credit_before)s → "
+    "%(credit_after)s. The reviewer's recommendation was withdrawn; the filing is reviewed on "
+    "the new figures.%(changes)s")
+_REREVIEW_MAIL = gettext_noop(
+    "Rulebook %(rulebook)s changed the outcome of %(filing)s: credit %(credit_before)s → "
+    "%(credit_after)s. The filing is queued for review again.%(changes)s")
+_REREVIEW_CERTIFICATE_MAIL = gettext_noop(
+    "Rulebook %(rulebook)s changed the outcome of %(filing)s: credit %(credit_before)s → "
+    "%(credit_after)s. The filing is queued for review again; certificate %(serial)s stays valid "
+    "until a new approval supersedes it.%(changes)s")
+# A requirement's result as `filings.rulebooks.impact` writes it, in the mail's language.
+_STATUSES = {"met": pgettext_lazy("requirement result", "met"),
+             "not met": pgettext_lazy("requirement result", "not met"),
+             "n/a": pgettext_lazy("requirement result", "n/a")}
+
+
+class _RequirementChanges:
+    """The requirements whose result an amendment changed, a line each, written when the mail is
+    filled: in the language `notify_manufacturer` has active for each copy."""
+
+    def __init__(self, requirements: tuple[dict[str, str], ...]) -> None:
+        self.requirements = requirements
+
+    def __str__(self) -> str:
+        # The requirement's label (`filings.rules.labels`) reads as the catalogue has it, if it does.
+        return "".join(f"\n\n{gettext(r['label'])}: {self._result(r['before'])} → "
+                       f"{self._result(r['after'])}" for r in self.requirements)
+
+    @staticmethod
+    def _result(text: str) -> str:
+        return str(_STATUSES.get(text, text))
 
 
 def rulebook_reconcile(*, filing: Filing) -> bool:

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from filings.certificates.labels import ENGLISH_JAPANESE
 from filings.certificates.services import certificate_render
 from filings.evidence import read_evidence
 from filings.models import EvidenceCheck, FileKind, Filing
@@ -45,12 +46,16 @@ AUTHORITY = "Clean Vehicle Review Office"
 PRE_JAPAN_VERSION = "2025.1"
 PRE_JAPAN_NOTE = ("Demo history: the shipped rules as they read without Japan as a "
                   "free-trade-agreement country for critical minerals.")
+# email, name, organisation, role, language of the pages and mails ("" follows the browser).
+# Kenji Sato works with the pickup's Japanese processors and reads the portal in Japanese: the
+# filing's mails reach him in Japanese, and its certificate is issued with Japanese labels.
 PEOPLE = [
-    ("preparer@granite.example", "Priya Preparer", MANUFACTURER, Role.PREPARER),
-    ("signer@granite.example", "Sam Signer", MANUFACTURER, Role.SIGNER),
-    ("viewer@granite.example", "Vera Viewer", MANUFACTURER, Role.VIEWER),
-    ("reviewer@authority.example", "Rafael Reviewer", AUTHORITY, Role.REVIEWER),
-    ("approver@authority.example", "Ada Approver", AUTHORITY, Role.APPROVER),
+    ("preparer@granite.example", "Priya Preparer", MANUFACTURER, Role.PREPARER, ""),
+    ("signer@granite.example", "Sam Signer", MANUFACTURER, Role.SIGNER, ""),
+    ("viewer@granite.example", "Vera Viewer", MANUFACTURER, Role.VIEWER, ""),
+    ("kenji.sato@granite.example", "佐藤 健司 (Kenji Sato)", MANUFACTURER, Role.VIEWER, "ja"),
+    ("reviewer@authority.example", "Rafael Reviewer", AUTHORITY, Role.REVIEWER, ""),
+    ("approver@authority.example", "Ada Approver", AUTHORITY, Role.APPROVER, ""),
 ]
 # The audit event that records the address the demo data's links name.
 LOADED_FOR = "demo_data_load"
@@ -74,8 +79,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Its certificate and e-mails "
                                                  f"link to {base_url}/."))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
-        for email, name, organisation, role in PEOPLE:
-            self.stdout.write(f"  {email:<30} {role.label:<9} {organisation} ({name})")
+        for email, name, organisation, role, language in PEOPLE:
+            reads = " — reads the portal in Japanese" if language == "ja" else ""
+            self.stdout.write(f"  {email:<30} {role.label:<9} {organisation} ({name}){reads}")
         self.stdout.write("The review console asks reviewers and approvers for a code from an "
                           "authenticator app (TOTP). Add these demo keys to one:")
         for device in TOTPDevice.objects.filter(user__email__in=[p[0] for p in PEOPLE],
@@ -96,13 +102,13 @@ class Command(BaseCommand):
             AUTHORITY: Organisation.objects.create(name=AUTHORITY, kind=OrganisationKind.AUTHORITY),
         }
         people: dict[Role, User] = {}
-        for email, name, organisation, role in PEOPLE:
-            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
+        for email, name, organisation, role, language in PEOPLE:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, language=language)
             Membership.objects.create(user=user, organisation=organisations[organisation], role=role)
             console_access_sync(user=user)
             if user.is_staff:
                 TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
-            people[role] = user
+            people.setdefault(role, user)  # the first of each role acts in the demo's filings
         return people
 
     def _rulebook_history(self, approver: User) -> None:
@@ -139,8 +145,10 @@ class Command(BaseCommand):
                                  "the lithium is processed in Japan, which is not an "
                                  f"FTA country under {PRE_JAPAN_VERSION}. Recommend "
                                  "approval at $3,750.")
+        # Issued with Japanese labels beside the English, for Granite's Japanese readers.
         filing_approve(actor=approver, filing=approved,
-                       comment="Approved: $3,750 per vehicle over the coverage period.")
+                       comment="Approved: $3,750 per vehicle over the coverage period.",
+                       certificate_language=ENGLISH_JAPANESE)
         # Seed data's certificate is rendered in this process, as its assessments are.
         for certificate in approved.certificates.all():
             certificate_render(certificate_id=certificate.pk)
