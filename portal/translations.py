@@ -15,12 +15,29 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.core.management.commands import makemessages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 # Never scanned for strings: what is not the portal's code, and the catalogues themselves (a
 # `locale` folder the walk finds would be written to instead of LOCALE_PATHS).
 EXTRACT_IGNORE = ("var", "tests", "bench", "docs", "locale", "node_modules")
+# The pure packages (filings.rules, filings.evidence) cannot import Django's gettext_noop: they
+# mark their message templates with `N_` (filings.rules.text), which xgettext is told about.
+XGETTEXT_KEYWORDS = ("--keyword=N_",)
+
+
+def _makemessages() -> type[makemessages.Command]:
+    """Django's makemessages, with the pure packages' marker among xgettext's keywords."""
+    from django.core.management.commands import makemessages
+
+    class Command(makemessages.Command):
+        xgettext_options = [*makemessages.Command.xgettext_options, *XGETTEXT_KEYWORDS]
+
+    return Command
 
 
 def catalogues() -> list[Path]:
@@ -71,7 +88,7 @@ def catalogue_extract(languages: list[str]) -> None:
     """makemessages for `languages` over the portal's code and templates (run from BASE_DIR)."""
     from django.core.management import call_command
 
-    call_command("makemessages", locale=languages, ignore_patterns=list(EXTRACT_IGNORE),
+    call_command(_makemessages()(), locale=languages, ignore_patterns=list(EXTRACT_IGNORE),
                  no_obsolete=True, verbosity=0)
 
 
@@ -79,9 +96,8 @@ def messages_marked() -> str:
     """The template (.pot) of every string the code and templates mark today, as makemessages
     extracts it for the catalogues (run from BASE_DIR), without writing any catalogue."""
     from django.core.management import call_command
-    from django.core.management.commands import makemessages
 
-    class _Capture(makemessages.Command):
+    class _Capture(_makemessages()):  # type: ignore[misc]
         pot = ""
 
         def write_po_file(self, potfile: str, locale: str) -> None:

@@ -86,6 +86,8 @@ _NO_VALUE = N_(
 _SHARE = N_(
     "%(pct)s %% of the %(kind)s value qualifies (%(qualifying)s of %(total)s); at least "
     "%(required)s %% is required for vehicles placed in service %(period)s: %(verdict)s.")
+# The words of `rulebook.VEHICLE_CLASSES`, which a finding names: marked for translation.
+VEHICLE_CLASS_WORDS = (N_("car"), N_("suv"), N_("van"), N_("pickup"))
 _CRITICAL_MINERAL = N_("critical-mineral")
 _BATTERY_COMPONENT = N_("battery-component")
 _PERIOD = N_("%(start)s to %(end)s")
