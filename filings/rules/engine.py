@@ -88,6 +88,20 @@ _SHARE = N_(
     "%(required)s %% is required for vehicles placed in service %(period)s: %(verdict)s.")
 # The words of `rulebook.VEHICLE_CLASSES`, which a finding names: marked for translation.
 VEHICLE_CLASS_WORDS = (N_("car"), N_("suv"), N_("van"), N_("pickup"))
+# The shipped rulebook's applicable minerals, which findings name: marked for translation. A
+# mineral an amendment adds is named by its code until it is added here.
+MINERAL_WORDS = (
+    N_("aluminum"), N_("antimony"), N_("barite"), N_("beryllium"), N_("cerium"), N_("cesium"),
+    N_("chromium"), N_("cobalt"), N_("dysprosium"), N_("europium"), N_("fluorspar"),
+    N_("gadolinium"), N_("germanium"), N_("graphite"), N_("indium"), N_("lithium"),
+    N_("manganese"), N_("neodymium"), N_("nickel"), N_("niobium"), N_("tellurium"), N_("tin"),
+    N_("tungsten"), N_("vanadium"), N_("yttrium"), N_("arsenic"), N_("bismuth"), N_("erbium"),
+    N_("gallium"), N_("hafnium"), N_("holmium"), N_("iridium"), N_("lanthanum"),
+    N_("lutetium"), N_("magnesium"), N_("palladium"), N_("platinum"), N_("praseodymium"),
+    N_("rhodium"), N_("rubidium"), N_("ruthenium"), N_("samarium"), N_("scandium"),
+    N_("tantalum"), N_("terbium"), N_("thulium"), N_("titanium"), N_("ytterbium"), N_("zinc"),
+    N_("zirconium"),
+)
 _CRITICAL_MINERAL = N_("critical-mineral")
 _BATTERY_COMPONENT = N_("battery-component")
 _PERIOD = N_("%(start)s to %(end)s")
@@ -581,7 +595,7 @@ class _Assessor:
         recycled = (text(_RECYCLED_OUTSIDE, country=country_label(recycling)) if recycling
                     else Text(_NOT_RECYCLED))
         self.finding("critical_minerals", "info",
-                     text(_NOT_COUNTED, mineral=mineral, extraction=country_label(extraction),
+                     text(_NOT_COUNTED, mineral=Text(mineral), extraction=country_label(extraction),
                           processing=country_label(processing), recycled=recycled,
                           value=money(value), lines=str(len(rows))), rows)
 
@@ -613,7 +627,7 @@ def _describe_minerals(keys: Iterable[ChainKey]) -> Text:
     """'lithium from A; nickel from B; and 3 more': the first five pairs, in English order."""
     pairs = sorted({(f"{key.mineral} from {key.supplier}", key.mineral, str(key.supplier))
                     for key in keys})
-    listed = [text(_MINERAL_FROM, mineral=mineral, supplier=supplier)
+    listed = [text(_MINERAL_FROM, mineral=Text(mineral), supplier=supplier)
               for _, mineral, supplier in pairs[:5]]
     shown = listed[-1]
     for item in reversed(listed[:-1]):

@@ -17,7 +17,7 @@ from filings.rules.rulebook import VEHICLE_CLASSES
 from filings.rules.text import Text, text_from_dict
 from filings.rules.vin import check_digit
 from tests.conftest import DATA
-from tests.rules.builders import assess_range, component, evidence, mineral, vehicle
+from tests.rules.builders import assess_range, component, evidence, mineral, shipped, vehicle
 
 SAMPLES = sorted(p for p in DATA.iterdir() if p.suffix == ".xlsx" and p.stem != "mistakes")
 
@@ -132,6 +132,22 @@ def test_translating_a_finding_translates_its_words_too():
 
 def test_the_vehicle_class_words_are_the_rulebooks_classes():
     assert set(engine.VEHICLE_CLASS_WORDS) == set(VEHICLE_CLASSES)
+
+
+def test_the_mineral_words_are_the_shipped_rulebooks_minerals():
+    minerals = shipped().critical_minerals.applicable_minerals
+
+    assert set(engine.MINERAL_WORDS) == minerals
+    assert len(engine.MINERAL_WORDS) == len(minerals)
+
+
+def test_a_mineral_a_finding_names_is_a_word_translated_with_it():
+    not_counted = next(f for f in _every_rule_broken() if f.message.startswith("Not qualifying: ")
+                       and "recycled in" in f.message)
+
+    marked = not_counted.text.render(lambda template: f"«{template}»")
+
+    assert "«Not qualifying: «lithium» extracted in CN (China)" in marked
 
 
 @pytest.mark.parametrize("stem", ["123", "1HGCM82633A00435I", "1HGCM82633A004353"])

@@ -56,7 +56,7 @@ def test_a_japanese_reader_sees_the_findings_in_japanese(client, viewer, scenari
     assert "バッテリー構成部品の価額の 55.00 % が要件を満たしています" in page
     assert "の車両には 60 % 以上が必要です：不充足。" in page
     assert "北米外：3 件の構成部品が KR (South Korea) で製造されています" in page
-    assert "要件を満たさない：CN (China) で抽出され、CN (China) で加工された lithium（リサイクルなし）" in page
+    assert "要件を満たさない：CN (China) で抽出され、CN (China) で加工されたリチウム（リサイクルなし）" in page
     assert ">注記</span>" in page  # the severity, translated too
     assert "of the critical-mineral value qualifies" not in page
 
