@@ -5,13 +5,17 @@ result means is decided by `filings.rules`."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from filings.rules.labels import REQUIREMENT_LABELS
 from filings.rules.report import requirement_summary
 from filings.rules.results import REQUIREMENT_IDS
+from filings.rules.text import params_to_dict, text_from_dict
 
 SHARE_REQUIREMENTS = ("critical_minerals", "battery_components")
 
@@ -86,6 +90,24 @@ def _segment(segment: dict[str, Any]) -> SegmentView:
         method=str(segment.get("credit_basis", {}).get("method", "")).replace("_", " "),
         requirements=requirements, shares=[r for r in requirements if r.is_share],
         other_findings=[f for findings in grouped.values() for f in findings])
+
+
+def message_in_language(item: Mapping[str, Any] | Any) -> str:
+    """A stored finding or evidence error (its dict, or the object) in the active language:
+    its template translated and filled in with its parameters. One stored before messages
+    carried a template, or made outside the engine and the readers, shows its English
+    `message`; so does one whose translation does not fit its parameters."""
+    if not isinstance(item, Mapping):
+        item = {"message": getattr(item, "message", ""), "template": getattr(item, "template", ""),
+                "params": params_to_dict(getattr(item, "params", ()))}
+    fallback = str(item.get("message", ""))
+    text = text_from_dict(item.get("template"), item.get("params"))
+    if text is None:
+        return fallback
+    try:
+        return text.render(gettext)
+    except (KeyError, TypeError, ValueError):
+        return fallback
 
 
 def assessment_segments(result: dict[str, Any] | None) -> list[SegmentView]:

@@ -15,13 +15,31 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.core.management.commands import makemessages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 # Never scanned for strings: what is not the portal's code, and the catalogues themselves (a
 # `locale` folder the walk finds would be written to instead of LOCALE_PATHS).
 EXTRACT_IGNORE = ("var", "tests", "bench", "docs", "locale", "node_modules")
+# Marks beyond Django's: `N_` in the pure packages (filings.rules, filings.evidence), which
+# cannot import Django's gettext_noop (their message templates, filings.rules.text, and the blank
+# evidence template's texts), and each evidence column's description, Column(name, kind,
+# description, …) in filings/evidence/schema.py.
+XGETTEXT_KEYWORDS = ("--keyword=N_", "--keyword=Column:3")
+
+
+def _makemessages() -> type[makemessages.Command]:
+    """Django's makemessages, with the pure packages' marker among xgettext's keywords."""
+    from django.core.management.commands import makemessages
+
+    class Command(makemessages.Command):
+        xgettext_options = [*makemessages.Command.xgettext_options, *XGETTEXT_KEYWORDS]
+
+    return Command
 
 
 def catalogues() -> list[Path]:
@@ -66,21 +84,6 @@ def _babel_compile(po: Path, mo: Path) -> None:
                            + "\n".join(problems))
     with mo.open("wb") as target:
         write_mo(target, catalog)
-
-
-# Marks beyond Django's: `N_` in the pure packages, which cannot import Django (the blank
-# evidence template's texts), and each evidence column's description, Column(name, kind,
-# description, …) in filings/evidence/schema.py.
-XGETTEXT_KEYWORDS = ("--keyword=N_", "--keyword=Column:3")
-
-
-def _makemessages() -> Any:
-    from django.core.management.commands import makemessages
-
-    class Command(makemessages.Command):
-        xgettext_options = [*makemessages.Command.xgettext_options, *XGETTEXT_KEYWORDS]
-
-    return Command
 
 
 def catalogue_extract(languages: list[str]) -> None:

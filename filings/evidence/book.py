@@ -33,6 +33,22 @@ from filings.rules.inputs import (
     VinEntry,
 )
 from filings.rules.rulebook import Rulebook
+from filings.rules.text import N_, text
+
+_VEHICLE_ROWS = N_(
+    "the vehicle sheet has %(count)s data rows (rows %(rows)s); it must have exactly one: file "
+    "one vehicle per filing")
+_GIVEN_TWICE = N_("the %(sheet)s sheet is given twice; keep one")
+# `where` is "sheet" or "file"
+_SHEET_NAMED_EXACTLY = N_("sheet %(name)s must be named exactly %(meant)s (lower case)")
+_FILE_NAMED_EXACTLY = N_("file %(name)s must be named exactly %(meant)s (lower case)")
+_UNKNOWN_SHEET = N_(
+    "unknown sheet %(name)s: the evidence has the sheets %(sheets)s (vins is optional) and may "
+    "have a %(read_me)s sheet; remove or rename it")
+_UNKNOWN_FILE = N_(
+    "unknown file %(name)s: the evidence has the sheets %(sheets)s (vins is optional) and may "
+    "have a %(read_me)s sheet; remove or rename it")
+_MISSING_SHEET = N_("missing sheet %(sheet)s: add it with the header row %(columns)s")
 
 
 class _VehicleReader(SheetReader):
@@ -42,11 +58,7 @@ class _VehicleReader(SheetReader):
             listed = ", ".join(map(str, self.first_data_rows[:10]))
             more = ", ..." if self.data_row_count > 10 else ""
             self._error(
-                None,
-                None,
-                None,
-                f"the vehicle sheet has {self.data_row_count} data rows (rows {listed}{more}); "
-                "it must have exactly one: file one vehicle per filing",
+                None, None, None, text(_VEHICLE_ROWS, count=str(self.data_row_count), rows=listed + more)
             )
 
 
@@ -77,7 +89,7 @@ class Book:
         if reader is None:
             return None
         if reader.seen:
-            self.errors.add(name, None, None, None, f"the {name} sheet is given twice; keep one")
+            self.errors.add(name, None, None, None, text(_GIVEN_TWICE, sheet=name))
             return None
         return reader
 
@@ -88,19 +100,13 @@ class Book:
         """Report an unexpected name; a near miss ('Vehicle') is still read, for its errors."""
         meant = normalised_name(name)
         if meant in SHEETS_BY_NAME or meant == READ_ME_SHEET:
-            self.errors.add(
-                None, None, None, name, f"{where} {name!r} must be named exactly {meant!r} (lower case)"
-            )
+            template = _SHEET_NAMED_EXACTLY if where == "sheet" else _FILE_NAMED_EXACTLY
+            self.errors.add(None, None, None, name, text(template, name=repr(name), meant=repr(meant)))
             return self._readers.get(meant)
         allowed = ", ".join(s.name for s in SHEETS)
+        template = _UNKNOWN_SHEET if where == "sheet" else _UNKNOWN_FILE
         self.errors.add(
-            None,
-            None,
-            None,
-            name,
-            f"unknown {where} {name!r}: the evidence has the sheets {allowed} "
-            f"(vins is optional) and may have a {READ_ME_SHEET} sheet; remove "
-            "or rename it",
+            None, None, None, name, text(template, name=repr(name), sheets=allowed, read_me=READ_ME_SHEET)
         )
         return None
 
@@ -113,8 +119,8 @@ class Book:
                     None,
                     None,
                     None,
-                    f"missing sheet {reader.sheet.name!r}: add it with the header row "
-                    f"{', '.join(reader.sheet.column_names)}",
+                    text(_MISSING_SHEET, sheet=repr(reader.sheet.name),
+                         columns=", ".join(reader.sheet.column_names)),
                 )
             reader.finish()
         if self.errors:

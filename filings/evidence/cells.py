@@ -17,6 +17,7 @@ from decimal import Decimal
 import pycountry
 
 from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Column, Kind
+from filings.rules.text import N_, Text, text
 
 # Control characters and the invisible marks that reorder or hide text (the "Trojan
 # Source" characters, the Arabic letter mark and the invisible tag characters): allowed in no
@@ -27,10 +28,67 @@ FORBIDDEN_CHARACTERS = re.compile(
 # of the forbidden characters, but gets a message of its own: people do not think of it as a
 # character, and the fix is different.
 LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
-_LINE_BREAK = (
+_LINE_BREAK = N_(
     "holds a line break; evidence cells are one line each: remove the line break (in Excel, "
     "Alt+Enter makes one; Find & Replace with Ctrl+J in 'Find what' finds them)"
 )
+# What a column expects, as the messages name it.
+_TEXT = N_("text")
+_A_CODE = N_("a code")
+_A_COUNTRY_CODE = N_("a country code")
+_YES_OR_NO = N_("yes or no")
+_A_NUMBER = N_("a number")
+_A_YEAR = N_("a year")
+_PERCENT = N_(
+    "cell %(cell)s is formatted as a percentage, so Excel shows %(shown)s for the number "
+    "%(number)s; %(fix)s: format the cell as %(how)s")
+_PERCENT_USD = N_("amounts are entered as plain US dollar numbers, such as 1250.00")
+_PERCENT_USD_HOW = N_("Number and type the amount in dollars")
+_PERCENT_AMOUNT = N_("%(column)s is entered as a plain number, such as %(example)s")
+_PERCENT_AMOUNT_HOW = N_("Number and type the value")
+_PERCENT_YEAR = N_("%(column)s is a four-digit year")
+_PERCENT_YEAR_HOW = N_("Number and type the year")
+_PERCENT_OTHER = N_("%(column)s takes %(expected)s")
+_PERCENT_OTHER_HOW = N_("Text and type the %(expected)s")
+_FOUND_BOOLEAN = N_("expected %(expected)s, found a TRUE/FALSE value; type the %(expected)s")
+_FOUND_DATE = N_(
+    "expected %(expected)s, found a date or time; format the cell as Text and type the "
+    "%(expected)s")
+_FOUND_UNSUPPORTED = N_("expected %(expected)s, found an unsupported cell value")
+_REQUIRED = N_("%(column)s is required: fill in the cell (%(rule)s)")
+_TOO_LONG = N_("is %(length)s characters long; at most %(limit)s are allowed")
+_INVISIBLE = N_(
+    "contains the invisible or control character U+%(code)s; retype the value without it")
+_UNKNOWN_CODE = N_("unknown %(column)s %(code)s: expected %(choices)s")
+_UNKNOWN_CODE_GUESS = N_("unknown %(column)s %(code)s: expected %(choices)s; did you mean %(guess)s?")
+_ONE_OF = N_("one of %(codes)s")
+_ONE_OF_LISTED = N_("one of the %(count)s %(column)s codes listed in the read_me sheet")
+_NOT_A_COUNTRY = N_(
+    "%(code)s is not an ISO 3166-1 alpha-2 country code; write the two-letter code, e.g. US, CA, "
+    "MX, JP, GB")
+_NOT_A_COUNTRY_USE = N_("%(code)s is not an ISO 3166-1 alpha-2 country code; use %(alpha_2)s")
+_NOT_A_COUNTRY_USE_FOR = N_(
+    "%(code)s is not an ISO 3166-1 alpha-2 country code; use %(alpha_2)s for %(name)s")
+_NOT_YES_NO = N_("expected yes or no, found %(found)s; write yes or no")
+_AMOUNT_BOOLEAN = N_(
+    "expected a number, found a TRUE/FALSE value; format the cell as Number and type the amount")
+_AMOUNT_DATE = N_(
+    "expected a number, found a date or time; format the cell as Number and type the amount")
+_NOT_FINITE = N_("must be a finite number")
+_NEGATIVE = N_("must not be negative")
+_TOO_LARGE = N_("must be below 1,000,000,000,000")
+_TOO_PRECISE = N_("has more than %(places)s decimal places; round it")
+_NOT_FINITE_WRITE = N_("must be a finite number; write a plain number such as 1234.56")
+_CURRENCY_SIGN = N_("remove the currency sign: write a plain number such as 1234.56")
+_THOUSANDS = N_(
+    "remove thousands separators and use a point for decimals: write a plain number such as "
+    "1234.56")
+_EXPONENT_WRITTEN = N_(
+    "write the number out in full, without an exponent: write a plain number such as 1234.56")
+_NOT_PLAIN = N_(
+    "is not a plain number: write a plain number such as 1234.56 (digits and an optional "
+    "decimal point only)")
+_NOT_A_YEAR = N_("expected a four-digit year from %(low)s to %(high)s, such as 2024")
 PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _EXPONENT = re.compile(r"[0-9.]+[eE][+-]?[0-9]+")
 _AMOUNT_LIMIT = Decimal(10) ** MAX_AMOUNT_DIGITS
@@ -41,6 +99,10 @@ _DATE_TYPES = (dt.date, dt.time, dt.timedelta)
 
 class CellProblem(ValueError):
     """The cell breaks its column's rule; the message says what to write instead."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.render())
+        self.text = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +120,19 @@ class Percent:
         return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + "%"
 
     def problem(self, column: Column, expected: str) -> CellProblem:
-        """Why the cell is refused in `column`, which expects `expected`."""
+        """Why the cell is refused in `column`, which expects `expected` (a template)."""
         if column.kind is Kind.AMOUNT and column.name.endswith("_usd"):
-            fix = "amounts are entered as plain US dollar numbers, such as 1250.00"
-            how = "Number and type the amount in dollars"
+            fix, how = Text(_PERCENT_USD), Text(_PERCENT_USD_HOW)
         elif column.kind is Kind.AMOUNT:
-            fix = f"{column.name} is entered as a plain number, such as {column.example}"
-            how = "Number and type the value"
+            fix = text(_PERCENT_AMOUNT, column=column.name, example=column.example)
+            how = Text(_PERCENT_AMOUNT_HOW)
         elif column.kind is Kind.YEAR:
-            fix, how = f"{column.name} is a four-digit year", "Number and type the year"
+            fix, how = text(_PERCENT_YEAR, column=column.name), Text(_PERCENT_YEAR_HOW)
         else:
-            fix, how = f"{column.name} takes {expected}", f"Text and type the {expected}"
-        return CellProblem(
-            f"cell {self.cell} is formatted as a percentage, so Excel shows {self} for the number "
-            f"{number_text(self.value)}; {fix}: format the cell as {how}"
-        )
+            fix = text(_PERCENT_OTHER, column=column.name, expected=Text(expected))
+            how = text(_PERCENT_OTHER_HOW, expected=Text(expected))
+        return CellProblem(text(_PERCENT, cell=self.cell, shown=str(self),
+                                number=number_text(self.value), fix=fix, how=how))
 
 
 def _refuse_percent(column: Column, cell: object, expected: str) -> None:
@@ -87,43 +147,39 @@ def number_text(value: float | int) -> str:
     return format(value, ".15g")
 
 
-def text_of(cell: object, expected: str = "text") -> str:
-    """The cell as stripped text; numbers become their text, dates and TRUE/FALSE are refused."""
+def text_of(cell: object, expected: str = _TEXT) -> str:
+    """The cell as stripped text; numbers become their text, dates and TRUE/FALSE are refused.
+    `expected` (a template) names what the column takes."""
     if isinstance(cell, str):
         return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):
-        raise CellProblem(f"expected {expected}, found a TRUE/FALSE value; type the {expected}")
+        raise CellProblem(text(_FOUND_BOOLEAN, expected=Text(expected)))
     if isinstance(cell, int | float):
         return number_text(cell)
     if isinstance(cell, _DATE_TYPES):
-        raise CellProblem(
-            f"expected {expected}, found a date or time; format the cell as Text and type the {expected}"
-        )
-    raise CellProblem(f"expected {expected}, found an unsupported cell value")
+        raise CellProblem(text(_FOUND_DATE, expected=Text(expected)))
+    raise CellProblem(text(_FOUND_UNSUPPORTED, expected=Text(expected)))
 
 
 def _required(column: Column) -> CellProblem:
-    return CellProblem(f"{column.name} is required: fill in the cell ({column.rule().rstrip('.')})")
+    return CellProblem(text(_REQUIRED, column=column.name, rule=column.rule_text()))
 
 
 def parse_text(column: Column, cell: object) -> str:
-    _refuse_percent(column, cell, "text")
-    text = text_of(cell)
-    if not text:
+    _refuse_percent(column, cell, _TEXT)
+    written = text_of(cell)
+    if not written:
         raise _required(column)
-    if len(text) > column.max_length:
-        raise CellProblem(f"is {len(text)} characters long; at most {column.max_length} are allowed")
-    forbidden = FORBIDDEN_CHARACTERS.search(text)
+    if len(written) > column.max_length:
+        raise CellProblem(text(_TOO_LONG, length=str(len(written)), limit=str(column.max_length)))
+    forbidden = FORBIDDEN_CHARACTERS.search(written)
     if forbidden:
-        if LINE_BREAKS.search(text):
-            raise CellProblem(_LINE_BREAK)
-        raise CellProblem(
-            f"contains the invisible or control character U+{ord(forbidden.group()):04X}; "
-            "retype the value without it"
-        )
-    return text
+        if LINE_BREAKS.search(written):
+            raise CellProblem(Text(_LINE_BREAK))
+        raise CellProblem(text(_INVISIBLE, code=f"{ord(forbidden.group()):04X}"))
+    return written
 
 
 def parse_vin(column: Column, cell: object) -> str:
@@ -131,46 +187,48 @@ def parse_vin(column: Column, cell: object) -> str:
 
 
 def parse_code(column: Column, cell: object, allowed: frozenset[str], listed: tuple[str, ...]) -> str:
-    _refuse_percent(column, cell, "a code")
-    code = text_of(cell, "a code").lower()
+    _refuse_percent(column, cell, _A_CODE)
+    code = text_of(cell, _A_CODE).lower()
     if not code:
         raise _required(column)
     if code in allowed:
         return code
     guess = difflib.get_close_matches(re.sub(r"[\s-]+", "_", code), listed, n=1, cutoff=0.75)
-    hint = f"; did you mean {guess[0]!r}?" if guess else ""
     if len(listed) <= 10:
-        choices = f"one of {', '.join(listed)}"
+        choices = text(_ONE_OF, codes=", ".join(listed))
     else:
-        choices = f"one of the {len(listed)} {column.name} codes listed in the read_me sheet"
-    raise CellProblem(f"unknown {column.name} {code!r}: expected {choices}{hint}")
+        choices = text(_ONE_OF_LISTED, count=str(len(listed)), column=column.name)
+    if guess:
+        raise CellProblem(text(_UNKNOWN_CODE_GUESS, column=column.name, code=repr(code),
+                               choices=choices, guess=repr(guess[0])))
+    raise CellProblem(text(_UNKNOWN_CODE, column=column.name, code=repr(code), choices=choices))
 
 
 def parse_country(column: Column, cell: object) -> str | None:
-    _refuse_percent(column, cell, "a country code")
-    code = text_of(cell, "a country code").upper()
+    _refuse_percent(column, cell, _A_COUNTRY_CODE)
+    code = text_of(cell, _A_COUNTRY_CODE).upper()
     if not code:
         if column.required:
             raise _required(column)
         return None
     if len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
         return code
-    raise CellProblem(f"{code!r} is not an ISO 3166-1 alpha-2 country code{_country_hint(code)}")
+    raise CellProblem(_not_a_country(code))
 
 
-def _country_hint(code: str) -> str:
+def _not_a_country(code: str) -> Text:
     if code in _COUNTRY_HINTS:
-        return f"; use {_COUNTRY_HINTS[code]}"
+        return text(_NOT_A_COUNTRY_USE, code=repr(code), alpha_2=_COUNTRY_HINTS[code])
     try:
         country = pycountry.countries.lookup(code)
     except LookupError:
-        return "; write the two-letter code, e.g. US, CA, MX, JP, GB"
-    return f"; use {country.alpha_2} for {country.name}"
+        return text(_NOT_A_COUNTRY, code=repr(code))
+    return text(_NOT_A_COUNTRY_USE_FOR, code=repr(code), alpha_2=country.alpha_2, name=country.name)
 
 
 def parse_yes_no(column: Column, cell: object) -> bool:
-    _refuse_percent(column, cell, "yes or no")
-    written = text_of(cell, "yes or no")
+    _refuse_percent(column, cell, _YES_OR_NO)
+    written = text_of(cell, _YES_OR_NO)
     answer = written.lower()
     if answer == "yes":
         return True
@@ -178,60 +236,59 @@ def parse_yes_no(column: Column, cell: object) -> bool:
         return False
     if not answer:
         raise _required(column)
-    raise CellProblem(f"expected yes or no, found {written!r}; write yes or no")
+    raise CellProblem(text(_NOT_YES_NO, found=repr(written)))
 
 
 def parse_amount(column: Column, cell: object) -> Decimal:
-    _refuse_percent(column, cell, "a number")
+    _refuse_percent(column, cell, _A_NUMBER)
     if isinstance(cell, bool | dt.date | dt.time | dt.timedelta):
-        kind = "a TRUE/FALSE value" if isinstance(cell, bool) else "a date or time"
-        raise CellProblem(f"expected a number, found {kind}; format the cell as Number and type the amount")
+        raise CellProblem(Text(_AMOUNT_BOOLEAN if isinstance(cell, bool) else _AMOUNT_DATE))
     if isinstance(cell, int | float):
         if not math.isfinite(cell):
-            raise CellProblem("must be a finite number")
+            raise CellProblem(Text(_NOT_FINITE))
         value = Decimal(format(cell, ".15g"))
     else:
-        text = text_of(cell, "a number")
-        if not text:
+        written = text_of(cell, _A_NUMBER)
+        if not written:
             raise _required(column)
-        if not PLAIN_NUMBER.fullmatch(text):
-            raise CellProblem(_why_not_a_number(text))
-        value = Decimal(text)
+        if not PLAIN_NUMBER.fullmatch(written):
+            raise CellProblem(Text(_why_not_a_number(written)))
+        value = Decimal(written)
     return _checked_amount(value)
 
 
 def _checked_amount(value: Decimal) -> Decimal:
     if value < 0:
-        raise CellProblem("must not be negative")
+        raise CellProblem(Text(_NEGATIVE))
     if value >= _AMOUNT_LIMIT:
-        raise CellProblem("must be below 1,000,000,000,000")
+        raise CellProblem(Text(_TOO_LARGE))
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
         rounded = value.quantize(_SMALLEST_PLACE)
         if rounded != value:
-            raise CellProblem(f"has more than {MAX_DECIMAL_PLACES} decimal places; round it")
+            raise CellProblem(text(_TOO_PRECISE, places=str(MAX_DECIMAL_PLACES)))
         value = rounded
     return abs(value) if value == 0 else value
 
 
-def _why_not_a_number(text: str) -> str:
-    expected = "write a plain number such as 1234.56"
-    lowered = text.lower().lstrip("+-")
+def _why_not_a_number(written: str) -> str:
+    """The template saying why `written` is not a plain number."""
+    lowered = written.lower().lstrip("+-")
     if lowered in {"nan", "inf", "infinity", "snan"}:
-        return f"must be a finite number; {expected}"
-    if text.startswith("-") and PLAIN_NUMBER.fullmatch(text[1:].strip()):
-        return "must not be negative"
+        return _NOT_FINITE_WRITE
+    if written.startswith("-") and PLAIN_NUMBER.fullmatch(written[1:].strip()):
+        return _NEGATIVE
     if re.search(r"[$€£¥]|usd", lowered):
-        return f"remove the currency sign: {expected}"
-    if "," in text:
-        return f"remove thousands separators and use a point for decimals: {expected}"
+        return _CURRENCY_SIGN
+    if "," in written:
+        return _THOUSANDS
     if _EXPONENT.fullmatch(lowered):
-        return f"write the number out in full, without an exponent: {expected}"
-    return f"is not a plain number: {expected} (digits and an optional decimal point only)"
+        return _EXPONENT_WRITTEN
+    return _NOT_PLAIN
 
 
 def parse_year(column: Column, cell: object) -> int:
-    _refuse_percent(column, cell, "a year")
+    _refuse_percent(column, cell, _A_YEAR)
     if isinstance(cell, float) and cell.is_integer():
         year: int | None = int(cell)
     elif isinstance(cell, int) and not isinstance(cell, bool):
@@ -244,5 +301,5 @@ def parse_year(column: Column, cell: object) -> int:
         year = None
     low, high = column.minimum or 0, column.maximum or 9999
     if year is None or not low <= year <= high:
-        raise CellProblem(f"expected a four-digit year from {low} to {high}, such as 2024")
+        raise CellProblem(text(_NOT_A_YEAR, low=str(low), high=str(high)))
     return year

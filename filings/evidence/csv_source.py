@@ -27,26 +27,55 @@ import polars as pl
 from filings.evidence.frames import ROW
 from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
 from filings.evidence.sheets import VALIDATE_ROWS, SheetReader, is_blank
+from filings.rules.text import N_, Text, text
 
 MAX_LINE_CHARS = 1 << 20
 
 _SNIFFS = (
-    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "is UTF-32 text"),
-    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "is UTF-16 text"),
-    ((b"PK\x03\x04",), "is a ZIP archive (an XLSX workbook?), not a CSV file"),
-    ((b"%PDF-",), "is a PDF document, not a CSV file"),
-    ((b"\xd0\xcf\x11\xe0",), "is an old Excel (.xls) or Office document, not a CSV file"),
+    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), N_("is UTF-32 text")),
+    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), N_("is UTF-16 text")),
+    ((b"PK\x03\x04",), N_("is a ZIP archive (an XLSX workbook?), not a CSV file")),
+    ((b"%PDF-",), N_("is a PDF document, not a CSV file")),
+    ((b"\xd0\xcf\x11\xe0",), N_("is an old Excel (.xls) or Office document, not a CSV file")),
 )
 # A quoted cell as the csv module (strict) reads it: a whole cell, quotes inside doubled.
 # Polars is more lenient (it reads '""a""' or an unclosed '"' at the end of the file), so a
 # file with any quote that is not part of such a cell goes to the csv module.
 # (The quote comes first, the look-behind after it, so that the engine can skip to quotes.)
 _WELL_QUOTED = re.compile(rb'"(?<![^,\r\n]")[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)')
-_SAVE_AS = "save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"
+_SAVE_AS = Text(N_("save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"))
+_SNIFFED = N_("%(name)s %(what)s; %(save_as)s")
+_IN_FILE = N_("%(name)s: %(problem)s")
+_NOT_COMMAS = N_(
+    "%(name)s: the header row is not separated by commas (semicolons or tabs?); %(save_as)s")
+_HEADER_NOT_CSV = N_(
+    "%(name)s: the header row (line %(line)s) is not valid CSV; write the column names on one line")
+_LINE_NOT_CSV = N_("%(name)s: line %(line)s is not valid CSV: %(reason)s")
+_NOT_UTF8 = N_(
+    "%(name)s: line %(line)s is not UTF-8 text (byte 0x%(byte)s); the file may be Latin-1 or "
+    "Windows-1252 encoded; %(save_as)s")
+_NUL_BYTE = N_(
+    "%(name)s: line %(line)s contains a NUL byte, so this is not a text CSV file (UTF-16, or a "
+    "binary file?); %(save_as)s")
+_LINE_TOO_LONG = N_(
+    "%(name)s: line %(line)s is longer than %(limit)s characters; a cell this long is not evidence")
+_UNCLOSED_QUOTE = N_('a quoted cell is never closed (a " is missing)')
+_AFTER_QUOTE = N_(
+    'a closing quote must be followed by a comma or the end of the line; write a quote inside a '
+    'quoted cell as ""')
+_CELL_TOO_LONG = N_("a cell is longer than the limit of 131,072 characters")
 
 
 class CsvProblem(Exception):
     """The file cannot be read any further; the message says why and how to fix it."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.render())
+        self.text = message
+
+
+def _too_many_rows(name: str, sheet: str, max_rows: int) -> CsvProblem:
+    return CsvProblem(text(_IN_FILE, name=name, problem=too_many_rows(sheet, max_rows, max_rows, more=True)))
 
 
 def read_csv_sheet(
@@ -58,9 +87,7 @@ def read_csv_sheet(
     """
     data = path.read_bytes()
     _sniff(data[:8], display_name)
-    too_many = CsvProblem(
-        f"{display_name}: {too_many_rows(reader.sheet.name, f'more than {max_rows:,}', max_rows)}"
-    )
+    too_many = _too_many_rows(display_name, reader.sheet.name, max_rows)
     fast = fast_batches(data, max_rows, VALIDATE_ROWS)
     if fast is not None:
         header_row, header, batches = fast
@@ -97,15 +124,13 @@ def read_csv_sheet(
 
 def _refuse_other_separators(header: list[str], display_name: str) -> None:
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        raise CsvProblem(
-            f"{display_name}: the header row is not separated by commas (semicolons or tabs?); {_SAVE_AS}"
-        )
+        raise CsvProblem(text(_NOT_COMMAS, name=display_name, save_as=_SAVE_AS))
 
 
 def _sniff(head: bytes, name: str) -> None:
     for signatures, what in _SNIFFS:
         if head.startswith(signatures):
-            raise CsvProblem(f"{name} {what}; {_SAVE_AS}")
+            raise CsvProblem(text(_SNIFFED, name=name, what=Text(what), save_as=_SAVE_AS))
 
 
 # --- the fast path: polars ------------------------------------------------------------------
@@ -198,18 +223,15 @@ def read_exactly(
 ) -> tuple[int, list[str], pl.DataFrame] | None:
     """The file read by `csv.reader` (strict), with today's messages for what it refuses;
     non-blank values past the header's last column go to `overflow` (row, index, cell)."""
-    text = _decoded(data, name)
-    lines = _Lines(io.StringIO(text, newline=""), name)
+    decoded = _decoded(data, name)
+    lines = _Lines(io.StringIO(decoded, newline=""), name)
     row = 0
     header: list[str] | None = None
     for line in lines:
         row += 1
         record = _one_line_record(line.rstrip("\r\n"))
         if record is None:
-            raise CsvProblem(
-                f"{name}: the header row (line {lines.count}) is not valid CSV; "
-                "write the column names on one line"
-            )
+            raise CsvProblem(text(_HEADER_NOT_CSV, name=name, line=str(lines.count)))
         if not all(map(is_blank, record)):
             header = record
             break
@@ -225,7 +247,9 @@ def read_exactly(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise CsvProblem(f"{name}: line {lines.count} is not valid CSV: {_explain(str(exc))}") from None
+            raise CsvProblem(
+                text(_LINE_NOT_CSV, name=name, line=str(lines.count), reason=_explain(str(exc)))
+            ) from None
         row += 1
         if row > max_rows:
             break
@@ -235,7 +259,7 @@ def read_exactly(
         for index in range(width):
             columns[index].append(record[index] if index < len(record) else "")
     if row > max_rows:
-        raise CsvProblem(f"{name}: {too_many_rows(sheet, f'more than {max_rows:,}', max_rows)}")
+        raise _too_many_rows(name, sheet, max_rows)
     frame = pl.DataFrame(
         {ROW: pl.Series(range(header_row + 1, row + 1), dtype=pl.Int64)}
         | {f"c{i}": pl.Series(column, dtype=pl.String) for i, column in enumerate(columns)}
@@ -247,23 +271,19 @@ def _decoded(data: bytes, name: str) -> str:
     """The text, strictly UTF-8; NUL bytes refused (UTF-16 or binary files)."""
     nul = data.find(b"\x00")
     try:
-        text = data.decode("utf-8-sig")
+        decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if nul < 0 or nul > exc.start:
             line = data[: exc.start].count(b"\n") + 1
             bad = data[exc.start : exc.start + 1].hex().upper()
             raise CsvProblem(
-                f"{name}: line {line} is not UTF-8 text (byte 0x{bad}); the file "
-                f"may be Latin-1 or Windows-1252 encoded; {_SAVE_AS}"
+                text(_NOT_UTF8, name=name, line=str(line), byte=bad, save_as=_SAVE_AS)
             ) from None
-        text = ""
+        decoded = ""
     if nul >= 0:
         line = data[:nul].count(b"\n") + 1
-        raise CsvProblem(
-            f"{name}: line {line} contains a NUL byte, so this is not a "
-            f"text CSV file (UTF-16, or a binary file?); {_SAVE_AS}"
-        )
-    return text
+        raise CsvProblem(text(_NUL_BYTE, name=name, line=str(line), save_as=_SAVE_AS))
+    return decoded
 
 
 class _Lines:
@@ -282,8 +302,7 @@ class _Lines:
         self.count += 1
         if len(line) > MAX_LINE_CHARS:
             raise CsvProblem(
-                f"{self._name}: line {self.count} is longer than "
-                f"{MAX_LINE_CHARS:,} characters; a cell this long is not evidence"
+                text(_LINE_TOO_LONG, name=self._name, line=str(self.count), limit=f"{MAX_LINE_CHARS:,}")
             )
         return line
 
@@ -299,14 +318,12 @@ def _one_line_record(line: str) -> list[str] | None:
     return records[0] if len(records) == 1 else None
 
 
-def _explain(message: str) -> str:
+def _explain(message: str) -> Text | str:
+    """The csv module's complaint in words a person can act on (as it is, if unforeseen)."""
     if "unexpected end of data" in message:
-        return 'a quoted cell is never closed (a " is missing)'
+        return Text(_UNCLOSED_QUOTE)
     if "expected after" in message:
-        return (
-            "a closing quote must be followed by a comma or the end of the line; write a quote "
-            'inside a quoted cell as ""'
-        )
+        return Text(_AFTER_QUOTE)
     if "field larger than field limit" in message:
-        return "a cell is longer than the limit of 131,072 characters"
+        return Text(_CELL_TOO_LONG)
     return message

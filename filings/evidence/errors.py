@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from filings.rules.text import N_, Params, Text, params_to_dict, text
 
 MAX_LISTED_ERRORS = 200
 _MAX_VALUE_CHARS = 80
+_MORE_NOT_SHOWN = N_(
+    "%(hidden)s more problem(s) not shown (%(count)s in all); fix the ones listed and upload "
+    "again to see the rest.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,15 +22,23 @@ class EvidenceError:
     row: int | None
     column: str | None
     value: str | None
-    message: str
+    message: str  # in English: `template` rendered with `params`
+    template: str = ""
+    params: Params = ()
 
-    def to_dict(self) -> dict[str, str | int | None]:
+    @property
+    def text(self) -> Text:
+        return Text(self.template, self.params)
+
+    def to_dict(self) -> dict[str, Any]:
         return {
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "message": self.message,
+            "template": self.template,
+            "params": params_to_dict(self.params),
         }
 
     def __str__(self) -> str:
@@ -86,13 +100,11 @@ class ErrorLog:
         self._listed: list[EvidenceError] = []
 
     def add(
-        self, sheet: str | None, row: int | None, column: str | None, value: object, message: str
+        self, sheet: str | None, row: int | None, column: str | None, value: object, message: Text
     ) -> None:
         self.count += 1
         if self.count <= self.cap:
-            self._listed.append(
-                EvidenceError(sheet, row, column, None if value is None else shown(value), message)
-            )
+            self._listed.append(error(sheet, row, column, None if value is None else shown(value), message))
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -110,12 +122,12 @@ class ErrorLog:
         hidden = self.count - len(self._listed)
         if not hidden:
             return list(self._listed)
-        summary = EvidenceError(
-            None,
-            None,
-            None,
-            None,
-            f"{hidden} more problem(s) not shown ({self.count} in all); fix the "
-            "ones listed and upload again to see the rest.",
-        )
+        summary = error(None, None, None, None,
+                        text(_MORE_NOT_SHOWN, hidden=str(hidden), count=str(self.count)))
         return [*self._listed, summary]
+
+
+def error(sheet: str | None, row: int | None, column: str | None, value: str | None,
+          message: Text) -> EvidenceError:
+    """An EvidenceError saying `message` (its English, and the Text to translate it)."""
+    return EvidenceError(sheet, row, column, value, message.render(), message.template, message.params)

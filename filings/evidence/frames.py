@@ -26,6 +26,7 @@ import pycountry
 from filings.evidence import cells
 from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook
+from filings.rules.text import Text
 
 ROW = "row"
 PLACES = "__places"  # suffix of an amount's decimal places column (the Decimal's exponent)
@@ -228,7 +229,7 @@ class Validated:
 
     frame: pl.DataFrame
     ids: pl.DataFrame | None = None  # row, id: every row whose id cell is valid
-    errors: list[tuple[int, int, str, object, str]] = field(default_factory=list)
+    errors: list[tuple[int, int, str, object, Text]] = field(default_factory=list)
 
 
 def validate(
@@ -273,7 +274,7 @@ def validate(
         found = typed([(f.row, f.index) for f in failures])
         for failure in failures:
             failure.value = found.get((failure.row, failure.index), failure.value)
-    errors: list[tuple[int, int, str, object, str]] = []
+    errors: list[tuple[int, int, str, object, Text]] = []
     overrides: dict[int, dict[int, object]] = {}
     refused: set[int] = set()
     parsers = [_parser(column, rulebook) for column in sheet.columns]
@@ -283,7 +284,7 @@ def validate(
         try:
             value = parsers[failure.schema_index](column, failure.value)
         except cells.CellProblem as problem:
-            errors.append((failure.row, failure.schema_index, column.name, failure.value, str(problem)))
+            errors.append((failure.row, failure.schema_index, column.name, failure.value, problem.text))
             refused.add(failure.row)
             overrides.setdefault(failure.schema_index, {})[failure.row] = _REFUSED
             continue

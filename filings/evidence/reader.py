@@ -23,12 +23,21 @@ from filings.evidence.xlsx_source import read_xlsx
 from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
 from filings.rules.inputs import Evidence
 from filings.rules.rulebook import Rulebook, load_rulebook
+from filings.rules.text import N_, Text, text
 
 EVIDENCE_MAX_BYTES = 50 * 1024 * 1024
-_FORMS = (
-    f"upload one .xlsx workbook, or CSV files named "
-    f"{', '.join(sheet.name + '.csv' for sheet in SHEETS)} (vins.csv is optional)"
+_FORMS = Text(
+    N_("upload one .xlsx workbook, or CSV files named %(files)s (vins.csv is optional)"),
+    (("files", ", ".join(sheet.name + ".csv" for sheet in SHEETS)),),
 )
+_UNREADABLE = N_("%(name)s could not be read (%(error)s)")
+_TOO_LARGE = N_("%(name)s is %(size)s; at most %(limit)s is accepted per file")
+_EMPTY_FOLDER = N_("the folder is empty: %(forms)s")
+_NO_FILES = N_("no files given: %(forms)s")
+_FOLDER_INSIDE = N_("%(name)s is a folder inside the upload: %(forms)s")
+_NO_SUCH_FILE = N_("%(name)s: no such file")
+_NEITHER = N_("%(name)s is neither an .xlsx workbook nor a .csv file: %(forms)s")
+_MIXED = N_("%(count)s files mix forms or give several workbooks: %(forms)s")
 
 
 def read_evidence(
@@ -81,7 +90,7 @@ def _read(
             try:
                 _read_file(path, book, max_bytes, zip_limits or ZipLimits(), max_sheet_rows)
             except OSError as exc:
-                errors.add(None, None, None, None, f"{path.name} could not be read ({exc.strerror})")
+                errors.add(None, None, None, None, text(_UNREADABLE, name=path.name, error=str(exc.strerror)))
                 raise StopReading from None
     except StopReading:
         raise EvidenceInvalid(errors.errors()) from None
@@ -96,14 +105,14 @@ def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits, ma
             None,
             None,
             None,
-            f"{path.name} is {size_text(size)}; at most {size_text(max_bytes)} is accepted per file",
+            text(_TOO_LARGE, name=path.name, size=size_text(size), limit=size_text(max_bytes)),
         )
         raise StopReading
     if path.suffix.lower() == ".xlsx":
         try:
             read_xlsx(path, path.name, book, zip_limits, max_rows)
         except XlsxProblem as problem:
-            book.errors.add(problem.sheet, None, None, None, str(problem))
+            book.errors.add(problem.sheet, None, None, None, problem.text)
             raise StopReading from None
         return
     reader = book.reader_for(path.stem, "file")
@@ -113,7 +122,7 @@ def _read_file(path: Path, book: Book, max_bytes: int, zip_limits: ZipLimits, ma
     try:
         read_csv_sheet(path, path.name, reader, max_rows)
     except CsvProblem as problem:
-        book.errors.add(reader.sheet.name, None, None, None, str(problem))
+        book.errors.add(reader.sheet.name, None, None, None, problem.text)
         reader.usable = False
 
 
@@ -122,20 +131,18 @@ def _files(paths: list[Path], errors: ErrorLog) -> list[Path]:
     if len(paths) == 1 and paths[0].is_dir():
         paths = sorted(p for p in paths[0].iterdir() if not p.name.startswith("."))
         if not paths:
-            errors.add(None, None, None, None, f"the folder is empty: {_FORMS}")
+            errors.add(None, None, None, None, text(_EMPTY_FOLDER, forms=_FORMS))
     elif not paths:
-        errors.add(None, None, None, None, f"no files given: {_FORMS}")
+        errors.add(None, None, None, None, text(_NO_FILES, forms=_FORMS))
     forms: dict[str, list[Path]] = {".xlsx": [], ".csv": []}
     for path in paths:
         suffix = path.suffix.lower()
         if path.is_dir():
-            errors.add(None, None, None, None, f"{path.name} is a folder inside the upload: {_FORMS}")
+            errors.add(None, None, None, None, text(_FOLDER_INSIDE, name=path.name, forms=_FORMS))
         elif not path.is_file():
-            errors.add(None, None, None, None, f"{path.name}: no such file")
+            errors.add(None, None, None, None, text(_NO_SUCH_FILE, name=path.name))
         elif suffix not in forms:
-            errors.add(
-                None, None, None, None, f"{path.name} is neither an .xlsx workbook nor a .csv file: {_FORMS}"
-            )
+            errors.add(None, None, None, None, text(_NEITHER, name=path.name, forms=_FORMS))
         else:
             forms[suffix].append(path)
     workbooks, csvs = forms[".xlsx"], forms[".csv"]
@@ -145,6 +152,6 @@ def _files(paths: list[Path], errors: ErrorLog) -> list[Path]:
             None,
             None,
             None,
-            f"{len(workbooks) + len(csvs)} files mix forms or give several workbooks: {_FORMS}",
+            text(_MIXED, count=str(len(workbooks) + len(csvs)), forms=_FORMS),
         )
     return workbooks + csvs

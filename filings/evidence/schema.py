@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from filings.rules.rulebook import VEHICLE_CLASSES, Rulebook
+from filings.rules.text import N_, Text, text
 
 READ_ME_SHEET = "read_me"
 YES_NO = ("yes", "no")
@@ -44,19 +45,20 @@ class Kind(enum.Enum):
         return _KIND_RULES[self]
 
 
+# Without the closing full stop: error messages quote them in parentheses.
 _KIND_RULES = {
-    Kind.TEXT: "Text, up to {max_length} characters.",
-    Kind.ID: "Text, up to {max_length} characters; unique within the sheet.",
-    Kind.CODE: "One of the listed codes (case does not matter).",
-    Kind.COUNTRY: "ISO 3166-1 alpha-2 country code, e.g. US, CA, MX, JP, GB (not UK).",
-    Kind.OPTIONAL_COUNTRY: "ISO 3166-1 alpha-2 country code, or empty when it does not apply.",
-    Kind.YES_NO: "yes or no.",
-    Kind.AMOUNT: (
-        f"Plain number, 0 or more, below 1,000,000,000,000, at most {MAX_DECIMAL_PLACES} "
-        "decimal places; no currency sign, thousands separator or exponent (1234.56)."
+    Kind.TEXT: N_("Text, up to %(max_length)s characters"),
+    Kind.ID: N_("Text, up to %(max_length)s characters; unique within the sheet"),
+    Kind.CODE: N_("One of the listed codes (case does not matter)"),
+    Kind.COUNTRY: N_("ISO 3166-1 alpha-2 country code, e.g. US, CA, MX, JP, GB (not UK)"),
+    Kind.OPTIONAL_COUNTRY: N_("ISO 3166-1 alpha-2 country code, or empty when it does not apply"),
+    Kind.YES_NO: N_("yes or no"),
+    Kind.AMOUNT: N_(
+        "Plain number, 0 or more, below 1,000,000,000,000, at most %(places)s decimal places; "
+        "no currency sign, thousands separator or exponent (1234.56)"
     ),
-    Kind.YEAR: "Four-digit year, {minimum} to {maximum}.",
-    Kind.VIN: "17-character vehicle identification number; unique within the sheet.",
+    Kind.YEAR: N_("Four-digit year, %(minimum)s to %(maximum)s"),
+    Kind.VIN: N_("17-character vehicle identification number; unique within the sheet"),
 }
 
 
@@ -81,7 +83,12 @@ class Column:
         return self.codes(rulebook) if self.codes else ()
 
     def rule(self) -> str:
-        return self.kind.rule.format(max_length=self.max_length, minimum=self.minimum, maximum=self.maximum)
+        return self.rule_text().render() + "."
+
+    def rule_text(self) -> Text:
+        """The column's rule, without its full stop, as a translatable Text."""
+        return text(self.kind.rule, max_length=str(self.max_length), minimum=str(self.minimum),
+                    maximum=str(self.maximum), places=str(MAX_DECIMAL_PLACES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,15 +197,19 @@ SHEETS: tuple[Sheet, ...] = (VEHICLE, BATTERY_COMPONENTS, CRITICAL_MINERALS, VIN
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
 
-def too_many_rows(sheet: str, found: str, limit: int) -> str:
-    """The message for a sheet over the row limit; `found` is the count, or 'more than N'."""
-    combine = ""
-    if sheet == CRITICAL_MINERALS.name:
-        combine = (
-            ": lines with the same mineral, supplier, countries, feoc and impracticable_to_trace "
-            "are assessed together, so they may be combined into one line with the summed value_usd"
-        )
-    return (
-        f"the {sheet} sheet has {found} rows; at most {limit:,} rows are accepted in one sheet "
-        f"(the header row included){combine}"
-    )
+_TOO_MANY_ROWS = N_(
+    "the %(sheet)s sheet has %(found)s rows; at most %(limit)s rows are accepted in one sheet "
+    "(the header row included)")
+_TOO_MANY_LINES = N_(
+    "the %(sheet)s sheet has %(found)s rows; at most %(limit)s rows are accepted in one sheet "
+    "(the header row included): lines with the same mineral, supplier, countries, feoc and "
+    "impracticable_to_trace are assessed together, so they may be combined into one line with "
+    "the summed value_usd")
+_MORE_THAN = N_("more than %(count)s")
+
+
+def too_many_rows(sheet: str, found: int, limit: int, *, more: bool = False) -> Text:
+    """The message for a sheet over the row limit: it has `found` rows (more than `found`)."""
+    template = _TOO_MANY_LINES if sheet == CRITICAL_MINERALS.name else _TOO_MANY_ROWS
+    count: Text | str = text(_MORE_THAN, count=f"{found:,}") if more else f"{found:,}"
+    return text(template, sheet=sheet, found=count, limit=f"{limit:,}")

@@ -16,12 +16,33 @@ from filings.evidence.errors import ErrorLog, format_cell
 from filings.evidence.frames import MICRO, PLACES, ROW, TypedCells, blank, blank_rows, validate
 from filings.evidence.schema import Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook
+from filings.rules.text import N_, Text, text
 
 # Rows validated at a time: large enough for polars to spread over the cores, small enough
 # that the intermediate columns of a million-row sheet do not all exist at once.
 VALIDATE_ROWS = 1 << 17
 
 Cells = Sequence[object]
+
+_NAMED_EXACTLY = N_("column %(letter)s must be named exactly %(name)s (lower case, words joined by _)")
+_UNKNOWN_COLUMN = N_(
+    "unknown column in column %(letter)s; delete it or rename it. This sheet's columns are: "
+    "%(columns)s")
+_MISSING_COLUMN = N_("missing column %(name)s: add it to the header row (%(rule)s)")
+_DUPLICATED_COLUMN = N_("column %(name)s appears %(count)s times (columns %(letters)s); keep one")
+_EMPTY_SHEET = N_(
+    "the %(sheet)s sheet is empty: it needs the header row (%(columns)s) and one data row")
+_EMPTY_SHEET_ROWS = N_(
+    "the %(sheet)s sheet is empty: it needs the header row (%(columns)s) and at least one data row")
+_PAST_LAST_COLUMN = N_(
+    "value in column %(letter)s, past the last named column (%(last)s): delete it, or check for "
+    "a stray comma")
+_NO_HEADER = N_(
+    "value in column %(letter)s, which has no header: delete it, or name the column if it "
+    "belongs to the template")
+_NO_DATA_ROW = N_("the %(sheet)s sheet has a header but no data rows: fill in row 2")
+_NO_DATA_ROWS = N_("the %(sheet)s sheet has a header but no data rows: add at least one row")
+_NOT_UNIQUE = N_("%(column)s %(value)s is already used in row %(row)s; each %(column)s must be unique")
 
 
 def column_letter(index: int) -> str:
@@ -112,19 +133,10 @@ class SheetReader:
             meant = normalised_name(name)
             if meant in expected:
                 hinted.add(meant)
-                self._error(
-                    row,
-                    name,
-                    name,
-                    f"column {letter} must be named exactly {meant!r} (lower case, words joined by _)",
-                )
+                self._error(row, name, name, text(_NAMED_EXACTLY, letter=letter, name=repr(meant)))
             else:
                 self._error(
-                    row,
-                    name,
-                    name,
-                    f"unknown column in column {letter}; delete it or rename it. This "
-                    f"sheet's columns are: {', '.join(expected)}",
+                    row, name, name, text(_UNKNOWN_COLUMN, letter=letter, columns=", ".join(expected))
                 )
         return hinted
 
@@ -135,7 +147,7 @@ class SheetReader:
                     row,
                     column.name,
                     None,
-                    f"missing column {column.name!r}: add it to the header row ({column.rule().rstrip('.')})",
+                    text(_MISSING_COLUMN, name=repr(column.name), rule=column.rule_text()),
                 )
 
     def _duplicated_columns(self, row: int, found: dict[str, list[int]], expected: tuple[str, ...]) -> None:
@@ -146,21 +158,16 @@ class SheetReader:
                     row,
                     name,
                     name,
-                    f"column {name!r} appears {len(indexes)} times (columns {letters}); keep one",
+                    text(_DUPLICATED_COLUMN, name=repr(name), count=str(len(indexes)), letters=letters),
                 )
 
     def empty(self) -> None:
         """The sheet has no header row at all."""
         self.seen = True
         if not self.sheet.optional:
-            self._error(
-                None,
-                None,
-                None,
-                f"the {self.sheet.name} sheet is empty: it needs the header row "
-                f"({', '.join(self.sheet.column_names)}) and "
-                f"{'one data row' if self.sheet.exactly_one_row else 'at least one data row'}",
-            )
+            template = _EMPTY_SHEET if self.sheet.exactly_one_row else _EMPTY_SHEET_ROWS
+            columns = ", ".join(self.sheet.column_names)
+            self._error(None, None, None, text(template, sheet=self.sheet.name, columns=columns))
 
     # --- rows ----------------------------------------------------------------------------
 
@@ -207,8 +214,7 @@ class SheetReader:
             row,
             self.letter(index),
             cell,
-            f"value in column {self.letter(index)}, past the last named column "
-            f"({self.letter(len(self.names) - 1)}): delete it, or check for a stray comma",
+            text(_PAST_LAST_COLUMN, letter=self.letter(index), last=self.letter(len(self.names) - 1)),
         )
 
     def _values_without_header(self, frame: pl.DataFrame, typed: TypedCells | None) -> None:
@@ -226,8 +232,7 @@ class SheetReader:
                     row,
                     self.letter(index),
                     cell,
-                    f"value in column {self.letter(index)}, which has no header: "
-                    "delete it, or name the column if it belongs to the template",
+                    text(_NO_HEADER, letter=self.letter(index)),
                 )
 
     def validated(self) -> pl.DataFrame:
@@ -243,13 +248,8 @@ class SheetReader:
             return
         self._check_unique()
         if not self.data_row_count and not self.sheet.optional:
-            self._error(
-                None,
-                None,
-                None,
-                f"the {self.sheet.name} sheet has a header but no data rows: "
-                f"{'fill in row 2' if self.sheet.exactly_one_row else 'add at least one row'}",
-            )
+            template = _NO_DATA_ROW if self.sheet.exactly_one_row else _NO_DATA_ROWS
+            self._error(None, None, None, text(template, sheet=self.sheet.name))
 
     def _check_unique(self) -> None:
         if not self._ids:
@@ -270,10 +270,10 @@ class SheetReader:
                 row,
                 column,
                 value,
-                f"{column} {value!r} is already used in row {first[value]}; each {column} must be unique",
+                text(_NOT_UNIQUE, column=column, value=repr(value), row=str(first[value])),
             )
 
-    def _error(self, row: int | None, column: str | None, value: object, message: str) -> None:
+    def _error(self, row: int | None, column: str | None, value: object, message: Text) -> None:
         self.errors.add(self.sheet.name, row, column, value, message)
 
 

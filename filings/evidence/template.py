@@ -14,16 +14,12 @@ from typing import TYPE_CHECKING
 
 from filings.evidence.schema import MAX_SHEET_ROWS, READ_ME_SHEET, SHEETS, YES_NO, Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook, load_rulebook
+from filings.rules.text import N_  # marks a text for the catalogue; `translate` translates it
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 Translate = Callable[[str], str]
-
-
-def N_(text: str) -> str:
-    """Mark `text` for the catalogue; it is translated where it is written, by `translate`."""
-    return text
 
 
 def _as_written(text: str) -> str:

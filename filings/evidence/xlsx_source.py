@@ -59,6 +59,7 @@ from filings.evidence.zip_preflight import (
     cell_of,
     preflight,
 )
+from filings.rules.text import N_, Text, text
 
 
 class _EmptyColumnsAreText(logging.Filter):
@@ -98,8 +99,8 @@ def read_xlsx(
         if isinstance(exc, XlsxProblem | StopReading) or not _is_reader_failure(exc):
             raise
         raise XlsxProblem(
-            f"{display_name} could not be read as a workbook ({type(exc).__name__}: "
-            f"{str(exc)[:200]}); {RESAVE}"
+            text(_UNREADABLE, name=display_name, error=f"{type(exc).__name__}: {str(exc)[:200]}",
+                 resave=RESAVE)
         ) from None
 
 
@@ -437,9 +438,9 @@ def _report_hidden_sheets(states: Sequence[tuple[str, str]], book: Book) -> int:
     found = 0
     for name, state in states:
         if state == "hidden":
-            book.errors.add(name, None, None, None, _HIDDEN)
+            book.errors.add(name, None, None, None, Text(_HIDDEN))
         elif state == "veryHidden":
-            book.errors.add(name, None, None, None, _VERY_HIDDEN)
+            book.errors.add(name, None, None, None, Text(_VERY_HIDDEN))
         else:
             continue
         found += 1
@@ -451,17 +452,18 @@ def _calamine_states(workbook: CalamineWorkbook) -> list[tuple[str, str]]:
     return [(sheet.name, states.get(sheet.visible, "visible")) for sheet in workbook.sheets_metadata]
 
 
-_EVERY_SHEET_SHOWN = "every sheet of the workbook must be visible, so reviewers see all that was uploaded"
-_HIDDEN = (
-    f"the sheet is hidden; {_EVERY_SHEET_SHOWN}: unhide it in Excel (right-click any sheet "
-    "tab, Unhide) or delete it, and upload again"
+_UNREADABLE = N_("%(name)s could not be read as a workbook (%(error)s); %(resave)s")
+_HIDDEN = N_(
+    "the sheet is hidden; every sheet of the workbook must be visible, so reviewers see all that "
+    "was uploaded: unhide it in Excel (right-click any sheet tab, Unhide) or delete it, and "
+    "upload again"
 )
-_VERY_HIDDEN = (
-    f"the sheet is very hidden (Excel's Unhide does not list it); {_EVERY_SHEET_SHOWN}: copy "
-    "the visible sheets into a new workbook (select their tabs, right-click, Move or Copy, "
-    "To book: (new book), Create a copy), save it and upload that; or make the sheet visible "
-    "in the Visual Basic editor (Alt+F11: select the sheet, set Visible to -1 - "
-    "xlSheetVisible) and upload again"
+_VERY_HIDDEN = N_(
+    "the sheet is very hidden (Excel's Unhide does not list it); every sheet of the workbook "
+    "must be visible, so reviewers see all that was uploaded: copy the visible sheets into a new "
+    "workbook (select their tabs, right-click, Move or Copy, To book: (new book), Create a copy), "
+    "save it and upload that; or make the sheet visible in the Visual Basic editor (Alt+F11: "
+    "select the sheet, set Visible to -1 - xlSheetVisible) and upload again"
 )
 
 
@@ -482,9 +484,7 @@ def _report_formula_cells(path: Path, name: str, book: Book) -> int:
         )
     except Exception as exc:
         raise XlsxProblem(
-            f"{name} has formula cells and could not be read to locate them "
-            f"({type(exc).__name__}); paste the values only and save again, or "
-            f"{RESAVE}"
+            text(_FORMULAS_UNREADABLE, name=name, error=type(exc).__name__, resave=RESAVE)
         ) from None
     finally:
         if workbook is not None:
@@ -507,14 +507,18 @@ def _formula_cells_of(worksheet: Any, book: Book) -> int:
                     cell.row,
                     column,
                     str(cell.value),
-                    _FORMULA
+                    Text(_FORMULA)
                     if cell.data_type == "f"
-                    else f"shows the Excel error {cell.value}; correct the cell or clear it",
+                    else text(_EXCEL_ERROR, error=str(cell.value)),
                 )
     return found
 
 
-_FORMULA = (
+_FORMULAS_UNREADABLE = N_(
+    "%(name)s has formula cells and could not be read to locate them (%(error)s); paste the "
+    "values only and save again, or %(resave)s")
+_FORMULA = N_(
     "holds a formula; evidence must be plain values: copy the cells and paste them back "
     "with Paste Special > Values"
 )
+_EXCEL_ERROR = N_("shows the Excel error %(error)s; correct the cell or clear it")

@@ -37,6 +37,7 @@ import defusedxml.ElementTree as SafeElementTree  # type: ignore[import-untyped]
 
 from filings.evidence.errors import size_text
 from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
+from filings.rules.text import N_, Text, text
 
 _READ_BYTES = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
@@ -47,7 +48,58 @@ _WORKBOOK, _WORKBOOK_RELS, _STYLES = "xl/workbook.xml", "xl/_rels/workbook.xml.r
 _WORKBOOK_PARTS = frozenset({_WORKBOOK, _WORKBOOK_RELS, _STYLES})
 _COLUMN_BITS = 14  # 16,384 columns
 _WHOLE_TAG_BYTES = 4096  # a cell's tag is far shorter: a piece this long is scanned as it is
-RESAVE = "open it in Excel and save it as 'Excel Workbook (.xlsx)'"
+RESAVE = Text(N_("open it in Excel and save it as 'Excel Workbook (.xlsx)'"))
+_OLD_EXCEL = N_(
+    "%(name)s is an old Excel (.xls) file or a password-protected workbook; remove the password "
+    "and save it as 'Excel Workbook (.xlsx)'")
+_NOT_ZIP = N_("%(name)s is not an XLSX workbook (an .xlsx file is a ZIP archive); %(resave)s")
+_DAMAGED = N_("%(name)s is damaged or truncated (%(error)s); upload it again, or %(resave)s")
+_TOO_MANY_ENTRIES = N_(
+    "%(name)s holds %(count)s files; a workbook has a few dozen (at most %(limit)s accepted)")
+_ENTRY_TWICE = N_(
+    "%(name)s holds the entry %(entry)s more than once, which spreadsheet programs never write "
+    "(readers may disagree on which one counts); %(resave)s")
+_NOT_XLSX = N_(
+    "%(name)s is a ZIP archive but not an XLSX workbook (no [Content_Types].xml); %(resave)s")
+_MACROS = N_("%(name)s contains macros; save it as 'Excel Workbook (.xlsx)', which has none")
+_EXPANDS = N_("%(name)s expands to %(size)s; at most %(limit)s is accepted")
+_UNSAFE_PATH = N_("%(name)s contains an entry with an unsafe path (%(entry)s)")
+_ENCRYPTED = N_("%(name)s is encrypted; remove the password and save it again")
+_COMPRESSION = N_("%(name)s uses an unusual compression method; %(resave)s")
+_ZIP_BOMB = N_(
+    "%(name)s is refused: an entry expands %(ratio)s times (at most %(limit)s accepted); this is "
+    "how zip bombs look")
+_DOCTYPE = N_(
+    "%(name)s contains an XML document type declaration, which spreadsheet programs never "
+    "write; %(resave)s")
+_NOT_UTF8 = N_(
+    "%(name)s: %(part)s %(found)s; workbook XML must be UTF-8, which is what Excel writes: "
+    "%(resave)s")
+_BOM = N_("is %(encoding)s text (it starts with a %(encoding)s byte order mark)")
+_WIDE_XML = N_("is XML in %(encoding)s")
+_OPEN_DECLARATION = N_("starts with an XML declaration that does not end within %(count)s bytes")
+_DECLARED = N_("declares the encoding %(encoding)s in its XML declaration")
+_UNREFERENCED = N_(
+    "%(name)s: %(count)s cells in %(part)s have no plain cell reference, which spreadsheet "
+    "programs always write; %(resave)s")
+_TOO_MANY_ROWS = N_("%(name)s: %(problem)s")
+_TOO_MANY_CELLS = N_(
+    "%(name)s: the %(sheet)s sheet has cells in %(rows)s by %(columns)s (%(cells)s cells; at "
+    "most %(limit)s are accepted in one sheet): delete the columns that are not part of the "
+    "evidence")
+_STRAY_CELLS = N_(
+    "%(name)s: the %(sheet)s sheet's cells span %(height)s by %(width)s, but only %(rows)s and "
+    "%(columns)s hold any: delete the stray cells %(where)s the data (select the empty rows or "
+    "columns past it, right-click, Delete) and upload again; a sheet may have at most "
+    "%(max_rows)s rows and %(max_cells)s cells")
+_FAR_BELOW_OR_RIGHT = N_("far below or to the right of")
+_FAR_BELOW = N_("far below")
+_FAR_RIGHT = N_("far to the right of")
+_ONE_ROW, _ROWS = N_("%(count)s row"), N_("%(count)s rows")
+_ONE_COLUMN, _COLUMNS = N_("%(count)s column"), N_("%(count)s columns")
+_ENTRY_DAMAGED = N_(
+    "%(name)s is damaged (entry %(entry)s does not match its directory record); upload it "
+    "again, or %(resave)s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +116,9 @@ class ZipLimits:
 class XlsxProblem(Exception):
     """The workbook cannot be read; the message says why and how to fix it, `sheet` where."""
 
-    def __init__(self, message: str, sheet: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text, sheet: str | None = None) -> None:
+        super().__init__(message.render())
+        self.text = message
         self.sheet = sheet
 
 
@@ -97,18 +150,13 @@ def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEE
     with path.open("rb") as stream:
         head = stream.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise XlsxProblem(
-                f"{name} is an old Excel (.xls) file or a password-protected workbook; "
-                "remove the password and save it as 'Excel Workbook (.xlsx)'"
-            )
+            raise XlsxProblem(text(_OLD_EXCEL, name=name))
         if not head.startswith(b"PK\x03\x04"):
-            raise XlsxProblem(f"{name} is not an XLSX workbook (an .xlsx file is a ZIP archive); {RESAVE}")
+            raise XlsxProblem(text(_NOT_ZIP, name=name, resave=RESAVE))
         try:
             archive = zipfile.ZipFile(stream)
         except Exception as exc:  # BadZipFile, NotImplementedError (version), EOFError, ...
-            raise XlsxProblem(
-                f"{name} is damaged or truncated ({exc}); upload it again, or {RESAVE}"
-            ) from None
+            raise XlsxProblem(text(_DAMAGED, name=name, error=str(exc), resave=RESAVE)) from None
         entries = archive.infolist()
         _check_directory(entries, name, limits)
         # First the parts that say which part is which sheet and how cells are formatted, so
@@ -131,46 +179,36 @@ def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEE
 def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimits) -> None:
     if len(entries) > limits.max_entries:
         raise XlsxProblem(
-            f"{name} holds {len(entries):,} files; a workbook has a few dozen "
-            f"(at most {limits.max_entries:,} accepted)"
+            text(_TOO_MANY_ENTRIES, name=name, count=f"{len(entries):,}", limit=f"{limits.max_entries:,}")
         )
     names = {entry.filename for entry in entries}
     if len(names) < len(entries):
         twice = next(e.filename for e in entries if sum(f.filename == e.filename for f in entries) > 1)
-        raise XlsxProblem(
-            f"{name} holds the entry {twice[:80]!r} more than once, which spreadsheet programs "
-            f"never write (readers may disagree on which one counts); {RESAVE}"
-        )
+        raise XlsxProblem(text(_ENTRY_TWICE, name=name, entry=repr(twice[:80]), resave=RESAVE))
     if "[Content_Types].xml" not in names:
-        raise XlsxProblem(
-            f"{name} is a ZIP archive but not an XLSX workbook (no [Content_Types].xml); {RESAVE}"
-        )
+        raise XlsxProblem(text(_NOT_XLSX, name=name, resave=RESAVE))
     if "xl/vbaProject.bin" in names:
-        raise XlsxProblem(f"{name} contains macros; save it as 'Excel Workbook (.xlsx)', which has none")
+        raise XlsxProblem(text(_MACROS, name=name))
     for entry in entries:
         _check_entry(entry, name, limits)
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_uncompressed_bytes:
         raise XlsxProblem(
-            f"{name} expands to {size_text(total)}; at most "
-            f"{size_text(limits.max_uncompressed_bytes)} is accepted"
+            text(_EXPANDS, name=name, size=size_text(total), limit=size_text(limits.max_uncompressed_bytes))
         )
 
 
 def _check_entry(entry: zipfile.ZipInfo, name: str, limits: ZipLimits) -> None:
     parts = PurePosixPath(entry.filename).parts
     if entry.filename.startswith("/") or ".." in parts or "\\" in entry.filename:
-        raise XlsxProblem(f"{name} contains an entry with an unsafe path ({entry.filename[:80]!r})")
+        raise XlsxProblem(text(_UNSAFE_PATH, name=name, entry=repr(entry.filename[:80])))
     if entry.flag_bits & 0x1:
-        raise XlsxProblem(f"{name} is encrypted; remove the password and save it again")
+        raise XlsxProblem(text(_ENCRYPTED, name=name))
     if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise XlsxProblem(f"{name} uses an unusual compression method; {RESAVE}")
+        raise XlsxProblem(text(_COMPRESSION, name=name, resave=RESAVE))
     ratio = entry.file_size / max(entry.compress_size, 1)
     if entry.file_size > limits.ratio_applies_above and ratio > limits.max_ratio:
-        raise XlsxProblem(
-            f"{name} is refused: an entry expands {ratio:,.0f} times (at most "
-            f"{limits.max_ratio} accepted); this is how zip bombs look"
-        )
+        raise XlsxProblem(text(_ZIP_BOMB, name=name, ratio=f"{ratio:,.0f}", limit=str(limits.max_ratio)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,10 +364,7 @@ def _refuse_declarations(before: bytes, data: bytes, name: str) -> bytes:
     if any(declaration in seam for declaration in _DECLARATIONS) or (
         b"<!" in data and any(declaration in data for declaration in _DECLARATIONS)
     ):
-        raise XlsxProblem(
-            f"{name} contains an XML document type declaration, which spreadsheet "
-            f"programs never write; {RESAVE}"
-        )
+        raise XlsxProblem(text(_DOCTYPE, name=name, resave=RESAVE))
     return (seam if len(data) < _OVERLAP else data)[-_OVERLAP:]
 
 
@@ -367,30 +402,27 @@ class _EncodingCheck:
         self._checked = True
         found = _other_encoding(self._head)
         if found:
-            raise XlsxProblem(
-                f"{self.name}: {self.part} {found}; workbook XML must be UTF-8, which is what "
-                f"Excel writes: {RESAVE}"
-            )
+            raise XlsxProblem(text(_NOT_UTF8, name=self.name, part=self.part, found=found, resave=RESAVE))
 
 
-def _other_encoding(head: bytes) -> str | None:
+def _other_encoding(head: bytes) -> Text | None:
     """What shows that an XML part is not UTF-8, or None."""
     for bom, wide in _BYTE_ORDER_MARKS:
         if head.startswith(bom):
-            return f"is {wide} text (it starts with a {wide} byte order mark)"
+            return text(_BOM, encoding=wide)
     if b"\0" in head[:4]:
-        text = head.replace(b"\0", b"")
-        if text.lstrip(_XML_SPACE).startswith(b"<") or (text and not text.strip(_XML_SPACE)):
-            return f"is XML in {_wide_encoding(head)}"
-    text = head.removeprefix(codecs.BOM_UTF8).lstrip(_XML_SPACE)
-    if text.startswith(b"<?xml"):
-        declaration = _XML_DECLARATION.match(text)
+        narrow = head.replace(b"\0", b"")
+        if narrow.lstrip(_XML_SPACE).startswith(b"<") or (narrow and not narrow.strip(_XML_SPACE)):
+            return text(_WIDE_XML, encoding=_wide_encoding(head))
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip(_XML_SPACE)
+    if start.startswith(b"<?xml"):
+        declaration = _XML_DECLARATION.match(start)
         if declaration is None:
-            return f"starts with an XML declaration that does not end within {len(head):,} bytes"
+            return text(_OPEN_DECLARATION, count=f"{len(head):,}")
         encoding = _DECLARED_ENCODING.search(declaration.group(1))
         if encoding and encoding.group(2).strip().lower() != b"utf-8":
             declared = encoding.group(2).decode("ascii", "replace")[:40]
-            return f"declares the encoding {declared!r} in its XML declaration"
+            return text(_DECLARED, encoding=repr(declared))
     return None
 
 
@@ -492,9 +524,8 @@ class _WorksheetScan:
             return
         if self._cells != self._referenced:
             raise XlsxProblem(
-                f"{self.name}: {self._cells - self._referenced:,} cells in "
-                f"{self.part} have no plain cell reference, which spreadsheet "
-                f"programs always write; {RESAVE}",
+                text(_UNREFERENCED, name=self.name, count=f"{self._cells - self._referenced:,}",
+                     part=self.part, resave=RESAVE),
                 sheet=self.sheet,
             )
         if not self._rows:
@@ -505,32 +536,25 @@ class _WorksheetScan:
         width = max(numbers) - min(numbers) + 1
         sheet = self.sheet or self.part
         if rows > max_rows:
-            raise XlsxProblem(f"{self.name}: {too_many_rows(sheet, f'{rows:,}', max_rows)}", sheet=self.sheet)
+            raise XlsxProblem(
+                text(_TOO_MANY_ROWS, name=self.name, problem=too_many_rows(sheet, rows, max_rows)),
+                sheet=self.sheet,
+            )
         if max(self._rows) <= max_rows and height * width <= max_cells:
             return
-        where = f"{self.name}: the {sheet} sheet"
         if rows * columns > max_cells:  # the cells themselves are too many: columns to spare
             raise XlsxProblem(
-                f"{where} has cells in {_counted(rows, 'row')} by {_counted(columns, 'column')} "
-                f"({height * width:,} cells; at most {max_cells:,} are accepted in one sheet): "
-                "delete the columns that are not part of the evidence",
+                text(_TOO_MANY_CELLS, name=self.name, sheet=sheet, rows=_rows(rows),
+                     columns=_columns(columns), cells=f"{height * width:,}", limit=f"{max_cells:,}"),
                 sheet=self.sheet,
             )
         # The cells span far more than the rows and columns that hold them: stray cells.
         below, right = height > rows, width > columns
-        stray = (
-            "far below or to the right of"
-            if below and right
-            else "far below"
-            if below
-            else "far to the right of"
-        )
+        stray = _FAR_BELOW_OR_RIGHT if below and right else _FAR_BELOW if below else _FAR_RIGHT
         raise XlsxProblem(
-            f"{where}'s cells span {_counted(height, 'row')} by {_counted(width, 'column')}, but "
-            f"only {_counted(rows, 'row')} and {_counted(columns, 'column')} hold any: delete "
-            f"the stray cells {stray} the data (select the empty rows or columns past it, "
-            f"right-click, Delete) and upload again; a sheet may have at most {max_rows:,} rows "
-            f"and {max_cells:,} cells",
+            text(_STRAY_CELLS, name=self.name, sheet=sheet, height=_rows(height), width=_columns(width),
+                 rows=_rows(rows), columns=_columns(columns), where=Text(stray),
+                 max_rows=f"{max_rows:,}", max_cells=f"{max_cells:,}"),
             sheet=self.sheet,
         )
 
@@ -574,8 +598,12 @@ class _PercentCells:
         return self.positions if self._ordered else array("q", sorted(set(self.positions)))
 
 
-def _counted(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+def _rows(number: int) -> Text:
+    return text(_ONE_ROW if number == 1 else _ROWS, count=f"{number:,}")
+
+
+def _columns(number: int) -> Text:
+    return text(_ONE_COLUMN if number == 1 else _COLUMNS, count=f"{number:,}")
 
 
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
@@ -598,10 +626,7 @@ def _column_number(letters: bytes) -> int:
 
 def _inflate(stream: BinaryIO, entry: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
     """The entry's bytes in pieces; XlsxProblem if they disagree with its directory record."""
-    damaged = XlsxProblem(
-        f"{name} is damaged (entry {entry.filename[:80]!r} does not match its "
-        f"directory record); upload it again, or {RESAVE}"
-    )
+    damaged = XlsxProblem(text(_ENTRY_DAMAGED, name=name, entry=repr(entry.filename[:80]), resave=RESAVE))
     stream.seek(entry.header_offset)
     header = stream.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size:

@@ -29,7 +29,8 @@ from filings.rules.results import (
     Severity,
 )
 from filings.rules.rulebook import Rulebook, ScheduleRow
-from filings.rules.vin import model_year_code
+from filings.rules.text import N_, Text, text
+from filings.rules.vin import model_year_code, vin_problem_text
 
 # Sums and comparisons run with ample precision and trap any rounding: an inexact result
 # would be a wrong answer, so it must fail loudly rather than pass silently.
@@ -39,6 +40,89 @@ ONE_DAY = dt.timedelta(days=1)
 # A critical-mineral line's mineral and extraction, processing and recycling countries: what
 # decides whether it qualifies.
 Combination = tuple[str, str, str, str | None]
+
+# What the findings say: English templates, translated by the portal (`filings.rules.text`).
+_ROWS_LISTED = N_("%(finding)s (first %(shown)s of %(total)s rows listed)")
+_BEFORE_WINDOW = N_(
+    "Placed in service before %(date)s: this rulebook covers the credit as amended by the "
+    "Inflation Reduction Act, for vehicles placed in service from %(date)s.")
+_ACQUIRED_LATE = N_(
+    "Acquired after %(date)s: the credit is not allowed for vehicles acquired (written binding "
+    "contract and a payment) after that date.")
+_ASSEMBLY_OUTSIDE = N_("Final assembly in %(country)s is outside North America (%(countries)s).")
+_VIN_INVALID = N_("VIN %(vin)s %(problem)s. Correct it or remove the row.")
+_VIN_YEAR = N_(
+    "%(count)s VIN(s) carry model-year code %(code)s (10th character) but the vehicle is model "
+    "year %(model_year)s (code %(expected)s); check that these VINs belong to this vehicle.")
+_VIN_REGION = N_(
+    "%(count)s VIN(s) have manufacturer identifier %(wmi)s, assigned in %(region)s, but final "
+    "assembly is declared in %(country)s. The WMI names the manufacturer, not the plant: confirm "
+    "the plant from the 11th VIN character (the manufacturer's 49 CFR 565 submission) or the "
+    "vehicle label.")
+_MSRP_OVER = N_(
+    "MSRP %(msrp)s is above the %(cap)s cap for a %(vehicle_class)s (over by %(over)s).")
+_BATTERY_SMALL = N_("Battery capacity %(kwh)s kWh is below the %(minimum)s kWh minimum.")
+_GVWR_HEAVY = N_("Gross vehicle weight rating %(gvwr)s lb is not below %(limit)s lb.")
+_FEOC_COMPONENTS = N_(
+    "%(count)s battery component(s) made by a foreign entity of concern (%(suppliers)s): for "
+    "vehicles placed in service from %(date)s the vehicle is not eligible at all.")
+_FEOC_COMPONENTS_SOON = N_(
+    "%(count)s battery component(s) made by a foreign entity of concern (%(suppliers)s); allowed "
+    "before %(date)s, disqualifying from that date.")
+_FEOC_MINERALS = N_(
+    "%(count)s critical-mineral line(s) extracted, processed or recycled by a foreign entity of "
+    "concern (%(minerals)s): for vehicles placed in service from %(date)s the vehicle is not "
+    "eligible at all.")
+_FEOC_MINERALS_SOON = N_(
+    "%(count)s critical-mineral line(s) from a foreign entity of concern (%(minerals)s); allowed "
+    "before %(date)s, disqualifying from that date.")
+_FEOC_MINERALS_EXCLUDED = N_(
+    "%(count)s FEOC critical-mineral line(s) marked impracticable to trace (%(minerals)s) are "
+    "left out of the FEOC test until %(date)s; the manufacturer must report how it will comply "
+    "after that date.")
+_NO_VALUE = N_(
+    "The total %(kind)s value is $0.00, so no share can be computed; report the value of every "
+    "line.")
+_SHARE = N_(
+    "%(pct)s %% of the %(kind)s value qualifies (%(qualifying)s of %(total)s); at least "
+    "%(required)s %% is required for vehicles placed in service %(period)s: %(verdict)s.")
+# The words of `rulebook.VEHICLE_CLASSES`, which a finding names: marked for translation.
+VEHICLE_CLASS_WORDS = (N_("car"), N_("suv"), N_("van"), N_("pickup"))
+# The shipped rulebook's applicable minerals, which findings name: marked for translation. A
+# mineral an amendment adds is named by its code until it is added here.
+MINERAL_WORDS = (
+    N_("aluminum"), N_("antimony"), N_("barite"), N_("beryllium"), N_("cerium"), N_("cesium"),
+    N_("chromium"), N_("cobalt"), N_("dysprosium"), N_("europium"), N_("fluorspar"),
+    N_("gadolinium"), N_("germanium"), N_("graphite"), N_("indium"), N_("lithium"),
+    N_("manganese"), N_("neodymium"), N_("nickel"), N_("niobium"), N_("tellurium"), N_("tin"),
+    N_("tungsten"), N_("vanadium"), N_("yttrium"), N_("arsenic"), N_("bismuth"), N_("erbium"),
+    N_("gallium"), N_("hafnium"), N_("holmium"), N_("iridium"), N_("lanthanum"),
+    N_("lutetium"), N_("magnesium"), N_("palladium"), N_("platinum"), N_("praseodymium"),
+    N_("rhodium"), N_("rubidium"), N_("ruthenium"), N_("samarium"), N_("scandium"),
+    N_("tantalum"), N_("terbium"), N_("thulium"), N_("titanium"), N_("ytterbium"), N_("zinc"),
+    N_("zirconium"),
+)
+_CRITICAL_MINERAL = N_("critical-mineral")
+_BATTERY_COMPONENT = N_("battery-component")
+_PERIOD = N_("%(start)s to %(end)s")
+_PERIOD_OPEN = N_("from %(start)s")
+_MET = N_("met")
+_NOT_MET = N_("not met")
+_NOT_COUNTED_REST = N_(
+    "Not qualifying either: %(combinations)s more combinations of mineral and countries "
+    "(%(value)s in %(lines)s line(s)); the %(listed)s of most value are listed above (first "
+    "%(shown)s of %(lines)s rows listed).")
+_NOT_COUNTED = N_(
+    "Not qualifying: %(mineral)s extracted in %(extraction)s, processed in %(processing)s, "
+    "%(recycled)s — neither country is the US or counted as an FTA country for %(mineral)s on "
+    "this date (%(value)s in %(lines)s line(s)).")
+_RECYCLED_OUTSIDE = N_("recycled in %(country)s (outside North America)")
+_NOT_RECYCLED = N_("not recycled")
+_NOT_NORTH_AMERICAN = N_(
+    "Not North American: %(count)s component(s) made in %(country)s (%(value)s: %(types)s).")
+_MINERAL_FROM = N_("%(mineral)s from %(supplier)s")
+_LIST_MORE = N_("%(first)s; %(rest)s")
+_AND_MORE = N_("%(listed)s; and %(more)s more")
 
 
 class AssessmentInputError(ValueError):
@@ -142,12 +226,15 @@ def display_pct(part: Decimal, whole: Decimal) -> Decimal | None:
         return (part * 100 / whole).quantize(_CENT, rounding=ROUND_FLOOR)
 
 
-def _rows(rows: Iterable[int]) -> tuple[tuple[int, ...], str]:
-    """Up to MAX_ROWS_PER_FINDING sorted rows, and a note on how many were left out."""
+def _rows(rows: Iterable[int], message: Text) -> tuple[tuple[int, ...], Text]:
+    """Up to MAX_ROWS_PER_FINDING sorted rows, and the message with a note on how many were
+    left out."""
     ordered = sorted(rows)
     shown = tuple(ordered[:MAX_ROWS_PER_FINDING])
-    hidden = len(ordered) - len(shown)
-    return shown, (f" (first {len(shown)} of {len(ordered)} rows listed)" if hidden else "")
+    if len(ordered) == len(shown):
+        return shown, message
+    return shown, text(_ROWS_LISTED, finding=message, shown=str(len(shown)),
+                       total=str(len(ordered)))
 
 
 class _Assessor:
@@ -162,10 +249,10 @@ class _Assessor:
         self.findings: list[Finding] = []
         self._counts: dict[tuple[str, str], bool] = {}
 
-    def finding(self, requirement: str, severity: Severity, message: str,
+    def finding(self, requirement: str, severity: Severity, message: Text,
                 rows: Iterable[int] = ()) -> None:
-        shown, note = _rows(rows)
-        self.findings.append(Finding(requirement, severity, message + note, shown))
+        shown, message = _rows(rows, message)
+        self.findings.append(Finding.of(requirement, severity, message, shown))
 
     def segment(self, start: dt.date, end: dt.date) -> SegmentResult:
         gating = [
@@ -224,15 +311,11 @@ class _Assessor:
         if self.on < window.placed_in_service_from:
             met = False
             self.finding("credit_window", "fail",
-                         f"Placed in service before {window.placed_in_service_from}: this "
-                         "rulebook covers the credit as amended by the Inflation Reduction Act, "
-                         f"for vehicles placed in service from {window.placed_in_service_from}.")
+                         text(_BEFORE_WINDOW, date=str(window.placed_in_service_from)))
         if self.acquired > window.acquired_until:
             met = False
             self.finding("credit_window", "fail",
-                         f"Acquired after {window.acquired_until}: the credit is not allowed for "
-                         "vehicles acquired (written binding contract and a payment) after that "
-                         "date.")
+                         text(_ACQUIRED_LATE, date=str(window.acquired_until)))
         return RequirementResult(
             "credit_window", True, met,
             f"{window.placed_in_service_from_citation}; {window.acquired_until_citation}",
@@ -248,8 +331,9 @@ class _Assessor:
         country_ok = vehicle.final_assembly_country in north_america
         if not country_ok:
             self.finding("final_assembly", "fail",
-                         f"Final assembly in {country_label(vehicle.final_assembly_country)} is "
-                         f"outside North America ({', '.join(sorted(north_america))}).",
+                         text(_ASSEMBLY_OUTSIDE,
+                              country=country_label(vehicle.final_assembly_country),
+                              countries=", ".join(sorted(north_america))),
                          [vehicle.row])
         invalid = self._check_vins()
         applies = self.on >= rule.from_
@@ -265,15 +349,15 @@ class _Assessor:
         summary = vin_summary(self.evidence)
         for row, vin, problem in summary.invalid:
             self.finding("final_assembly", "fail",
-                         f"VIN {vin!r} {problem}. Correct it or remove the row.", [row])
+                         text(_VIN_INVALID, vin=repr(vin), problem=_vin_problem(vin, problem)),
+                         [row])
         for wmi, rows in summary.by_wmi:
             self._check_wmi_region(wmi, rows)
         expected_year = model_year_code(vehicle.model_year)
         for code, rows in summary.by_year_code:
             self.finding("final_assembly", "warn",
-                         f"{len(rows)} VIN(s) carry model-year code {code!r} (10th character) "
-                         f"but the vehicle is model year {vehicle.model_year} (code "
-                         f"{expected_year!r}); check that these VINs belong to this vehicle.",
+                         text(_VIN_YEAR, count=str(len(rows)), code=repr(code),
+                              model_year=str(vehicle.model_year), expected=repr(expected_year)),
                          rows)
         return [vin for _, vin, _ in summary.invalid]
 
@@ -287,11 +371,8 @@ class _Assessor:
                      else declared in north_america)
         if disagrees:
             self.finding("final_assembly", "warn",
-                         f"{len(rows)} VIN(s) have manufacturer identifier {wmi!r}, assigned in "
-                         f"{region.region}, but final assembly is declared in "
-                         f"{country_label(declared)}. The WMI names the manufacturer, not the "
-                         "plant: confirm the plant from the 11th VIN character (the "
-                         "manufacturer's 49 CFR 565 submission) or the vehicle label.", rows)
+                         text(_VIN_REGION, count=str(len(rows)), wmi=repr(wmi),
+                              region=region.region, country=country_label(declared)), rows)
 
     def _check_msrp_cap(self) -> RequirementResult:
         rule = self.rules.msrp_cap
@@ -301,8 +382,9 @@ class _Assessor:
         met = vehicle.msrp_usd <= cap
         if applies and not met:
             self.finding("msrp_cap", "fail",
-                         f"MSRP {money(vehicle.msrp_usd)} is above the {money(cap)} cap for a "
-                         f"{vehicle.vehicle_class} (over by {money(vehicle.msrp_usd - cap)}).",
+                         text(_MSRP_OVER, msrp=money(vehicle.msrp_usd), cap=money(cap),
+                              vehicle_class=Text(vehicle.vehicle_class),
+                              over=money(vehicle.msrp_usd - cap)),
                          [vehicle.row])
         return RequirementResult("msrp_cap", applies, met if applies else None,
                                  rule.citation, rule.confidence,
@@ -316,7 +398,7 @@ class _Assessor:
         met = kwh >= rule.minimum_kwh
         if not met:
             self.finding("battery_capacity", "fail",
-                         f"Battery capacity {kwh} kWh is below the {rule.minimum_kwh} kWh minimum.",
+                         text(_BATTERY_SMALL, kwh=str(kwh), minimum=str(rule.minimum_kwh)),
                          [self.evidence.vehicle.row])
         return RequirementResult("battery_capacity", True, met, rule.citation, rule.confidence,
                                  {"battery_capacity_kwh": canonical(kwh, 0),
@@ -328,7 +410,7 @@ class _Assessor:
         met = gvwr < rule.below_lb
         if not met:
             self.finding("gvwr", "fail",
-                         f"Gross vehicle weight rating {gvwr:,} lb is not below {rule.below_lb:,} lb.",
+                         text(_GVWR_HEAVY, gvwr=f"{gvwr:,}", limit=f"{rule.below_lb:,}"),
                          [self.evidence.vehicle.row])
         return RequirementResult("gvwr", True, met, rule.citation, rule.confidence,
                                  {"gvwr_lb": canonical(gvwr, 0), "below_lb": canonical(rule.below_lb, 0)})
@@ -342,18 +424,10 @@ class _Assessor:
         if flagged:
             suppliers = ", ".join(sorted({str(groups.keys[i].supplier) for i in flagged}))
             rows = [row for i in flagged for row in groups.rows_of(i)]
-            if applies:
-                self.finding("feoc_battery_components", "fail",
-                             f"{count} battery component(s) made by a foreign entity of "
-                             f"concern ({suppliers}): for vehicles placed in service from "
-                             f"{feoc.battery_components_from} the vehicle is not eligible at all.",
-                             rows)
-            else:
-                self.finding("feoc_battery_components", "warn",
-                             f"{count} battery component(s) made by a foreign entity of "
-                             f"concern ({suppliers}); allowed before "
-                             f"{feoc.battery_components_from}, disqualifying from that date.",
-                             rows)
+            message = text(_FEOC_COMPONENTS if applies else _FEOC_COMPONENTS_SOON,
+                           count=str(count), suppliers=suppliers,
+                           date=str(feoc.battery_components_from))
+            self.finding("feoc_battery_components", "fail" if applies else "warn", message, rows)
         return RequirementResult("feoc_battery_components", applies,
                                  not flagged if applies else None,
                                  feoc.battery_components_citation,
@@ -388,24 +462,16 @@ class _Assessor:
         if counted:
             rows = [row for i in counted for row in groups.rows_of(i)]
             what = _describe_minerals(groups.keys[i] for i in counted)
-            if applies:
-                self.finding("feoc_critical_minerals", "fail",
-                             f"{len(rows)} critical-mineral line(s) extracted, processed or "
-                             f"recycled by a foreign entity of concern ({what}): for vehicles "
-                             f"placed in service from {feoc.critical_minerals_from} the vehicle "
-                             "is not eligible at all.", rows)
-            else:
-                self.finding("feoc_critical_minerals", "warn",
-                             f"{len(rows)} critical-mineral line(s) from a foreign entity of "
-                             f"concern ({what}); allowed before {feoc.critical_minerals_from}, "
-                             "disqualifying from that date.", rows)
+            message = text(_FEOC_MINERALS if applies else _FEOC_MINERALS_SOON,
+                           count=str(len(rows)), minerals=what,
+                           date=str(feoc.critical_minerals_from))
+            self.finding("feoc_critical_minerals", "fail" if applies else "warn", message, rows)
         if excluded and applies:
             rows = [row for i in excluded for row in groups.rows_of(i)]
             self.finding("feoc_critical_minerals", "warn",
-                         f"{len(rows)} FEOC critical-mineral line(s) marked impracticable to "
-                         f"trace ({_describe_minerals(groups.keys[i] for i in excluded)}) are left out "
-                         f"of the FEOC test until {feoc.impracticable_to_trace_until}; the "
-                         "manufacturer must report how it will comply after that date.", rows)
+                         text(_FEOC_MINERALS_EXCLUDED, count=str(len(rows)),
+                              minerals=_describe_minerals(groups.keys[i] for i in excluded),
+                              date=str(feoc.impracticable_to_trace_until)), rows)
 
     # --- the two halves ------------------------------------------------------------------
 
@@ -445,18 +511,17 @@ class _Assessor:
 
     def _report_share(self, requirement: str, row: ScheduleRow, qualifying: Decimal,
                       total: Decimal, met: bool) -> None:
-        label = "critical-mineral" if requirement == "critical_minerals" else "battery-component"
-        period = f"{row.from_} to {row.until}" if row.until else f"from {row.from_}"
+        kind = Text(_CRITICAL_MINERAL if requirement == "critical_minerals" else _BATTERY_COMPONENT)
+        period = (text(_PERIOD, start=str(row.from_), end=str(row.until)) if row.until
+                  else text(_PERIOD_OPEN, start=str(row.from_)))
         if total == 0:
-            self.finding(requirement, "fail",
-                         f"The total {label} value is $0.00, so no share can be computed; report "
-                         "the value of every line.")
+            self.finding(requirement, "fail", text(_NO_VALUE, kind=kind))
             return
         pct = display_pct(qualifying, total)
         self.finding(requirement, "info" if met else "fail",
-                     f"{pct} % of the {label} value qualifies ({money(qualifying)} of "
-                     f"{money(total)}); at least {row.required_pct} % is required for vehicles "
-                     f"placed in service {period}: {'met' if met else 'not met'}.")
+                     text(_SHARE, pct=str(pct), kind=kind, qualifying=money(qualifying),
+                          total=money(total), required=str(row.required_pct), period=period,
+                          verdict=Text(_MET if met else _NOT_MET)))
 
     def _critical_mineral_values(self) -> tuple[Decimal, Decimal, list[str]]:
         north_america = self.rules.north_america.countries
@@ -530,23 +595,22 @@ class _Assessor:
                                        key=groups.first_row)
             first = heapq.nsmallest(MAX_ROWS_PER_FINDING, itertools.chain.from_iterable(
                 groups.rows_of(i) for i in earliest))
-            self.findings.append(Finding(
+            self.findings.append(Finding.of(
                 "critical_minerals", "info",
-                f"Not qualifying either: {len(rest):,} more combinations of mineral and countries "
-                f"({money(value)} in {lines:,} line(s)); the {MAX_NOT_COUNTED_LISTED} of most "
-                f"value are listed above (first {len(first)} of {lines:,} rows listed).",
+                text(_NOT_COUNTED_REST, combinations=f"{len(rest):,}", value=money(value),
+                     lines=f"{lines:,}", listed=str(MAX_NOT_COUNTED_LISTED),
+                     shown=str(len(first))),
                 tuple(first)))
 
     def _report_not_counted_mineral(self, group: Combination,
                                    rows: list[int], value: Decimal) -> None:
         mineral, extraction, processing, recycling = group
-        recycled = (f"recycled in {country_label(recycling)} (outside North America)"
-                    if recycling else "not recycled")
+        recycled = (text(_RECYCLED_OUTSIDE, country=country_label(recycling)) if recycling
+                    else Text(_NOT_RECYCLED))
         self.finding("critical_minerals", "info",
-                     f"Not qualifying: {mineral} extracted in {country_label(extraction)}, "
-                     f"processed in {country_label(processing)}, {recycled} — neither country is "
-                     f"the US or counted as an FTA country for {mineral} on this date "
-                     f"({money(value)} in {len(rows)} line(s)).", rows)
+                     text(_NOT_COUNTED, mineral=Text(mineral), extraction=country_label(extraction),
+                          processing=country_label(processing), recycled=recycled,
+                          value=money(value), lines=str(len(rows))), rows)
 
     def _battery_component_values(self) -> tuple[Decimal, Decimal]:
         north_america = self.rules.north_america.countries
@@ -564,18 +628,31 @@ class _Assessor:
             for country, members in sorted(outside.items()):
                 value = sum((values[i] for i in members), Decimal(0))
                 rows = [row for i in members for row in groups.rows_of(i)]
+                types = ", ".join(sorted({groups.keys[i].component_type for i in members}))
                 self.finding("battery_components", "info",
-                             f"Not North American: {len(rows)} component(s) made in "
-                             f"{country_label(country)} ({money(value)}: "
-                             f"{', '.join(sorted({groups.keys[i].component_type for i in members}))}).",
+                             text(_NOT_NORTH_AMERICAN, count=str(len(rows)),
+                                  country=country_label(country), value=money(value), types=types),
                              rows)
         return qualifying, total
 
 
-def _describe_minerals(keys: Iterable[ChainKey]) -> str:
-    pairs = sorted({f"{key.mineral} from {key.supplier}" for key in keys})
-    shown = "; ".join(pairs[:5])
-    return shown + (f"; and {len(pairs) - 5} more" if len(pairs) > 5 else "")
+def _describe_minerals(keys: Iterable[ChainKey]) -> Text:
+    """'lithium from A; nickel from B; and 3 more': the first five pairs, in English order."""
+    pairs = sorted({(f"{key.mineral} from {key.supplier}", key.mineral, str(key.supplier))
+                    for key in keys})
+    listed = [text(_MINERAL_FROM, mineral=Text(mineral), supplier=supplier)
+              for _, mineral, supplier in pairs[:5]]
+    shown = listed[-1]
+    for item in reversed(listed[:-1]):
+        shown = text(_LIST_MORE, first=item, rest=shown)
+    return text(_AND_MORE, listed=shown, more=str(len(pairs) - 5)) if len(pairs) > 5 else shown
+
+
+def _vin_problem(vin: str, stored: str) -> Text | str:
+    """Why the VIN is invalid, as a Text; the stored words should they differ (evidence
+    packed by another version of the checks)."""
+    problem = vin_problem_text(vin)
+    return problem if problem is not None and problem.render() == stored else stored
 
 
 def _weakest(*confidences: str) -> str:

@@ -1,6 +1,8 @@
 """What people read for the engine's ids: requirements, finding severities, confidence tags.
 Defined once; the pages, the console, the certificate and the impact preview all read them."""
 
+from filings.rules.text import N_
+
 REQUIREMENT_LABELS = {
     "credit_window": "Credit window",
     "final_assembly": "Final assembly in North America",
@@ -12,5 +14,5 @@ REQUIREMENT_LABELS = {
     "critical_minerals": "Critical-mineral share",
     "battery_components": "Battery-component share",
 }
-SEVERITY_LABELS = {"fail": "Fails", "warn": "Warning", "info": "Note"}
+SEVERITY_LABELS = {"fail": N_("Fails"), "warn": N_("Warning"), "info": N_("Note")}
 CONFIDENCE_LABELS = {"V": "primary text", "S": "secondary summaries", "U": "unconfirmed reading"}

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from filings.rules.text import Params, Text, params_to_dict
+
 Severity = Literal["fail", "warn", "info"]
 
 # The order in which requirements are reported; ids are part of the public JSON.
@@ -34,12 +36,24 @@ MAX_NOT_COUNTED_LISTED = 50
 class Finding:
     requirement: str
     severity: Severity
-    message: str
+    message: str  # in English: `template` rendered with `params`
     rows: tuple[int, ...] = ()
+    template: str = ""
+    params: Params = ()
+
+    @classmethod
+    def of(cls, requirement: str, severity: Severity, text: Text,
+           rows: tuple[int, ...] = ()) -> Finding:
+        return cls(requirement, severity, text.render(), rows, text.template, text.params)
+
+    @property
+    def text(self) -> Text:
+        return Text(self.template, self.params)
 
     def to_dict(self) -> dict[str, Any]:
         return {"requirement": self.requirement, "severity": self.severity,
-                "message": self.message, "rows": list(self.rows)}
+                "message": self.message, "rows": list(self.rows),
+                "template": self.template, "params": params_to_dict(self.params)}
 
 
 @dataclass(frozen=True, slots=True)

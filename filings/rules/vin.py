@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from filings.rules.text import N_, Text, text
+
 VIN_LENGTH = 17
 _TRANSLITERATION = {
     **{str(d): d for d in range(10)},
@@ -21,18 +23,33 @@ def check_digit(vin: str) -> str:
     return "X" if remainder == 10 else str(remainder)
 
 
+_WRONG_LENGTH = N_("has %(length)s characters; a VIN has exactly %(expected)s")
+_BAD_CHARACTERS = N_("contains %(characters)s; a VIN uses only digits and the letters A-Z except I, O, Q")
+_BAD_CHARACTERS_IOQ = N_(
+    "contains %(characters)s; a VIN uses only digits and the letters A-Z except I, O, Q "
+    "(I, O and Q are never used; read them as 1, 0 and 0)")
+_BAD_CHECK_DIGIT = N_(
+    "check digit (9th character) is %(found)s but the other characters give %(expected)s")
+
+
 def vin_problem(vin: str) -> str | None:
     """Why `vin` is not a valid VIN, in words a person can act on; None when it is valid."""
+    problem = vin_problem_text(vin)
+    return None if problem is None else problem.render()
+
+
+def vin_problem_text(vin: str) -> Text | None:
+    """`vin_problem` as a translatable Text."""
     if len(vin) != VIN_LENGTH:
-        return f"has {len(vin)} characters; a VIN has exactly {VIN_LENGTH}"
+        return text(_WRONG_LENGTH, length=str(len(vin)), expected=str(VIN_LENGTH))
     bad = sorted({ch for ch in vin if ch not in _TRANSLITERATION})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
-        hint = " (I, O and Q are never used; read them as 1, 0 and 0)" if set(bad) & set("IOQ") else ""
-        return f"contains {shown}; a VIN uses only digits and the letters A-Z except I, O, Q{hint}"
+        return text(_BAD_CHARACTERS_IOQ if set(bad) & set("IOQ") else _BAD_CHARACTERS,
+                    characters=shown)
     expected = check_digit(vin)
     if vin[8] != expected:
-        return f"check digit (9th character) is {vin[8]!r} but the other characters give {expected!r}"
+        return text(_BAD_CHECK_DIGIT, found=repr(vin[8]), expected=repr(expected))
     return None
 
 

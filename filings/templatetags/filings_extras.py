@@ -13,7 +13,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from filings.presentation import RequirementView, assessment_segments
+from filings.presentation import RequirementView, assessment_segments, message_in_language
 from filings.rules.labels import CONFIDENCE_LABELS, SEVERITY_LABELS
 
 register = template.Library()
@@ -60,9 +60,14 @@ def credit_range(low: int | None, high: int | None) -> str:
     return _("%(low)s to %(high)s") % {"low": usd(low), "high": usd(high)}
 
 
+# `{{ finding|in_language }}`, `{{ error|in_language }}`: the message in the page's language.
+register.filter("in_language", message_in_language)
+
+
 @register.filter
 def severity_label(severity: str) -> str:
-    return SEVERITY_LABELS.get(severity, severity)
+    label = SEVERITY_LABELS.get(severity)
+    return _(label) if label else severity
 
 
 @register.filter

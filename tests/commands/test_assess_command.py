@@ -160,7 +160,9 @@ def test_a_broken_workbook_exits_2_and_lists_every_bad_cell():
     done = run(DATA / "mistakes.xlsx", "--placed-in-service", "2024-06-01", "--format", "json")
     assert done.returncode == 2
     errors = json.loads(done.stdout)["errors"]
-    assert all(set(e) == {"sheet", "row", "column", "value", "message"} for e in errors)
+    assert all(set(e) == {"sheet", "row", "column", "value", "message", "template", "params"}
+               for e in errors)
+    assert all(e["template"] for e in errors)
     cells = {(e["sheet"], e["row"], e["column"]) for e in errors}
     expected = {
         ("vehicle", 2, "model_year"), ("vehicle", 2, "vehicle_class"), ("vehicle", 2, "msrp_usd"),

@@ -22,6 +22,8 @@ def test_it_lists_200_errors_and_a_summary_counting_the_rest(tmp_path):
         "column": None,
         "value": None,
         "message": errors[-1]["message"],
+        "template": errors[-1]["template"],
+        "params": {"hidden": "250", "count": "450"},
     }
     assert errors[-1]["message"].startswith("250 more problem(s) not shown (450 in all)")
 
@@ -37,8 +39,9 @@ def test_exactly_200_errors_need_no_summary(tmp_path):
     assert all(e["column"] == "value_usd" for e in errors)
 
 
-def test_an_error_serialises_to_exactly_five_keys():
-    error = EvidenceError("vins", 3, "vin", "X", "vin is required")
+def test_an_error_serialises_to_its_five_keys_and_its_template():
+    error = EvidenceError("vins", 3, "vin", "X", "vin is required", "%(column)s is required",
+                          (("column", "vin"),))
 
     assert error.to_dict() == {
         "sheet": "vins",
@@ -46,4 +49,6 @@ def test_an_error_serialises_to_exactly_five_keys():
         "column": "vin",
         "value": "X",
         "message": "vin is required",
+        "template": "%(column)s is required",
+        "params": {"column": "vin"},
     }

@@ -103,12 +103,14 @@ def test_final_assembly_lists_the_invalid_vins(assessment_json):
         assert segment["requirements"]["final_assembly"]["invalid_vins"] == ["1M8GDM9A1KP042788"]
 
 
-def test_findings_name_their_requirement_severity_message_and_rows(assessment_json):
+def test_findings_name_their_requirement_severity_message_rows_and_template(assessment_json):
     findings = [f for s in assessment_json["segments"] for f in s["findings"]]
 
     assert findings
     for finding in findings:
-        assert set(finding) == {"requirement", "severity", "message", "rows"}
+        assert set(finding) == {"requirement", "severity", "message", "rows", "template", "params"}
+        assert finding["template"]
+        assert isinstance(finding["params"], dict)
         assert finding["requirement"] in EXPECTED_REQUIREMENTS
         assert finding["severity"] in {"fail", "warn", "info"}
         assert finding["message"]
