@@ -45,21 +45,6 @@ _INSTRUCTIONS = (
 )
 _TABLE_HEADER = (N_("sheet"), N_("column"), N_("required"), N_("rule"), N_("description"),
                  N_("example"))
-# The kinds' rules as `schema.Kind.rule` gives them, marked for the catalogue (the schema holds
-# them in a dict, which extraction cannot see); tests/evidence/test_template_language.py fails
-# when the two differ.
-KIND_RULES_MARKED = (
-    N_("Text, up to {max_length} characters."),
-    N_("Text, up to {max_length} characters; unique within the sheet."),
-    N_("One of the listed codes (case does not matter)."),
-    N_("ISO 3166-1 alpha-2 country code, e.g. US, CA, MX, JP, GB (not UK)."),
-    N_("ISO 3166-1 alpha-2 country code, or empty when it does not apply."),
-    N_("yes or no."),
-    N_("Plain number, 0 or more, below 1,000,000,000,000, at most 6 decimal places; no currency "
-       "sign, thousands separator or exponent (1234.56)."),
-    N_("Four-digit year, {minimum} to {maximum}."),
-    N_("17-character vehicle identification number; unique within the sheet."),
-)
 
 
 def write_template(path: Path, *, rulebook: Rulebook | None = None,
@@ -175,9 +160,9 @@ def _required(sheet: Sheet, column: Column, translate: Translate = _as_written) 
 
 
 def _kind_rule(column: Column, translate: Translate) -> str:
-    """`column.rule()`, its kind's rule translated before the column's limits fill it."""
-    return translate(column.kind.rule).format(max_length=column.max_length,
-                                              minimum=column.minimum, maximum=column.maximum)
+    """`column.rule()` in the reader's language: the schema's rule (a catalogue template, as
+    the error messages quote it) with the column's limits, and a full stop."""
+    return translate(N_("%(rule)s.")) % {"rule": column.rule_text().render(translate)}
 
 
 def _rule(column: Column, rulebook: Rulebook, translate: Translate = _as_written) -> str:

@@ -4,8 +4,9 @@ placeholders and its parameters, already formatted as text.
 The engine and the evidence readers are pure Python, so they cannot ask Django for a language.
 They build a `Text`; its English rendering is the `message` the JSON, the `assess` command and
 the stored results keep, and the portal renders the same `Text` in the reader's language
-(`filings.presentation.message_in_language`). Templates are marked with `N_`, which `portal.translations` hands to
-xgettext as a keyword, so they are extracted into the catalogues like any other string.
+(`filings.presentation.message_in_language`). Templates are marked with `N_`, which
+`portal.translations` hands to xgettext as a keyword, so they are extracted into the catalogues
+like any other string.
 """
 
 from __future__ import annotations
