@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -94,12 +95,13 @@ def _moved(advice: ShareAdvice, line, data: st.DataObject | None):
     return dataclasses.replace(line, **{f"{step}_country": country})
 
 
-def _applied(advice: ShareAdvice, lines: Iterable, rows: Iterable[int], data=None) -> list:
+def _applied(advice: ShareAdvice, lines: Iterable[Any], rows: Iterable[int], data=None) -> list[Any]:
     rows = set(rows)
     return [_moved(advice, line, data) if line.row in rows else line for line in lines]
 
 
-def _reassessed(advice: ShareAdvice, vehicle_: Vehicle, minerals: Sequence, components: Sequence,
+def _reassessed(advice: ShareAdvice, vehicle_: Vehicle, minerals: Sequence[Any],
+                components: Sequence[Any],
                 rows: Iterable[int], rulebook: Rulebook, data=None, on: dt.date | None = None):
     """The segment re-assessed on `on` (the advice's first day) with `rows` moved."""
     if advice.requirement == "critical_minerals":
@@ -180,7 +182,7 @@ def _qualifying(advice: ShareAdvice, minerals, components) -> Decimal:
     return Decimal(result.requirements[advice.requirement].details["qualifying_value_usd"])
 
 
-def _outside(advice: ShareAdvice, minerals, components) -> list:
+def _outside(advice: ShareAdvice, minerals, components) -> list[Any]:
     """The lines whose move to the US would raise the qualifying value, found by re-assessing
     with each moved in turn (independently of the advice's destinations)."""
     before = _qualifying(advice, minerals, components)

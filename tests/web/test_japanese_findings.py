@@ -37,7 +37,7 @@ def _without_templates(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _page(client, filing: Filing) -> str:
     response = client.get(reverse("filings:detail", kwargs={"reference": filing.reference}))
     assert response.status_code == 200
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def _japanese_reader(client, user) -> None:
