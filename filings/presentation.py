@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from decimal import InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
-from filings.rules.labels import REQUIREMENT_LABELS
-from filings.rules.report import requirement_summary
+from filings.rules.labels import CREDIT_METHOD_LABELS, REQUIREMENT_LABELS
+from filings.rules.report import requirement_summary_text
 from filings.rules.results import REQUIREMENT_IDS
 from filings.rules.text import params_to_dict, text_from_dict
 
@@ -55,13 +55,17 @@ class SegmentView:
 
 def _status(details: dict[str, Any]) -> tuple[str, str]:
     if not details.get("applies") or details.get("met") is None:
-        return "na", "n.a."
-    return ("met", "Met") if details["met"] else ("not-met", "Not met")
+        return "na", pgettext("requirement status", "n.a.")
+    if details["met"]:
+        return "met", pgettext("requirement status", "Met")
+    return "not-met", pgettext("requirement status", "Not met")
 
 
 def _summary(rid: str, details: dict[str, Any]) -> str:
+    """In the active language: English in the console and on the certificate (which add their
+    own Japanese), the reader's on the portal's pages."""
     try:
-        return requirement_summary(rid, details)
+        return requirement_summary_text(rid, details).render(gettext)
     except (KeyError, TypeError, ValueError, InvalidOperation):
         # A result stored by an older engine may lack a field; the status still shows.
         return ""
@@ -70,10 +74,16 @@ def _summary(rid: str, details: dict[str, Any]) -> str:
 def _requirement(rid: str, details: dict[str, Any], findings: list[dict[str, Any]]) -> RequirementView:
     status, status_label = _status(details)
     return RequirementView(
-        id=rid, label=REQUIREMENT_LABELS.get(rid, rid.replace("_", " ")), status=status,
+        id=rid, label=gettext(REQUIREMENT_LABELS[rid]) if rid in REQUIREMENT_LABELS
+        else rid.replace("_", " "), status=status,
         status_label=status_label, summary=_summary(rid, details),
         citation=str(details.get("citation", "")), confidence=str(details.get("confidence", "")),
         details=details, findings=findings)
+
+
+def _method(method: str) -> str:
+    label = CREDIT_METHOD_LABELS.get(method)
+    return gettext(label) if label else method.replace("_", " ")
 
 
 def _segment(segment: dict[str, Any]) -> SegmentView:
@@ -87,7 +97,7 @@ def _segment(segment: dict[str, Any]) -> SegmentView:
     return SegmentView(
         start=str(segment.get("from", "")), end=str(segment.get("to", "")),
         eligible=bool(segment.get("eligible")), credit_usd=int(segment.get("credit_usd", 0)),
-        method=str(segment.get("credit_basis", {}).get("method", "")).replace("_", " "),
+        method=_method(str(segment.get("credit_basis", {}).get("method", ""))),
         requirements=requirements, shares=[r for r in requirements if r.is_share],
         other_findings=[f for findings in grouped.values() for f in findings])
 

@@ -18,7 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from filings.certificates.labels import ENGLISH, LABELS_VERSION, LANGUAGES
@@ -124,8 +124,11 @@ def _produce_pdf(certificate: Certificate) -> bytes:
     from filings.certificates.rendering import render_pdf
     from filings.certificates.signing import sign_pdf
 
-    pdf = render_pdf(certificate_context(certificate),
-                     assessment_json=assessment_json(certificate))
+    # The PDF's English is the certificate's own, whatever language the thread that renders it
+    # has active (its Japanese labels are data: labels.py).
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = render_pdf(certificate_context(certificate),
+                         assessment_json=assessment_json(certificate))
     # PAdES B-LTA from the settings; raises (so certificate_failed) when the TSA, an OCSP
     # responder or a CRL repository does not answer: never issued unsigned or untimestamped.
     return sign_pdf(pdf)

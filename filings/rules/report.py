@@ -10,6 +10,7 @@ from typing import Any
 from filings.rules.engine import country_label, money
 from filings.rules.inputs import Vehicle
 from filings.rules.results import REQUIREMENT_IDS, Assessment, RequirementResult, SegmentResult
+from filings.rules.text import N_, Text, text
 
 _WIDTH = 100
 
@@ -18,38 +19,61 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{Decimal(str(value)):.2f} %"
 
 
-def _share(d: dict[str, Any]) -> str:
+def _usd(value: object) -> str:
+    return money(Decimal(str(value)))
+
+
+def _share(d: dict[str, Any]) -> Text:
     if d["required_pct"] is None:
-        return f"test does not apply on these dates (total value {money(Decimal(d['total_value_usd']))})"
-    required = f"at least {_pct(d['required_pct'])}" if d["required_pct"] is not None else "no test"
-    return (f"{_pct(d['qualifying_pct'])} qualifies ({money(Decimal(d['qualifying_value_usd']))} "
-            f"of {money(Decimal(d['total_value_usd']))}); {required}; "
-            f"credit {money(Decimal(d['credit_usd']))}")
+        return text(N_("test does not apply on these dates (total value %(total)s)"),
+                    total=_usd(d["total_value_usd"]))
+    return text(N_("%(pct)s qualifies (%(qualifying)s of %(total)s); at least %(required)s; "
+                   "credit %(credit)s"),
+                pct=_pct(d["qualifying_pct"]), qualifying=_usd(d["qualifying_value_usd"]),
+                total=_usd(d["total_value_usd"]), required=_pct(d["required_pct"]),
+                credit=_usd(d["credit_usd"]))
 
 
-_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "credit_window": lambda d: (f"placed in service from {d['placed_in_service_from']}, "
-                                f"acquired by {d['acquired_until']}"),
-    "final_assembly": lambda d: (f"final assembly in {country_label(d['final_assembly_country'])}; "
-                                 f"{d['vin_count']} VIN(s), {len(d['invalid_vins'])} invalid"),
-    "msrp_cap": lambda d: (f"MSRP {money(Decimal(d['msrp_usd']))}, cap "
-                           f"{money(Decimal(d['cap_usd']))} ({d['vehicle_class']})"),
-    "battery_capacity": lambda d: f"{d['battery_capacity_kwh']} kWh, minimum {d['minimum_kwh']} kWh",
-    "gvwr": lambda d: f"GVWR {d['gvwr_lb']} lb, must be below {d['below_lb']} lb",
-    "feoc_battery_components": lambda d: (f"{d['feoc_components']} FEOC component(s); "
-                                          f"applies from {d['applies_from']}"),
-    "feoc_critical_minerals": lambda d: (
-        f"{d['feoc_lines']} FEOC line(s) counted, {d['excluded_impracticable_to_trace_lines']} "
-        f"excluded as impracticable to trace (until {d['impracticable_to_trace_until']}); "
-        f"applies from {d['applies_from']}"),
+# One line per requirement: what its result rests on. Templates, so the portal shows them in
+# the reader's language (`filings.presentation`); `requirement_summary` gives the English.
+_SUMMARIES: dict[str, Callable[[dict[str, Any]], Text]] = {
+    "credit_window": lambda d: text(
+        N_("placed in service from %(start)s, acquired by %(until)s"),
+        start=str(d["placed_in_service_from"]), until=str(d["acquired_until"])),
+    "final_assembly": lambda d: text(
+        N_("final assembly in %(country)s; %(vins)s VIN(s), %(invalid)s invalid"),
+        country=country_label(d["final_assembly_country"]), vins=str(d["vin_count"]),
+        invalid=str(len(d["invalid_vins"]))),
+    "msrp_cap": lambda d: text(
+        N_("MSRP %(msrp)s, cap %(cap)s (%(vehicle_class)s)"),
+        msrp=_usd(d["msrp_usd"]), cap=_usd(d["cap_usd"]),
+        vehicle_class=Text(str(d["vehicle_class"]))),
+    "battery_capacity": lambda d: text(
+        N_("%(kwh)s kWh, minimum %(minimum)s kWh"),
+        kwh=str(d["battery_capacity_kwh"]), minimum=str(d["minimum_kwh"])),
+    "gvwr": lambda d: text(N_("GVWR %(gvwr)s lb, must be below %(below)s lb"),
+                           gvwr=str(d["gvwr_lb"]), below=str(d["below_lb"])),
+    "feoc_battery_components": lambda d: text(
+        N_("%(count)s FEOC component(s); applies from %(start)s"),
+        count=str(d["feoc_components"]), start=str(d["applies_from"])),
+    "feoc_critical_minerals": lambda d: text(
+        N_("%(count)s FEOC line(s) counted, %(excluded)s excluded as impracticable to trace "
+           "(until %(until)s); applies from %(start)s"),
+        count=str(d["feoc_lines"]), excluded=str(d["excluded_impracticable_to_trace_lines"]),
+        until=str(d["impracticable_to_trace_until"]), start=str(d["applies_from"])),
     "critical_minerals": _share,
     "battery_components": _share,
 }
 
 
+def requirement_summary_text(requirement: str, details: dict[str, Any]) -> Text:
+    """What a requirement's result rests on (figures, caps, dates), as a translatable Text."""
+    return _SUMMARIES[requirement](details)
+
+
 def requirement_summary(requirement: str, details: dict[str, Any]) -> str:
     """One line saying what a requirement's result rests on (figures, caps, dates)."""
-    return _SUMMARIES[requirement](details)
+    return requirement_summary_text(requirement, details).render()
 
 
 def _status(result: RequirementResult) -> str:

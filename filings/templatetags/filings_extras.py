@@ -72,7 +72,8 @@ def severity_label(severity: str) -> str:
 
 @register.filter
 def confidence_label(tag: str) -> str:
-    return CONFIDENCE_LABELS.get(tag, tag)
+    label = CONFIDENCE_LABELS.get(tag)
+    return _(label) if label else tag
 
 
 def _pct(value: object) -> Decimal | None:

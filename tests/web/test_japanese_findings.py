@@ -61,6 +61,21 @@ def test_a_japanese_reader_sees_the_findings_in_japanese(client, viewer, scenari
     assert "of the critical-mineral value qualifies" not in page
 
 
+def test_a_japanese_reader_sees_each_requirement_its_status_and_summary_in_japanese(
+        client, viewer, scenario):
+    store_assessment(scenario.filing.current_version(), result=engine_result())
+    _japanese_reader(client, viewer)
+
+    page = _page(client, scenario.filing)
+
+    for label in ("控除対象期間", "北米での最終組立", "重要鉱物の割合", "バッテリー構成部品の割合"):
+        assert label in page
+    assert 'status-met">充足<' in page and 'status-not-met">不充足<' in page
+    assert "以降に供用開始" in page and "までに取得" in page  # the credit window's summary
+    assert "Credit window" not in page and "Not met" not in page
+    assert "acquired by" not in page
+
+
 def test_an_english_reader_sees_the_same_findings_in_english(client, viewer, scenario):
     result = engine_result()
     store_assessment(scenario.filing.current_version(), result=result)
