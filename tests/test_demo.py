@@ -5,7 +5,12 @@ issued with Japanese labels, for the manufacturer's member who reads the portal 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from filings.certificates.labels import ENGLISH_JAPANESE, LABELS, REQUIREMENTS_JA
@@ -42,7 +47,7 @@ def test_the_demo_never_runs_with_debug_on(monkeypatch):
 
 
 def test_the_demo_issues_the_pickups_certificate_in_japanese_for_its_japanese_reader(
-        db, settings, translations, mailoutbox, django_capture_on_commit_callbacks):
+        db, settings, translations, mailoutbox, django_capture_on_commit_callbacks, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = io.StringIO()
 
@@ -55,7 +60,10 @@ def test_the_demo_issues_the_pickups_certificate_in_japanese_for_its_japanese_re
     assert "kenji.sato@granite.example" in out.getvalue()
     certificate = Certificate.objects.get(filing__model="Ironwood EV")
     assert (certificate.status, certificate.language) == (CertificateStatus.ISSUED, ENGLISH_JAPANESE)
-    text = pdf_text(certificate_read(certificate))
+    pdf = certificate_read(certificate)
+    if os.environ.get("WRITE_DOCS") == "1":
+        write_page_one(pdf, tmp_path)
+    text = pdf_text(pdf)
     for key in ("title", "certificate_number", "outcome", "credit_per_vehicle"):
         assert LABELS[key].ja in text
     assert REQUIREMENTS_JA["final_assembly"] in text and "$3,750" in text
@@ -64,3 +72,15 @@ def test_the_demo_issues_the_pickups_certificate_in_japanese_for_its_japanese_re
     (english,) = [m for m in mailoutbox if "signer@granite.example" in m.to
                   and "Certificate issued" in m.subject]
     assert f"Certificate {certificate.serial} for" in english.body
+
+
+def write_page_one(pdf: bytes, folder: Path) -> None:
+    """`WRITE_DOCS=1 python -m pytest -n 0 tests/test_demo.py -k japanese` draws page 1 of the
+    demo's Japanese-labelled certificate as docs/certificate-ja-page1.png."""
+    source = folder / "certificate.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                    str(source), str(folder / "page1")], check=True)
+    assert (folder / "page1.png").stat().st_size > 10_000
+    shutil.copy(folder / "page1.png",
+                Path(django_settings.BASE_DIR) / "docs" / "certificate-ja-page1.png")

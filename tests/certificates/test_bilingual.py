@@ -97,16 +97,8 @@ def test_an_unknown_language_refuses_the_approval(manufacturer, reviewer, approv
 
 
 def test_page_one_of_a_bilingual_certificate_renders_its_japanese_labels(bilingual, tmp_path):
-    """Page 1 as `docs/certificate-ja-page1.png` shows it. `WRITE_DOCS=1` writes that file:
-
-        WRITE_DOCS=1 python -m pytest -n 0 tests/certificates/test_bilingual.py -k page_one
-    """
-    import os
-    import shutil
-    from pathlib import Path
-
-    from django.conf import settings
-
+    """Page 1 as `docs/certificate-ja-page1.png` shows it (tests/test_demo.py draws that one
+    from the demo's certificate)."""
     source = tmp_path / "certificate.pdf"
     source.write_bytes(pdf_bytes(bilingual))
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
@@ -116,6 +108,3 @@ def test_page_one_of_a_bilingual_certificate_renders_its_japanese_labels(bilingu
 
     assert (tmp_path / "page1.png").stat().st_size > 10_000
     assert LABELS["title"].ja in page_one and LABELS["outcome"].ja in page_one
-    if os.environ.get("WRITE_DOCS") == "1":
-        shutil.copy(tmp_path / "page1.png",
-                    Path(settings.BASE_DIR) / "docs" / "certificate-ja-page1.png")
