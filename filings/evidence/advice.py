@@ -19,7 +19,7 @@ import polars as pl
 from filings.evidence.frames import MICRO, ROW
 from filings.evidence.lines import component_lines, mineral_lines
 from filings.rules.advice import Advice, AdviceInputError, advise_ledgers
-from filings.rules.advice.ledger import MICRO_PLACES, Combination, Outside
+from filings.rules.advice.ledger import MICRO_PLACES, Outside
 from filings.rules.advice.results import Line
 from filings.rules.results import Assessment
 from filings.rules.rulebook import Rulebook
@@ -56,14 +56,32 @@ class FrameLedger:
             raise AdviceInputError("a line has a negative value; values are never negative")
         self.total: int = frame.select(pl.col(_UNITS).cast(pl.Int128).sum()).item() or 0
         combo = (pl.struct(*combination).rank("dense").cast(pl.Int64) - 1).alias(_COMBO)
-        keyed = frame.select(ROW, "supplier", _UNITS, *combination, combo)
-        distinct = keyed.unique(_COMBO).sort(_COMBO).select(*combination)
-        self.combos: list[Combination] = list(distinct.iter_rows())
+        keyed = frame.select(ROW, "supplier", _UNITS, combo, *combination)
+        # One row per combination, in the order of its number; countries and minerals as text.
+        self._combos = keyed.unique(_COMBO).sort(_COMBO).select(
+            _COMBO, *(pl.col(name).cast(pl.String) for name in combination))
+        self.pairs: set[tuple[str, str]] = set()
+        if len(combination) == 4:
+            self.pairs = {pair for step in ("extraction_country", "processing_country")
+                          for pair in self._combos.select(step, "mineral").unique().iter_rows()}
         self._sorted = keyed.select(ROW, "supplier", _UNITS, _COMBO).sort(
             [_UNITS, ROW], descending=[True, False])
         self._frame = frame
         self._make_lines = make_lines
         self._built: dict[int, Line] = {}
+
+    def verdicts(self, counting: frozenset[tuple[str, str]],
+                 north_america: frozenset[str]) -> tuple[bool, ...]:
+        combos = self._combos
+        if "mineral" not in combos.columns:
+            return tuple(combos.get_column("manufacturing_country").is_in(sorted(north_america)))
+        pairs = [f"{country}|{mineral}" for country, mineral in sorted(counting)]
+        mineral = pl.col("mineral")
+        qualifies = combos.select(
+            (pl.col("extraction_country") + "|" + mineral).is_in(pairs)
+            | (pl.col("processing_country") + "|" + mineral).is_in(pairs)
+            | pl.col("recycling_country").is_in(sorted(north_america)).fill_null(False))
+        return tuple(qualifies.to_series().to_list())
 
     def outside(self, verdicts: tuple[bool, ...]) -> Outside:
         outside_combo = ~pl.Series(verdicts, dtype=pl.Boolean)
@@ -84,8 +102,12 @@ class FrameLedger:
             chosen = out.filter(pl.col("supplier").is_in(list(names)))
             return list(chosen.get_column(_POSITION).to_list())
 
+        minerals: tuple[str, ...] = ()
+        if "mineral" in self._combos.columns:
+            outside = self._combos.filter(outside_combo)
+            minerals = tuple(sorted(outside.get_column("mineral").unique().to_list()))
         return Outside(values, self.total - sum(values), ranked.get_column("supplier").to_list(),
-                       ranked.get_column(_WORTH).to_list(), lines_at, supplier_positions)
+                       ranked.get_column(_WORTH).to_list(), lines_at, supplier_positions, minerals)
 
     def _lines(self, rows: list[int]) -> list[Line]:
         """The lines of these rows, each built once however many answers name it."""

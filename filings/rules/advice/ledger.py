@@ -11,7 +11,7 @@ the search and its answers are the same (a property test compares them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, localcontext
 from itertools import compress
@@ -36,7 +36,8 @@ class Outside:
     of the lines that qualify. `suppliers`: the suppliers of those lines, largest outside value
     first, a tie to the one whose largest line comes first; `supplier_values` their values.
     `lines_at(positions)`: the lines at those positions; `supplier_positions(names)`: the
-    positions of those suppliers' lines."""
+    positions of those suppliers' lines. `minerals`: the minerals of those lines, sorted.
+    """
 
     values: Sequence[int]
     qualifying: int
@@ -44,19 +45,25 @@ class Outside:
     supplier_values: Sequence[int]
     lines_at: Callable[[Sequence[int]], list[Line]]
     supplier_positions: Callable[[Sequence[str]], list[int]]
+    minerals: tuple[str, ...] = ()
 
 
 class Ledger(Protocol):
-    """One ledger's lines prepared for the search: values in units of 10**-places dollars,
-    their total, the distinct combinations (what decides whether a line qualifies), and the
-    lines outside for a tuple of verdicts, one per combination, in `combos` order."""
+    """One ledger's lines prepared for the search: values in units of 10**-places dollars and
+    their total; the (country, mineral) pairs its lines' extraction and processing take (none
+    for components); `verdicts`, whether each of its combinations (what decides whether a line
+    qualifies, in an order of the ledger's own) qualifies when the pairs `counting` count and
+    recycling or manufacturing in `north_america` does; and the lines outside under them."""
 
     @property
     def places(self) -> int: ...
     @property
     def total(self) -> int: ...
     @property
-    def combos(self) -> Sequence[Combination]: ...
+    def pairs(self) -> Collection[tuple[str, str]]: ...
+
+    def verdicts(self, counting: frozenset[tuple[str, str]],
+                 north_america: frozenset[str]) -> tuple[bool, ...]: ...
 
     def outside(self, verdicts: tuple[bool, ...]) -> Outside: ...
 
@@ -81,6 +88,14 @@ class LineLedger:
         of_line = list(map(combination, self.lines))
         self.combos: list[Combination] = list(dict.fromkeys(of_line))
         self.combo_of = list(map({c: i for i, c in enumerate(self.combos)}.__getitem__, of_line))
+        self.pairs = {(c[i], c[0]) for c in self.combos if len(c) == 4 for i in (1, 2)}
+
+    def verdicts(self, counting: frozenset[tuple[str, str]],
+                 north_america: frozenset[str]) -> tuple[bool, ...]:
+        return tuple((extraction, mineral) in counting or (processing, mineral) in counting
+                     or (recycling is not None and recycling in north_america)
+                     for mineral, extraction, processing, recycling in self.combos
+                     ) if self.pairs else tuple(country in north_america for (country,) in self.combos)
 
     def outside(self, verdicts: tuple[bool, ...]) -> Outside:
         outside = list(compress(range(len(self.lines)),
@@ -102,8 +117,10 @@ class LineLedger:
         def supplier_positions(names: Sequence[str]) -> list[int]:
             return [j for name in names for j in groups[name]]
 
+        minerals = sorted({self.combos[c][0] for c, ok in enumerate(verdicts)
+                           if not ok and len(self.combos[c]) == 4})
         return Outside(values, self.total - sum(values), ranked, [worth[n] for n in ranked],
-                       lines_at, supplier_positions)
+                       lines_at, supplier_positions, tuple(minerals))
 
 
 _MINERAL_COMBINATION = attrgetter("mineral", "extraction_country", "processing_country",

@@ -34,10 +34,10 @@ class ShareLines:
     def __init__(self, ledger: Ledger, rulebook: Rulebook) -> None:
         self.rules = rulebook
         self.ledger = ledger
-        self.places, self.total, self.combos = ledger.places, ledger.total, ledger.combos
+        self.places, self.total = ledger.places, ledger.total
         # The (country, mineral) pairs the verdicts depend on: when they count alike on two
-        # dates, every line qualifies alike, and the verdicts are not computed again.
-        self.pairs = sorted({(c[i], c[0]) for c in self.combos if len(c) == 4 for i in (1, 2)})
+        # dates, every line qualifies alike, and the verdicts are not asked for again.
+        self.pairs = sorted(ledger.pairs)
         self._verdicts_by_pairs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
         self._outside_by_verdicts: dict[tuple[bool, ...], Outside] = {}
         self._solved: dict[tuple[Any, ...], tuple[Move, Move, Move, Decimal]] = {}
@@ -83,19 +83,15 @@ class ShareLines:
         return runs
 
     def _verdicts(self, requirement: Share, on: dt.date) -> tuple[bool, ...]:
-        """Whether each combination qualifies on `on`, as the engine decides it."""
-        north_america = self.rules.north_america.countries
-        if requirement == "battery_components":
-            return tuple(country in north_america for (country,) in self.combos)
+        """Whether each of the ledger's combinations qualifies on `on`, as the engine decides
+        it: the pairs that count on `on` (the rulebook's answer) are what the ledger is told."""
         signature = tuple(counts_for_mineral(self.rules, country, mineral, on)
                           for country, mineral in self.pairs)
         verdicts = self._verdicts_by_pairs.get(signature)
         if verdicts is None:
-            counts = dict(zip(self.pairs, signature, strict=True))
-            verdicts = self._verdicts_by_pairs[signature] = tuple(
-                counts[extraction, mineral] or counts[processing, mineral]
-                or (recycling is not None and recycling in north_america)
-                for mineral, extraction, processing, recycling in self.combos)
+            counting = frozenset(pair for pair, ok in zip(self.pairs, signature, strict=True) if ok)
+            verdicts = self._verdicts_by_pairs[signature] = self.ledger.verdicts(
+                counting, self.rules.north_america.countries)
         return verdicts
 
     def _outside(self, verdicts: tuple[bool, ...]) -> Outside:
@@ -144,7 +140,7 @@ class ShareLines:
         north_america = tuple(sorted(self.rules.north_america.countries))
         if requirement == "battery_components":
             return (Destination("manufacturing_or_assembly", None, north_america),)
-        minerals = sorted({self.combos[c][0] for c, ok in enumerate(verdicts) if not ok})
+        minerals = self._outside(verdicts).minerals
         countries = sorted({"US", *(fta.country for fta in self.rules.fta_countries)})
         found = [Destination("extraction_or_processing", mineral, tuple(
             c for c in countries
