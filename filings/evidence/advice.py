@@ -96,7 +96,7 @@ class FrameLedger:
         rows = out.get_column(ROW)
 
         def lines_at(positions: Sequence[int]) -> list[Line]:
-            return self._lines(rows.gather(list(positions)).to_list())
+            return self._lines(rows.gather(list(positions)).sort().to_list())
 
         def supplier_positions(names: Sequence[str]) -> list[int]:
             chosen = out.filter(pl.col("supplier").is_in(list(names)))
@@ -116,4 +116,4 @@ class FrameLedger:
         if missing:
             for line in self._make_lines(self._frame.filter(pl.col(ROW).is_in(missing))):
                 built[line.row] = line
-        return [built[row] for row in rows]
+        return list(map(built.__getitem__, rows))

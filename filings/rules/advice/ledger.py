@@ -35,7 +35,7 @@ class Outside:
     descending, then row. Positions below are indices into `values`. `qualifying`: the value
     of the lines that qualify. `suppliers`: the suppliers of those lines, largest outside value
     first, a tie to the one whose largest line comes first; `supplier_values` their values.
-    `lines_at(positions)`: the lines at those positions; `supplier_positions(names)`: the
+    `lines_at(positions)`: the lines at those positions, in row order; `supplier_positions(names)`: the
     positions of those suppliers' lines. `minerals`: the minerals of those lines, sorted.
     """
 
@@ -112,7 +112,7 @@ class LineLedger:
         lines = self.lines
 
         def lines_at(positions: Sequence[int]) -> list[Line]:
-            return [lines[outside[j]] for j in positions]
+            return sorted((lines[outside[j]] for j in positions), key=_ROW)
 
         def supplier_positions(names: Sequence[str]) -> list[int]:
             return [j for name in names for j in groups[name]]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Context, Decimal, Inexact
-from operator import attrgetter
 from typing import Any
 
 from filings.rules.advice.ledger import Ledger, Outside
@@ -115,7 +115,11 @@ class ShareLines:
         chosen = tuple(out.suppliers[:by_supplier])
         suppliers = self._move(out, out.supplier_positions(chosen), required, suppliers=chosen)
         cover = least_cover(out.values, need, range(count))
-        least = self._move(out, cover.chosen, required, cover)
+        if cover.chosen == tuple(range(count)):  # the fewest lines again (often, past the limit)
+            least = replace(lines, exact=cover.exact, lower_bound_usd=None if cover.exact
+                            else self._usd(cover.lower_bound))
+        else:
+            least = self._move(out, cover.chosen, required, cover)
         return lines, suppliers, least, self._usd(qualifying)
 
     def _usd(self, units: int) -> Decimal:
@@ -123,8 +127,8 @@ class ShareLines:
 
     def _move(self, out: Outside, positions: Sequence[int], required: Decimal,
               cover: Cover | None = None, suppliers: tuple[str, ...] | None = None) -> Move:
-        lines = tuple(sorted(out.lines_at(positions), key=_ROW))
-        moved = sum(out.values[j] for j in positions)
+        lines = tuple(out.lines_at(positions))
+        moved = sum(map(out.values.__getitem__, positions))
         after, total = self._usd(out.qualifying + moved), self._usd(self.total)
         if not share_met(after, total, required):  # the engine's own comparison
             raise AssertionError(f"advice that does not meet the share: {after} of {total}")
@@ -174,4 +178,3 @@ class ShareLines:
                            segment.credit_usd, if_met, blocked_by, message)
 
 
-_ROW = attrgetter("row")
