@@ -13,6 +13,7 @@ FEOC lines, which the advice lists one by one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 import polars as pl
 
@@ -20,7 +21,7 @@ from filings.evidence.frames import MICRO, ROW
 from filings.evidence.lines import component_lines, mineral_lines
 from filings.rules.advice import Advice, AdviceInputError, advise_ledgers
 from filings.rules.advice.ledger import MICRO_PLACES, Outside
-from filings.rules.advice.results import Line
+from filings.rules.inputs import BatteryComponent, MineralLine
 from filings.rules.results import Assessment
 from filings.rules.rulebook import Rulebook
 
@@ -28,31 +29,32 @@ MINERAL_COMBINATION = ("mineral", "extraction_country", "processing_country", "r
 COMPONENT_COMBINATION = ("manufacturing_country",)
 _UNITS = "value_usd" + MICRO  # exact micro-dollars: the readers keep at most 6 places
 _COMBO, _POSITION, _WORTH, _FIRST = "__combo", "__position", "__worth", "__first"
+L = TypeVar("L", MineralLine, BatteryComponent)
 
 
 def advise_frames(assessment: Assessment, frames: dict[str, pl.DataFrame], *,
                   rulebook: Rulebook) -> Advice:
     """`filings.rules.advice.advise` on the frames the assessment's evidence was read from
     (`read_frames`), with the same answers and errors."""
-    minerals, components = frames["critical_minerals"], frames["battery_components"]
-    return advise_ledgers(
-        assessment, rulebook=rulebook,
-        minerals=FrameLedger(minerals, MINERAL_COMBINATION, mineral_lines),
-        components=FrameLedger(components, COMPONENT_COMBINATION, component_lines),
-        feoc_minerals=mineral_lines(minerals.filter(pl.col("feoc"))),
-        feoc_components=component_lines(components.filter(pl.col("feoc"))))
+    minerals = FrameLedger(frames["critical_minerals"], MINERAL_COMBINATION, mineral_lines)
+    components = FrameLedger(frames["battery_components"], COMPONENT_COMBINATION, component_lines)
+    return advise_ledgers(assessment, rulebook=rulebook, minerals=minerals, components=components,
+                          feoc_minerals=minerals.lines_where(pl.col("feoc")),
+                          feoc_components=components.lines_where(pl.col("feoc")))
 
 
-class FrameLedger:
+class FrameLedger(Generic[L]):
     """A `filings.rules.advice.ledger.Ledger` of one sheet's frame: values in micro-dollars,
     the lines in search order, and line objects built (by `make_lines`) only when named."""
 
     places = MICRO_PLACES
 
     def __init__(self, frame: pl.DataFrame, combination: Sequence[str],
-                 make_lines: Callable[[pl.DataFrame], Sequence[Line]]) -> None:
+                 make_lines: Callable[[pl.DataFrame], Sequence[L]]) -> None:
         units = frame.get_column(_UNITS)
-        if units.null_count() or (units.len() and units.min() < 0):  # type: ignore[operator]
+        if units.null_count():
+            raise AdviceInputError("a line has no value: advise on the frames read_frames gives")
+        if units.len() and units.min() < 0:  # type: ignore[operator]
             raise AdviceInputError("a line has a negative value; values are never negative")
         self.total: int = frame.select(pl.col(_UNITS).cast(pl.Int128).sum()).item() or 0
         combo = (pl.struct(*combination).rank("dense").cast(pl.Int64) - 1).alias(_COMBO)
@@ -67,8 +69,8 @@ class FrameLedger:
         self._sorted = keyed.select(ROW, "supplier", _UNITS, _COMBO).sort(
             [_UNITS, ROW], descending=[True, False])
         self._frame = frame
-        self._make_lines = make_lines
-        self._built: dict[int, Line] = {}
+        self._make_lines: Callable[[pl.DataFrame], Sequence[L]] = make_lines
+        self._built: dict[int, L] = {}
 
     def verdicts(self, counting: frozenset[tuple[str, str]],
                  north_america: frozenset[str]) -> tuple[bool, ...]:
@@ -95,7 +97,7 @@ class FrameLedger:
         ).sort([_WORTH, _FIRST], descending=[True, False])
         rows = out.get_column(ROW)
 
-        def lines_at(positions: Sequence[int]) -> list[Line]:
+        def lines_at(positions: Sequence[int]) -> list[L]:
             return self._lines(rows.gather(list(positions)).sort().to_list())
 
         def supplier_positions(names: Sequence[str]) -> list[int]:
@@ -109,7 +111,11 @@ class FrameLedger:
         return Outside(values, self.total - sum(values), ranked.get_column("supplier").to_list(),
                        ranked.get_column(_WORTH).to_list(), lines_at, supplier_positions, minerals)
 
-    def _lines(self, rows: list[int]) -> list[Line]:
+    def lines_where(self, predicate: pl.Expr) -> list[L]:
+        """The lines for which `predicate` holds, in row order (the FEOC lines, say)."""
+        return self._lines(self._frame.filter(predicate).get_column(ROW).sort().to_list())
+
+    def _lines(self, rows: list[int]) -> list[L]:
         """The lines of these rows, each built once however many answers name it."""
         built = self._built
         missing = [row for row in rows if row not in built]

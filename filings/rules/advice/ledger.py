@@ -43,7 +43,7 @@ class Outside:
     qualifying: int
     suppliers: Sequence[str]
     supplier_values: Sequence[int]
-    lines_at: Callable[[Sequence[int]], list[Line]]
+    lines_at: Callable[[Sequence[int]], Sequence[Line]]
     supplier_positions: Callable[[Sequence[str]], list[int]]
     minerals: tuple[str, ...] = ()
 
