@@ -20,7 +20,7 @@ from filings.evidence.lines import component_lines, mineral_lines
 from filings.evidence.reader import read_frames
 from filings.evidence.schema import SHEETS_BY_NAME
 from filings.rules import BatteryComponent, MineralLine
-from filings.rules.advice import Advice, advise
+from filings.rules.advice import Advice, AdviceInputError, advise
 
 from .builders import PROPERTY_SETTINGS, assess_range, component, mineral, shipped
 
@@ -122,3 +122,11 @@ def test_suppliers_of_equal_worth_rank_by_their_largest_line_first_as_in_the_pur
     assert share.required_pct == Decimal("50")
     assert share.fewest_suppliers.suppliers == ("Cobre",)
     assert [line.row for line in share.fewest_suppliers.lines] == [5, 6]
+
+
+def test_frames_that_are_not_the_assessed_ones_are_refused():
+    assessment = assess_range(group(read_frames([DATA / "german-sedan.xlsx"])), *PERIOD)
+
+    with pytest.raises(AdviceInputError, match="do not sum to what the assessment found"):
+        advise_frames(assessment, read_frames([DATA / "crossover-short-na-components.xlsx"]),
+                      rulebook=shipped())
