@@ -16,10 +16,18 @@ gives three answers, each re-checked with the engine's own comparison (`share_me
 
 Taking the largest first is exact for the first two; `filings.rules.advice.shortfall` proves it.
 
-Speed: the work is per line in Python, so on 100,000 lines (2026-12-01, loaded 2-core machine)
-it costs about as much as reading them, and far more than the engine, which works on summed
-groups: not yet the issue's 20 %. Doing the filter, sort and sums in polars before this step
-is the way there.
+Speed: the search reads a `Ledger` (`advice.ledger`): the lines outside under a set of
+verdicts, in search order, suppliers ranked. `advise` builds the pure-Python one from line
+objects, which on 100,000 lines costs about as much as reading them. On the readers' frames,
+`filings.evidence.advice.advise_frames` gives the same advice with the per-line work in polars
+and line objects built only for the lines an answer names and the FEOC lines. What is left in
+Python grows with the size of the answer, not of the evidence: on 100,000 lines
+(`bench/advice.py`, 2026-12-01, loaded 2-core machine) it adds 16-17 % to read + assess
+where the answers and the FEOC list name up to ~20,000 lines (varied chains; all
+qualifying), but 85-113 % where they name 38,000-55,000 (few chains; nothing qualifying)
+and the assessment is fast: the issue's 20 % is not met on such evidence. About 3
+microseconds of line object per named line is the floor of this design; naming fewer as
+objects is the way further (docs/benchmarks.md).
 """
 
 from __future__ import annotations
