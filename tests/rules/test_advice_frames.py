@@ -14,13 +14,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filings.evidence.advice import advise_frames
+from filings.evidence.advice import (
+    COMPONENT_COMBINATION,
+    MINERAL_COMBINATION,
+    FrameLedger,
+    advise_frames,
+)
 from filings.evidence.book import group
 from filings.evidence.lines import component_lines, mineral_lines
 from filings.evidence.reader import read_frames
 from filings.evidence.schema import SHEETS_BY_NAME
 from filings.rules import BatteryComponent, MineralLine
 from filings.rules.advice import Advice, AdviceInputError, advise
+from filings.rules.advice.ledger import LineLedger, Outside
 
 from .builders import PROPERTY_SETTINGS, assess_range, component, mineral, shipped
 
@@ -32,26 +38,28 @@ _SHAPES = {"mixed": ["CN", "ID", "DE", "US", "JP", "AU"], "all qualify": ["US"],
 _COMPONENT_SHAPES = {"mixed": ["KR", "CN", "US", "CA", "MX"], "all qualify": ["US", "CA"],
                      "none qualify": ["KR", "CN"]}
 # Few distinct values and suppliers make ties in value and in supplier worth common.
-_values = st.one_of(st.sampled_from(["0", "10", "10", "25.50", "100"]),
+_values = st.one_of(st.sampled_from(["0", "10", "20", "30", "30", "25.50"]),
                     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2))
 _suppliers = st.sampled_from(["Andes", "Boreal", "Cobre", "Delta", "Evergreen"])
+# Three values and three suppliers: suppliers of equal worth, ranked by their largest line.
+_TIES = st.sampled_from(["10", "20", "30"])
 
 
 @st.composite
-def _evidence(draw) -> tuple[list[MineralLine], list[BatteryComponent]]:
+def _evidence(draw, values=_values, suppliers=_suppliers) -> tuple[list[MineralLine], list[BatteryComponent]]:
     countries = _SHAPES[draw(st.sampled_from(sorted(_SHAPES)))]
     made_in = _COMPONENT_SHAPES[draw(st.sampled_from(sorted(_COMPONENT_SHAPES)))]
     minerals = [
         mineral(i, name=draw(st.sampled_from(["lithium", "nickel", "graphite"])),
                 extraction=draw(st.sampled_from(countries)), processing=draw(st.sampled_from(countries)),
-                recycling=draw(st.sampled_from([None, None, "KR", "CA"])), value=draw(_values),
-                supplier=draw(_suppliers), feoc=draw(st.booleans().filter(lambda b: b) | st.just(False)),
+                recycling=draw(st.sampled_from([None, None, "KR", "CA"])), value=draw(values),
+                supplier=draw(suppliers), feoc=draw(st.booleans()),
                 impracticable_to_trace=draw(st.booleans()))
         for i in range(draw(st.integers(min_value=1, max_value=14)))
     ]
     components = [
-        component(i, country=draw(st.sampled_from(made_in)), value=draw(_values),
-                  supplier=draw(_suppliers), feoc=draw(st.sampled_from([False, False, False, True])))
+        component(i, country=draw(st.sampled_from(made_in)), value=draw(values),
+                  supplier=draw(suppliers), feoc=draw(st.sampled_from([False, False, False, True])))
         for i in range(draw(st.integers(min_value=1, max_value=10)))
     ]
     return minerals, components
@@ -130,3 +138,39 @@ def test_frames_that_are_not_the_assessed_ones_are_refused():
     with pytest.raises(AdviceInputError, match="do not sum to what the assessment found"):
         advise_frames(assessment, read_frames([DATA / "crossover-short-na-components.xlsx"]),
                       rulebook=shipped())
+
+
+def _compared(pure: Outside, fast: Outside) -> None:
+    assert list(fast.values) == list(pure.values)
+    assert fast.qualifying == pure.qualifying
+    assert (list(fast.suppliers), list(fast.supplier_values)) == (
+        list(pure.suppliers), list(pure.supplier_values))
+    everything = range(len(pure.values))
+    assert list(fast.lines_at(everything)) == list(pure.lines_at(everything))
+    for name in pure.suppliers:
+        assert sorted(fast.supplier_positions([name])) == sorted(pure.supplier_positions([name]))
+    assert fast.minerals == pure.minerals
+
+
+@PROPERTY_SETTINGS
+@given(drawn=_evidence(_TIES, st.sampled_from(["Andes", "Boreal", "Cobre"])), data=st.data())
+def test_a_frame_ledger_ranks_and_names_every_outside_line_as_the_line_ledger_does(drawn, data):
+    with tempfile.TemporaryDirectory() as folder:
+        _write(Path(folder), *drawn)
+        frames = read_frames([Path(folder)])
+    minerals = frames["critical_minerals"]
+    pure = LineLedger(mineral_lines(minerals))
+    fast = FrameLedger(minerals, MINERAL_COMBINATION, mineral_lines)
+    assert fast.pairs == pure.pairs and fast.total == pure.total
+    # Any pairs may count, and recycling anywhere: the verdicts then differ line by line.
+    counting = frozenset(data.draw(st.sets(st.sampled_from(sorted(pure.pairs)))))
+    north_america = frozenset(data.draw(st.sets(st.sampled_from(["CA", "KR", "US"]))))
+
+    _compared(pure.outside(pure.verdicts(counting, north_america)),
+              fast.outside(fast.verdicts(counting, north_america)))
+    components = frames["battery_components"]
+    made_in = frozenset(data.draw(st.sets(st.sampled_from(["US", "CA", "MX", "KR", "CN"]))))
+    pure_parts = LineLedger(component_lines(components))
+    fast_parts = FrameLedger(components, COMPONENT_COMBINATION, component_lines)
+    _compared(pure_parts.outside(pure_parts.verdicts(frozenset(), made_in)),
+              fast_parts.outside(fast_parts.verdicts(frozenset(), made_in)))
