@@ -1,6 +1,6 @@
-"""The search behind share advice: one ledger's lines prepared once, the lines that do not
-qualify on a run of dates, and the three answers (fewest lines, fewest suppliers, least value),
-each re-checked with the engine's own comparison."""
+"""The search behind share advice: over one `Ledger` (`advice.ledger`, the lines prepared
+once), the lines that do not qualify on a run of dates, and the three answers (fewest lines,
+fewest suppliers, least value), each re-checked with the engine's own comparison."""
 
 from __future__ import annotations
 
