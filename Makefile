@@ -70,7 +70,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@# Every benchmark runs and prints its rows, even after one misses; the target fails if any did.
-	@status=0; for name in startup evidence certificates dossier approvals preview submissions lists; do \
+	@status=0; for name in startup evidence advice certificates dossier approvals preview submissions lists; do \
 	  echo "== python -m bench.$$name"; $(BIN)/python -m bench.$$name || status=1; \
 	done; exit $$status
 

@@ -43,3 +43,13 @@ def test_a_line_keeps_its_row_supplier_and_exact_value():
     assert first.value_usd == Decimal("2840") and first.recycling_country is None
     assert (cell.row, cell.component_id, cell.manufacturing_country) == (2, "GMC-CAT-01", "US")
     assert cell.value_usd == Decimal("3120.50") and cell.feoc is False
+
+
+@pytest.mark.parametrize("name", ["crossover-short-na-components.xlsx", "us-pickup-japan-minerals-csv"])
+def test_a_lines_value_is_the_frames_decimal_digit_for_digit(name):
+    frames = read_frames([DATA / name])
+
+    for sheet, lines in (("critical_minerals", mineral_lines), ("battery_components", component_lines)):
+        frame = frames[sheet].sort("row")
+        values = [line.value_usd for line in lines(frame)]
+        assert [v.as_tuple() for v in values] == [v.as_tuple() for v in frame.get_column("value_usd")]

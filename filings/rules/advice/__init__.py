@@ -16,10 +16,18 @@ gives three answers, each re-checked with the engine's own comparison (`share_me
 
 Taking the largest first is exact for the first two; `filings.rules.advice.shortfall` proves it.
 
-Speed: the work is per line in Python, so on 100,000 lines (2026-12-01, loaded 2-core machine)
-it costs about as much as reading them, and far more than the engine, which works on summed
-groups: not yet the issue's 20 %. Doing the filter, sort and sums in polars before this step
-is the way there.
+Speed: the search reads a `Ledger` (`advice.ledger`): the lines outside under a set of
+verdicts, in search order, suppliers ranked. `advise` builds the pure-Python one from line
+objects, which on 100,000 lines costs about as much as reading them. On the readers' frames,
+`filings.evidence.advice.advise_frames` gives the same advice with the per-line work in polars
+and line objects built only for the lines an answer names and the FEOC lines. What is left in
+Python grows with the size of the answer, not of the evidence: on 100,000 lines
+(`bench/advice.py`, 2026-12-01, loaded 2-core machine) it adds 16-17 % to read + assess
+where the answers and the FEOC list name up to ~20,000 lines (varied chains; all
+qualifying), but 85-113 % where they name 38,000-55,000 (few chains; nothing qualifying)
+and the assessment is fast: the issue's 20 % is not met on such evidence. About 3
+microseconds of line object per named line is the floor of this design; naming fewer as
+objects is the way further (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from filings.rules.advice.ledger import Ledger, LineLedger
 from filings.rules.advice.results import (
     SHARE_LABELS,
     SHARES,
@@ -48,8 +57,8 @@ from filings.rules.inputs import BatteryComponent, MineralLine
 from filings.rules.results import Assessment, SegmentResult
 from filings.rules.rulebook import Rulebook
 
-__all__ = ["Advice", "AdviceInputError", "Destination", "FeocLine", "Move", "NotBySourcing",
-           "ShareAdvice", "advise", "line_dict"]
+__all__ = ["Advice", "AdviceInputError", "Destination", "FeocLine", "Ledger", "LineLedger", "Move",
+           "NotBySourcing", "ShareAdvice", "advise", "advise_ledgers", "line_dict"]
 
 
 def advise(assessment: Assessment, *, rulebook: Rulebook, minerals: Iterable[MineralLine],
@@ -58,13 +67,27 @@ def advise(assessment: Assessment, *, rulebook: Rulebook, minerals: Iterable[Min
 
     Raises AdviceInputError when the rulebook is not the assessment's, or the lines do not
     sum to what the assessment found."""
+    mineral_lines, component_lines = list(minerals), list(components)
+    return advise_ledgers(
+        assessment, rulebook=rulebook, minerals=LineLedger(mineral_lines),
+        components=LineLedger(component_lines),
+        feoc_minerals=[m for m in mineral_lines if m.feoc],
+        feoc_components=[c for c in component_lines if c.feoc])
+
+
+def advise_ledgers(assessment: Assessment, *, rulebook: Rulebook, minerals: Ledger,
+                   components: Ledger, feoc_minerals: Iterable[MineralLine],
+                   feoc_components: Iterable[BatteryComponent]) -> Advice:
+    """`advise` on ledgers prepared already (`advice.ledger`; the evidence readers' frames
+    give `filings.evidence.advice.FrameLedger`), with the ledgers' FEOC lines (any order).
+
+    The same errors as `advise`."""
     if (rulebook.id, rulebook.version) != (assessment.rulebook_id, assessment.rulebook_version):
         raise AdviceInputError(
             f"the assessment was made under rulebook {assessment.rulebook_id} "
             f"{assessment.rulebook_version}, not {rulebook.id} {rulebook.version}")
-    mineral_lines, component_lines = list(minerals), list(components)
-    ledgers = {"critical_minerals": ShareLines(mineral_lines, rulebook),
-               "battery_components": ShareLines(component_lines, rulebook)}
+    ledgers = {"critical_minerals": ShareLines(minerals, rulebook),
+               "battery_components": ShareLines(components, rulebook)}
     shares: list[ShareAdvice] = []
     blocked: list[NotBySourcing] = []
     for segment in assessment.segments:
@@ -81,7 +104,7 @@ def advise(assessment: Assessment, *, rulebook: Rulebook, minerals: Iterable[Min
             shares.extend(ledgers[requirement].advise(requirement, segment))
         blocked.extend(_not_by_sourcing(segment, rulebook))
     return Advice(rulebook.id, rulebook.version, tuple(_merged(shares)),
-                  _feoc(assessment, rulebook, mineral_lines, component_lines),
+                  _feoc(assessment, rulebook, feoc_minerals, feoc_components),
                   tuple(_merged(blocked)))
 
 
@@ -128,8 +151,8 @@ def _not_by_sourcing(segment: SegmentResult, rulebook: Rulebook) -> list[NotBySo
     return found
 
 
-def _feoc(assessment: Assessment, rulebook: Rulebook, minerals: list[MineralLine],
-          components: list[BatteryComponent]) -> tuple[FeocLine, ...]:
+def _feoc(assessment: Assessment, rulebook: Rulebook, minerals: Iterable[MineralLine],
+          components: Iterable[BatteryComponent]) -> tuple[FeocLine, ...]:
     """Every FEOC line in row order, components first, and the date from which it disqualifies."""
     feoc = rulebook.feoc
     last = assessment.placed_in_service_to

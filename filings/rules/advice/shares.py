@@ -1,76 +1,45 @@
-"""The search behind share advice: one ledger's lines prepared once, the lines that do not
-qualify on a run of dates, and the three answers (fewest lines, fewest suppliers, least value),
-each re-checked with the engine's own comparison."""
+"""The search behind share advice: over one `Ledger` (`advice.ledger`, the lines prepared
+once), the lines that do not qualify on a run of dates, and the three answers (fewest lines,
+fewest suppliers, least value), each re-checked with the engine's own comparison."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Context, Decimal, Inexact, localcontext
-from itertools import compress
-from operator import attrgetter, not_
+from dataclasses import replace
+from decimal import Context, Decimal, Inexact
 from typing import Any
 
+from filings.rules.advice.ledger import Ledger, Outside
 from filings.rules.advice.results import (
     SHARE_LABELS,
     AdviceInputError,
     Destination,
-    Line,
     Move,
     Share,
     ShareAdvice,
 )
 from filings.rules.advice.shortfall import Cover, fewest, least_cover
 from filings.rules.engine import ONE_DAY, counts_for_mineral, display_pct, money, share_met
-from filings.rules.inputs import MineralLine
 from filings.rules.results import GATING_REQUIREMENTS, SegmentResult
 from filings.rules.rulebook import Rulebook
 
 _EXACT = Context(prec=80, traps=[Inexact])
 
 
-@dataclass(frozen=True, slots=True)
-class _Outside:
-    """The lines that do not qualify (indices, in search order) and their values; the
-    suppliers ranked for the search, their outside values, and each one's outside lines."""
-
-    lines: list[int]
-    values: list[int]
-    qualifying: int
-    suppliers: list[str]
-    supplier_values: list[int]
-    groups: dict[str, list[int]]
-
-
 class ShareLines:
-    """One ledger's lines, prepared once: values as integers of one unit, the lines in the
-    order the search takes them (value descending, then row), and each line's combination of
-    what decides whether it qualifies (mineral and countries, or manufacturing country)."""
+    """The search over one ledger (`advice.ledger`): the verdicts on each run of dates, the
+    lines outside under them (asked of the ledger once per set of verdicts), and the answers."""
 
-    def __init__(self, lines: Sequence[Line], rulebook: Rulebook) -> None:
+    def __init__(self, ledger: Ledger, rulebook: Rulebook) -> None:
         self.rules = rulebook
-        self.places, units = _units(list(map(_VALUE, lines)))
-        self.total = sum(units)
-        rows = list(map(_ROW, lines))
-        top_row = max(rows, default=0) + 1
-        # One integer key per line sorts as (value descending, row ascending).
-        keys = [top_row * -unit + row for unit, row in zip(units, rows, strict=True)]
-        order = sorted(range(len(lines)), key=keys.__getitem__)
-        self.lines = [lines[i] for i in order]
-        self.units = [units[i] for i in order]
-        self.suppliers = list(map(_SUPPLIER, self.lines))
-        combination = _MINERAL_COMBINATION if self.lines and isinstance(
-            self.lines[0], MineralLine) else _COMPONENT_COMBINATION
-        of_line = list(map(combination, self.lines))
-        self.combos = list(dict.fromkeys(of_line))
-        self.combo_of = list(map({c: i for i, c in enumerate(self.combos)}.__getitem__, of_line))
+        self.ledger = ledger
+        self.places, self.total = ledger.places, ledger.total
         # The (country, mineral) pairs the verdicts depend on: when they count alike on two
-        # dates, every line qualifies alike, and the verdicts are not computed again.
-        self.pairs = sorted({(c[i], c[0]) for c in self.combos if len(c) == 4 for i in (1, 2)})
+        # dates, every line qualifies alike, and the verdicts are not asked for again.
+        self.pairs = sorted(ledger.pairs)
         self._verdicts_by_pairs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
-        self._outside_by_verdicts: dict[tuple[bool, ...], _Outside] = {}
+        self._outside_by_verdicts: dict[tuple[bool, ...], Outside] = {}
         self._solved: dict[tuple[Any, ...], tuple[Move, Move, Move, Decimal]] = {}
 
     def advise(self, requirement: Share, segment: SegmentResult) -> list[ShareAdvice]:
@@ -114,39 +83,21 @@ class ShareLines:
         return runs
 
     def _verdicts(self, requirement: Share, on: dt.date) -> tuple[bool, ...]:
-        """Whether each combination qualifies on `on`, as the engine decides it."""
-        north_america = self.rules.north_america.countries
-        if requirement == "battery_components":
-            return tuple(country in north_america for (country,) in self.combos)
+        """Whether each of the ledger's combinations qualifies on `on`, as the engine decides
+        it: the pairs that count on `on` (the rulebook's answer) are what the ledger is told."""
         signature = tuple(counts_for_mineral(self.rules, country, mineral, on)
                           for country, mineral in self.pairs)
         verdicts = self._verdicts_by_pairs.get(signature)
         if verdicts is None:
-            counts = dict(zip(self.pairs, signature, strict=True))
-            verdicts = self._verdicts_by_pairs[signature] = tuple(
-                counts[extraction, mineral] or counts[processing, mineral]
-                or (recycling is not None and recycling in north_america)
-                for mineral, extraction, processing, recycling in self.combos)
+            counting = frozenset(pair for pair, ok in zip(self.pairs, signature, strict=True) if ok)
+            verdicts = self._verdicts_by_pairs[signature] = self.ledger.verdicts(
+                counting, self.rules.north_america.countries)
         return verdicts
 
-    def _outside(self, verdicts: tuple[bool, ...]) -> _Outside:
-        """The lines that do not qualify under `verdicts`, in search order, and by supplier."""
+    def _outside(self, verdicts: tuple[bool, ...]) -> Outside:
         found = self._outside_by_verdicts.get(verdicts)
-        if found is not None:
-            return found
-        outside = list(compress(range(len(self.lines)),
-                                map(not_, map(verdicts.__getitem__, self.combo_of))))
-        values = list(map(self.units.__getitem__, outside))
-        groups: defaultdict[str, list[int]] = defaultdict(list)
-        worth: defaultdict[str, int] = defaultdict(int)
-        suppliers, units = self.suppliers, self.units
-        for i in outside:
-            groups[suppliers[i]].append(i)
-            worth[suppliers[i]] += units[i]
-        # Largest first; a tie goes to the supplier whose largest line comes first (by row).
-        ranked = sorted(groups, key=lambda name: (-worth[name], groups[name][0]))
-        found = self._outside_by_verdicts[verdicts] = _Outside(
-            outside, values, self.total - sum(values), ranked, [worth[n] for n in ranked], groups)
+        if found is None:
+            found = self._outside_by_verdicts[verdicts] = self.ledger.outside(verdicts)
         return found
 
     def _solve(self, verdicts: tuple[bool, ...], required: Decimal) -> tuple[Move, Move, Move, Decimal]:
@@ -158,24 +109,27 @@ class ShareLines:
         need = -(-numerator * self.total // (100 * denominator)) - qualifying
         count = fewest(out.values, need)
         assert count is not None  # moving every outside line gives 100 %
-        lines = self._move(out.lines[:count], qualifying, required)
+        lines = self._move(out, range(count), required)
         by_supplier = fewest(out.supplier_values, need)
         assert by_supplier is not None
-        chosen = out.suppliers[:by_supplier]
-        suppliers = self._move([i for name in chosen for i in out.groups[name]], qualifying,
-                               required, suppliers=tuple(chosen))
+        chosen = tuple(out.suppliers[:by_supplier])
+        suppliers = self._move(out, out.supplier_positions(chosen), required, suppliers=chosen)
         cover = least_cover(out.values, need, range(count))
-        least = self._move([out.lines[j] for j in cover.chosen], qualifying, required, cover)
+        if cover.chosen == tuple(range(count)):  # the fewest lines again (often, past the limit)
+            least = replace(lines, exact=cover.exact, lower_bound_usd=None if cover.exact
+                            else self._usd(cover.lower_bound))
+        else:
+            least = self._move(out, cover.chosen, required, cover)
         return lines, suppliers, least, self._usd(qualifying)
 
     def _usd(self, units: int) -> Decimal:
         return _EXACT.scaleb(Decimal(units), -self.places)
 
-    def _move(self, chosen: Sequence[int], qualifying: int, required: Decimal,
+    def _move(self, out: Outside, positions: Sequence[int], required: Decimal,
               cover: Cover | None = None, suppliers: tuple[str, ...] | None = None) -> Move:
-        lines = tuple(sorted((self.lines[i] for i in chosen), key=lambda line: line.row))
-        moved = sum(self.units[i] for i in chosen)
-        after, total = self._usd(qualifying + moved), self._usd(self.total)
+        lines = tuple(out.lines_at(positions))
+        moved = sum(map(out.values.__getitem__, positions))
+        after, total = self._usd(out.qualifying + moved), self._usd(self.total)
         if not share_met(after, total, required):  # the engine's own comparison
             raise AssertionError(f"advice that does not meet the share: {after} of {total}")
         pct = display_pct(after, total)
@@ -190,7 +144,7 @@ class ShareLines:
         north_america = tuple(sorted(self.rules.north_america.countries))
         if requirement == "battery_components":
             return (Destination("manufacturing_or_assembly", None, north_america),)
-        minerals = sorted({self.combos[c][0] for c, ok in enumerate(verdicts) if not ok})
+        minerals = self._outside(verdicts).minerals
         countries = sorted({"US", *(fta.country for fta in self.rules.fta_countries)})
         found = [Destination("extraction_or_processing", mineral, tuple(
             c for c in countries
@@ -224,38 +178,3 @@ class ShareLines:
                            segment.credit_usd, if_met, blocked_by, message)
 
 
-# What decides whether a line qualifies: its mineral and countries, or where it was made.
-_MINERAL_COMBINATION = attrgetter("mineral", "extraction_country", "processing_country",
-                                  "recycling_country")
-
-
-def _COMPONENT_COMBINATION(line: Any) -> tuple[str]:
-    return (line.manufacturing_country,)
-
-
-_VALUE = attrgetter("value_usd")
-_SUPPLIER = attrgetter("supplier")
-_ROW = attrgetter("row")
-
-
-# The unit tried first: the evidence readers keep at most 6 decimal places of a dollar.
-_MICRO_PLACES = 6
-
-
-def _units(values: list[Decimal]) -> tuple[int, list[int]]:
-    """Every value as an exact integer count of one unit, 10**-places dollars: micro-dollars
-    when that is exact (the readers' limit), else the finest the values need."""
-    if any(value < 0 for value in values):
-        raise AdviceInputError("a line has a negative value; values are never negative")
-    with localcontext(_EXACT):  # an inexact step raises rather than rounds
-        units = [int(value.scaleb(_MICRO_PLACES)) for value in values]
-        # int() cuts a fraction off; with no value negative, nothing was cut iff the sums agree.
-        if Decimal(sum(units)).scaleb(-_MICRO_PLACES) == sum(values, Decimal(0)):
-            return _MICRO_PLACES, units
-    places = max(_places(value) for value in values)
-    return places, [int(_EXACT.scaleb(value, places)) for value in values]
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
