@@ -87,6 +87,23 @@ def _as_number(value: Any) -> Any:
     return value
 
 
+def fill_in_template(path: Path) -> Path:
+    """The blank template at `path` with the sample vehicle, components, minerals and VINs typed
+    in below its header rows, as a manufacturer fills it in."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    workbook["vehicle"].append(VEHICLE)
+    for row in COMPONENTS:
+        workbook["battery_components"].append(row)
+    for row in MINERALS:
+        workbook["critical_minerals"].append(row)
+    for vin in VINS:
+        workbook["vins"].append([vin])
+    workbook.save(path)
+    return path
+
+
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from filings.evidence import SHEETS, read_evidence, schema_markdown, write_template
 from filings.evidence.reader import read_frames
 from filings.rules import load_rulebook
-from tests.evidence.factories import COMPONENTS, MINERALS, VEHICLE, VINS, errors_of, one_error
+from tests.evidence.factories import VINS, errors_of, fill_in_template, one_error
 
 
 @pytest.fixture
@@ -77,15 +77,7 @@ def test_the_blank_template_reads_as_three_empty_sheets(template):
 
 
 def test_a_filled_in_template_reads_back(template):
-    workbook = load_workbook(template)
-    workbook["vehicle"].append(VEHICLE)
-    for row in COMPONENTS:
-        workbook["battery_components"].append(row)
-    for row in MINERALS:
-        workbook["critical_minerals"].append(row)
-    for vin in VINS:
-        workbook["vins"].append([vin])
-    workbook.save(template)
+    fill_in_template(template)
 
     evidence = read_evidence([template])
 

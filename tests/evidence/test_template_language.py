@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
 from filings.evidence import SHEETS, read_evidence, write_template
-from tests.evidence.factories import COMPONENTS, MINERALS, VEHICLE, VINS
+from tests.evidence.factories import VINS, fill_in_template
 
 pytestmark = pytest.mark.usefixtures("translations")
 
@@ -87,15 +87,7 @@ def test_every_text_of_the_read_me_has_a_japanese_translation(tmp_path):
 
 def test_a_filled_in_japanese_template_reads_as_valid_evidence(tmp_path):
     path = japanese_template(tmp_path / "template.xlsx")
-    workbook = load_workbook(path)
-    workbook["vehicle"].append(VEHICLE)
-    for row in COMPONENTS:
-        workbook["battery_components"].append(row)
-    for row in MINERALS:
-        workbook["critical_minerals"].append(row)
-    for vin in VINS:
-        workbook["vins"].append([vin])
-    workbook.save(path)
+    fill_in_template(path)
 
     evidence = read_evidence([path])
 
