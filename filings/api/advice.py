@@ -21,9 +21,9 @@ _S = TypeVar("_S", bound=type[serializers.Serializer[Any]])
 def _spanning(cls: _S) -> _S:
     """`from` and `to` (the first and last placed-in-service day the item covers; `from` is a
     Python keyword, so not a class attribute) after `requirement`."""
-    fields = dict(cls._declared_fields)  # type: ignore[attr-defined]
+    fields = dict(cls._declared_fields)
     first = {"requirement": fields.pop("requirement")}
-    cls._declared_fields = {  # type: ignore[attr-defined]
+    cls._declared_fields = {
         **first,
         "from": serializers.DateField(help_text="The first placed-in-service day covered."),
         "to": serializers.DateField(help_text="The last placed-in-service day covered."),
