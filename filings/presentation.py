@@ -255,7 +255,7 @@ def _headline(share: dict[str, Any]) -> str:
              "pct": _percent(move["qualifying_pct_after"]), "gain": _gain(share)}
     if share["requirement"] == "critical_minerals":
         return ngettext(
-            "Move the extraction or processing of this line — %(value)s of %(total)s — to the "
+            "Move the extraction or processing of %(count)s line — %(value)s of %(total)s — to the "
             "United States or a country counted as an FTA country on these dates (or recycle "
             "it in North America) and the critical-mineral share reaches %(pct)s %%: %(gain)s.",
             "Move the extraction or processing of these %(count)s lines — %(value)s of "
@@ -263,7 +263,7 @@ def _headline(share: dict[str, Any]) -> str:
             "dates (or recycle them in North America) and the critical-mineral share reaches "
             "%(pct)s %%: %(gain)s.", count) % names
     return ngettext(
-        "Move the manufacturing or assembly of this component — %(value)s of %(total)s — to "
+        "Move the manufacturing or assembly of %(count)s component — %(value)s of %(total)s — to "
         "North America and the battery-component share reaches %(pct)s %%: %(gain)s.",
         "Move the manufacturing or assembly of these %(count)s components — %(value)s of "
         "%(total)s — to North America and the battery-component share reaches %(pct)s %%: "
@@ -274,8 +274,8 @@ def _suppliers(share: dict[str, Any]) -> str:
     move = share["fewest_suppliers"]
     count = len(move["suppliers"])
     return ngettext(
-        "Fewest suppliers: move every line outside of %(names)s (%(value)s, %(lines)s lines) and "
-        "the share reaches %(pct)s %%.",
+        "Fewest suppliers: move every line outside of %(count)s supplier — %(names)s — "
+        "(%(value)s, %(lines)s lines) and the share reaches %(pct)s %%.",
         "Fewest suppliers: move every line outside of these %(count)s suppliers — %(names)s — "
         "(%(value)s, %(lines)s lines) and the share reaches %(pct)s %%.", count) % {
         "count": count, "names": ", ".join(move["suppliers"]), "value": _dollars(move["value_usd"]),
@@ -284,13 +284,16 @@ def _suppliers(share: dict[str, Any]) -> str:
 
 def _least_value(share: dict[str, Any]) -> str:
     move = share["least_value"]
-    names = {"value": _dollars(move["value_usd"]), "lines": len(move["rows"]),
+    rows = [str(row) for row in move["rows"][:ADVICE_LINES_SHOWN]]
+    if len(move["rows"]) > ADVICE_LINES_SHOWN:
+        rows.append("…")
+    names = {"value": _dollars(move["value_usd"]), "rows": ", ".join(rows),
              "shortfall": _dollars(share["shortfall_usd"]),
              "bound": _dollars(move["lower_bound_usd"] or share["shortfall_usd"])}
     if move["exact"]:
-        return gettext("Least value: %(value)s must move (%(lines)s lines); the share falls "
+        return gettext("Least value: %(value)s must move (rows %(rows)s); the share falls "
                        "%(shortfall)s short.") % names
-    return gettext("Least value: a move of %(value)s (%(lines)s lines) is found, not proven the "
+    return gettext("Least value: a move of %(value)s (rows %(rows)s) is found, not proven the "
                    "least; the least is at least %(bound)s (a bound, not exact). The share falls "
                    "%(shortfall)s short.") % names
 
