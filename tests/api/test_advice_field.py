@@ -31,7 +31,8 @@ def _resolved(schemas: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     if "allOf" in node:
         node = node["allOf"][0]
     if "$ref" in node:
-        return schemas[node["$ref"].rsplit("/", 1)[1]]
+        target: dict[str, Any] = schemas[node["$ref"].rsplit("/", 1)[1]]
+        return target
     return node
 
 
