@@ -382,8 +382,9 @@ def _requirement_advice(advice: dict[str, Any], rid: str, start: str, end: str,
                         details: dict[str, Any]) -> RequirementAdvice | None:
     shares = [_share_view(s) for s in advice.get("shares", [])
               if s["requirement"] == rid and _covers(s, start, end)]
-    feoc_items = [f for f in advice.get("feoc", []) if f["requirement"] == rid
-                  and str(f["disqualifies_from"]) <= end]
+    # Every FEOC line of the requirement, each with the date it disqualifies from (a line
+    # impracticable to trace may count only later: the reader learns when).
+    feoc_items = [f for f in advice.get("feoc", []) if f["requirement"] == rid]
     blocked = [_not_by_sourcing(n, details) for n in advice.get("not_by_sourcing", [])
                if n["requirement"] == rid and _covers(n, start, end)]
     if not (shares or feoc_items or blocked):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from filings.models import Assessment, Filing
 from tests.api.conftest import token_client
 from tests.api.test_schema import generated
+from tests.services.test_assessment_advice import feoc_assessed
 from tests.services.test_filing_services import assessed
 
 
@@ -74,10 +75,13 @@ def test_the_advice_is_null_when_every_requirement_is_met(viewer, preparer, sign
 
 def test_every_property_of_the_advice_returned_is_documented(viewer, preparer, signer):
     schemas = _schemas()
-    for workbook in ("crossover-short-na-components.xlsx", "german-sedan.xlsx"):
-        body = _assessment_body(viewer, assessed(preparer, signer, workbook))
-        node = schemas["AssessmentOutput"]["properties"]["advice"]
-        assert _undocumented(schemas, body["advice"], node, "advice") == [], workbook
+    node = schemas["AssessmentOutput"]["properties"]["advice"]
+    filings = [assessed(preparer, signer, workbook)
+               for workbook in ("crossover-short-na-components.xlsx", "german-sedan.xlsx")]
+    for filing in [*filings, feoc_assessed(preparer, signer)]:
+        body = _assessment_body(viewer, filing)
+        assert _undocumented(schemas, body["advice"], node, "advice") == [], filing.model
+    assert body["advice"]["feoc"]  # the FEOC lines' shape is checked too
 
 
 def test_the_schema_documents_the_advice_and_its_answers(db):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from filings.models import Assessment, Filing
 from portal.accounts.services import user_language_set
+from tests.services.test_assessment_advice import feoc_assessed
 from tests.services.test_filing_services import assessed
 
 pytestmark = pytest.mark.usefixtures("translations")
@@ -95,3 +96,13 @@ def test_advice_of_a_shape_the_page_cannot_read_shows_none_and_the_page_still_an
 
     assert 'class="advice-list"' not in page
     assert "Battery-component share" in page  # the requirement itself still shows
+
+
+def test_foreign_entity_lines_are_listed_with_their_dates(client, viewer, preparer, signer):
+    advice = _advice_html(_page(client, viewer, feoc_assessed(preparer, signer)))
+
+    assert "No FEOC critical minerals: what sourcing would meet it" in advice
+    assert ("Row 2: graphite from Heilongjiang Carbon Materials, a foreign entity of concern, "
+            "disqualifies the vehicle from 2025-01-01. Use a supplier that is not one.") in advice
+    assert "left out of the test until 2026-12-31" in advice
+    assert "not fixable by sourcing" not in advice  # FEOC is fixed by another supplier
