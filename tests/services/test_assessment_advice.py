@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from filings import storage
 from filings.evidence.lines import component_lines, mineral_lines
@@ -19,6 +21,7 @@ from filings.rules import Evidence, assess_period, load_rulebook
 from filings.services.assessment import assessment_run
 from filings.services.manufacturer import evidence_upload, filing_create, filing_submit
 from tests.conftest import DATA, SAMPLE_VEHICLES
+from tests.services.test_assessment_queries import ASSESSMENT_TASK_QUERIES, statements
 from tests.services.test_filing_services import submitted, upload
 
 CROSSOVER = "crossover-short-na-components.xlsx"  # battery components short of the share
@@ -146,3 +149,13 @@ def test_foreign_entity_lines_are_advised_with_the_date_each_disqualifies_from(p
     assert by_row[5]["excluded_until"] == "2026-12-31"
     assert by_row[5]["disqualifies_from"] == "2027-01-01" and not by_row[5]["disqualifies_in_period"]
     assert advice["shares"] == [] and advice["not_by_sourcing"] == []
+
+
+def test_making_the_advice_costs_the_task_no_query(preparer, signer):
+    filing = submitted(preparer, signer, CROSSOVER)
+    version = filing.current_version()
+    with CaptureQueriesContext(connection) as captured:
+        assessment = assessment_run(filing_id=filing.pk, version_id=version.pk)
+
+    assert assessment is not None and assessment.advice is not None
+    assert len(statements(captured)) == ASSESSMENT_TASK_QUERIES
