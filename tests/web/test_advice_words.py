@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from filings.presentation import ADVICE_LINES_SHOWN, RequirementAdvice, assessment_segments
+from filings.presentation import assessment_segments
+from filings.presentation.advice import ADVICE_LINES_SHOWN, RequirementAdvice
 from filings.rules.advice import advise
 from tests.rules.builders import assess_range, component, evidence, mineral, shipped, vehicle
 
