@@ -205,6 +205,9 @@ class Assessment(models.Model):
     errors = models.JSONField(default=list, blank=True)
     credit_min_usd = models.PositiveIntegerField(null=True, blank=True)
     credit_max_usd = models.PositiveIntegerField(null=True, blank=True)
+    # `filings.rules.advice.Advice.to_dict()` when some requirement is not met; None when all
+    # are, when the result is invalid, or when the advice could not be made.
+    advice = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
+from filings.api.advice import AdviceField
 from filings.api.errors import PROBLEM_BASE, FileStoreUnavailable
 from filings.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from filings.api.idempotency import idempotent
@@ -371,11 +372,15 @@ class AssessmentOutput(serializers.ModelSerializer[Assessment]):
     version = serializers.IntegerField(source="version.number", read_only=True)
     result = serializers.JSONField(allow_null=True, help_text="The engine's result document.")
     error_count = serializers.SerializerMethodField()
+    advice = AdviceField(
+        allow_null=True,
+        help_text="What re-sourcing would meet each unmet requirement, and what no sourcing "
+                  "fixes; null when every requirement is met (or the advice could not be made).")
 
     class Meta:
         model = Assessment
         fields = ("version", "rulebook_id", "rulebook_version", "valid", "credit_min_usd",
-                  "credit_max_usd", "created_at", "error_count", "result")
+                  "credit_max_usd", "created_at", "error_count", "result", "advice")
         read_only_fields = fields
 
     def get_error_count(self, assessment: Assessment) -> int:

@@ -7,6 +7,8 @@ import hashlib
 import logging
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from django.utils.translation import gettext_noop
 
 from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
+from filings.evidence.advice import advise_frames
+from filings.evidence.reader import read_frames
 from filings.models import (
     Assessment,
     EvidenceFile,
@@ -28,7 +32,9 @@ from filings.models import (
     StoredEvidence,
     outcome_document,
 )
+from filings.rules import Assessment as AssessedPeriod
 from filings.rules import AssessmentInputError, Evidence, Rulebook, Vehicle, assess_period, packed
+from filings.rules.advice import AdviceInputError
 from filings.services.common import filing_transition, notify_manufacturer
 from filings.services.manufacturer import assessment_enqueue
 from filings.states import ASSESSMENT_PENDING, transition
@@ -86,6 +92,14 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook, *,
     them already (the impact preview loads a chunk's at once). Changes nothing but the stored
     evidence; the assessment task, the evidence check, the impact preview and the what-if page
     share it."""
+    assessed, errors = _assessed(version, rulebook, stored=stored, files=files)
+    return (assessed.to_dict() if assessed is not None else None), errors
+
+
+def _assessed(version: EvidenceVersion, rulebook: Rulebook, *, stored: StoredEvidence | None,
+              files: list[EvidenceFile] | None,
+              ) -> tuple[AssessedPeriod | None, list[dict[str, Any]]]:
+    """`assessment_compute` with the engine's assessment itself, which the advice reads."""
     filing = version.filing
     try:
         evidence = version_evidence(version, rulebook, stored=stored, files=files)
@@ -93,7 +107,7 @@ def assessment_compute(version: EvidenceVersion, rulebook: Rulebook, *,
         if disagreements:
             return None, disagreements
         return assess_period(evidence, rulebook=rulebook, start=filing.coverage_start,
-                             end=filing.coverage_end).to_dict(), []
+                             end=filing.coverage_end), []
     except EvidenceInvalid as exc:
         return None, [e.to_dict() for e in exc.errors]
     except AssessmentInputError as exc:
@@ -123,14 +137,8 @@ def version_evidence(version: EvidenceVersion, rulebook: Rulebook, *,
         if evidence is not None and _codes_known(evidence, rulebook):
             return evidence
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="assess-") as folder:
-        for f in files:
-            # The reader knows CSV sheets by file name (vehicle.csv…, enforced on upload); a
-            # workbook gets a name of the portal's own, never the user's.
-            name = f.original_name.lower() if f.original_name.lower().endswith(".csv") \
-                else "evidence.xlsx"
-            storage.evidence_copy(f.stored_name, Path(folder) / name)
-        evidence = read_evidence([Path(folder)], rulebook=rulebook)
+    with _evidence_folder(files) as folder:
+        evidence = read_evidence([folder], rulebook=rulebook)
     data = packed.pack(evidence)
     StoredEvidence.objects.update_or_create(version=version, defaults={
         "files_sha256": key, "data": data, "data_sha256": packed.sha256(data),
@@ -139,6 +147,43 @@ def version_evidence(version: EvidenceVersion, rulebook: Rulebook, *,
         "component_lines": len(evidence.battery_components),
         "read_ms": int((time.perf_counter() - started) * 1000)})
     return evidence
+
+
+@contextmanager
+def _evidence_folder(files: list[EvidenceFile]) -> Iterator[Path]:
+    """A temporary folder holding a copy of each evidence file, as the readers open them."""
+    with tempfile.TemporaryDirectory(prefix="assess-") as folder:
+        for f in files:
+            # The reader knows CSV sheets by file name (vehicle.csv…, enforced on upload); a
+            # workbook gets a name of the portal's own, never the user's.
+            name = f.original_name.lower() if f.original_name.lower().endswith(".csv") \
+                else "evidence.xlsx"
+            storage.evidence_copy(f.stored_name, Path(folder) / name)
+        yield Path(folder)
+
+
+def has_unmet_requirement(assessed: AssessedPeriod) -> bool:
+    """Whether some requirement is not met in some segment: only then is there advice."""
+    return any(r.met is False for segment in assessed.segments
+               for r in segment.requirements.values())
+
+
+def assessment_advice(version: EvidenceVersion, rulebook: Rulebook, assessed: AssessedPeriod,
+                      *, files: list[EvidenceFile]) -> dict[str, Any] | None:
+    """The sourcing advice for an assessment (`filings.rules.advice`, as JSON), read from the
+    version's evidence files; None when every requirement is met, so such an assessment reads
+    nothing more. Advice is a help, not part of the verdict: when it cannot be made (the files
+    cannot be read again, or do not agree with what was assessed) that is logged and None
+    returned, and the assessment stands."""
+    if not has_unmet_requirement(assessed):
+        return None
+    try:
+        with _evidence_folder(files) as folder:
+            frames = read_frames([folder], rulebook=rulebook)
+        return advise_frames(assessed, frames, rulebook=rulebook).to_dict()
+    except (AdviceInputError, EvidenceInvalid, OSError, storage.StorageUnavailable) as exc:
+        logger.error("advice for version %s could not be made: %s", version.pk, exc)
+        return None
 
 
 def _unpacked(stored: StoredEvidence) -> Evidence | None:
@@ -210,16 +255,21 @@ def _assess_version(version: EvidenceVersion, rulebook: Rulebook) -> Assessment:
     files = list(version.files.filter(kind=FileKind.EVIDENCE))
     # Loaded with the version (`assessment_run`): the groups the evidence check stored.
     stored = getattr(version, "stored_evidence", None)
-    result, errors = assessment_compute(version, rulebook, stored=stored, files=files)
-    return assessment_store(version, rulebook, result, errors, files=files,
+    assessed, errors = _assessed(version, rulebook, stored=stored, files=files)
+    advice = (assessment_advice(version, rulebook, assessed, files=files)
+              if assessed is not None else None)
+    return assessment_store(version, rulebook, assessed.to_dict() if assessed else None, errors,
+                            files=files, advice=advice,
                             duration_ms=int((time.perf_counter() - started) * 1000))
 
 
 def assessment_store(version: EvidenceVersion, rulebook: Rulebook, result: dict[str, Any] | None,
                      errors: list[dict[str, Any]], *, duration_ms: int,
-                     files: list[EvidenceFile] | None = None) -> Assessment:
+                     files: list[EvidenceFile] | None = None,
+                     advice: dict[str, Any] | None = None) -> Assessment:
     """Store an assessment once per (version, rulebook version); a second store returns the
-    first one. `files` are the version's evidence files, when loaded already."""
+    first one. `files` are the version's evidence files, when loaded already; `advice` the
+    sourcing advice (`assessment_advice`), when some requirement is not met."""
     if files is None:
         files = list(version.files.filter(kind=FileKind.EVIDENCE))
     credits = [s["credit_usd"] for s in result["segments"]] if result else []
@@ -232,7 +282,7 @@ def assessment_store(version: EvidenceVersion, rulebook: Rulebook, result: dict[
                 errors=errors,
                 credit_min_usd=min(credits) if credits else None,
                 credit_max_usd=max(credits) if credits else None,
-                duration_ms=duration_ms)
+                advice=advice, duration_ms=duration_ms)
     except IntegrityError:
         # Another run stored it first: use that one.
         return Assessment.objects.get(version=version, rulebook_id=rulebook.id,

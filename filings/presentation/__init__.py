@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext, pgettext
 
+from filings.presentation.advice import ADVICE_ERRORS, RequirementAdvice, requirement_advice
 from filings.rules.labels import CREDIT_METHOD_LABELS, REQUIREMENT_LABELS
 from filings.rules.report import requirement_summary_text
 from filings.rules.results import REQUIREMENT_IDS
@@ -31,6 +32,7 @@ class RequirementView:
     confidence: str
     details: dict[str, Any]
     findings: list[dict[str, Any]] = field(default_factory=list)
+    advice: RequirementAdvice | None = None  # set by `assessment_segments` when unmet
 
     @property
     def is_share(self) -> bool:
@@ -51,6 +53,10 @@ class SegmentView:
     @property
     def has_findings(self) -> bool:
         return bool(self.other_findings) or any(r.findings for r in self.requirements)
+
+    @property
+    def has_advice(self) -> bool:
+        return any(r.advice for r in self.requirements)
 
 
 def _status(details: dict[str, Any]) -> tuple[str, str]:
@@ -120,11 +126,17 @@ def message_in_language(item: Mapping[str, Any] | Any) -> str:
         return fallback
 
 
-def assessment_segments(result: dict[str, Any] | None) -> list[SegmentView]:
-    """`{% assessment_segments assessment.result as segments %}`: the stored JSON, ready to show."""
+def assessment_segments(result: dict[str, Any] | None,
+                        advice: dict[str, Any] | None = None) -> list[SegmentView]:
+    """`{% assessment_segments assessment.result assessment.advice as segments %}`: the stored
+    JSON, ready to show; with the advice, each unmet requirement carries its own."""
     if not result:
         return []
-    return [_segment(s) for s in result.get("segments", [])]
+    segments = [_segment(s) for s in result.get("segments", [])]
+    if isinstance(advice, dict):
+        for segment in segments:
+            _with_advice(segment, advice)
+    return segments
 
 
 @dataclass(frozen=True)
@@ -158,3 +170,16 @@ def assessed_vehicle(result: dict[str, Any] | None, filing: Any) -> AssessedVehi
                            model_year=int(vehicle["model_year"]),
                            vehicle_class=str(vehicle["vehicle_class"]),
                            coverage_start=str(period["from"]), coverage_end=str(period["to"]))
+
+
+def _with_advice(segment: SegmentView, advice: dict[str, Any]) -> None:
+    """Each unmet requirement of the segment with its advice; a stored advice this code cannot
+    read (an older shape) shows none rather than failing the page."""
+    for requirement in segment.requirements:
+        if requirement.status != "not-met":
+            continue
+        try:
+            requirement.advice = requirement_advice(advice, requirement.id, segment.start,
+                                                    segment.end, requirement.details)
+        except ADVICE_ERRORS:
+            requirement.advice = None
