@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from decimal import InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from filings.presentation.advice import ADVICE_ERRORS, RequirementAdvice, requirement_advice
-from filings.rules.labels import CREDIT_METHOD_LABELS, REQUIREMENT_LABELS
+from filings.rules.labels import CREDIT_METHOD_LABELS, REQUIREMENT_LABELS, STATUS_LABELS
 from filings.rules.report import requirement_summary_text
 from filings.rules.results import REQUIREMENT_IDS
 from filings.rules.text import params_to_dict, text_from_dict
@@ -61,10 +61,10 @@ class SegmentView:
 
 def _status(details: dict[str, Any]) -> tuple[str, str]:
     if not details.get("applies") or details.get("met") is None:
-        return "na", pgettext("requirement status", "n.a.")
-    if details["met"]:
-        return "met", pgettext("requirement status", "Met")
-    return "not-met", pgettext("requirement status", "Not met")
+        status = "na"
+    else:
+        status = "met" if details["met"] else "not-met"
+    return status, gettext(STATUS_LABELS[status])
 
 
 def _summary(rid: str, details: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext, ngettext
 
 from filings.rules.advice.results import SHARES
+from filings.rules.engine import money
 from filings.rules.labels import REQUIREMENT_LABELS
 
 # How many of an answer's lines the page lists; the rest are counted ("and 12 more lines").
@@ -21,8 +22,8 @@ ADVICE_ERRORS = (KeyError, TypeError, ValueError, InvalidOperation, AttributeErr
 
 
 def _dollars(value: object) -> str:
-    """`$41,200.00`: the advice's exact money, to the cent."""
-    return f"${Decimal(str(value)):,.2f}"
+    """`$41,200.00`: the advice's stored money (a decimal string), as the engine writes money."""
+    return money(Decimal(str(value)))
 
 
 def _percent(value: object) -> str:

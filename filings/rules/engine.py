@@ -19,6 +19,7 @@ from typing import Literal
 import pycountry
 
 from filings.rules.inputs import ChainKey, Evidence, Groups, vin_summary, with_vin_summary
+from filings.rules.labels import RESULT_WORDS
 from filings.rules.results import (
     MAX_NOT_COUNTED_LISTED,
     MAX_ROWS_PER_FINDING,
@@ -106,8 +107,6 @@ _CRITICAL_MINERAL = N_("critical-mineral")
 _BATTERY_COMPONENT = N_("battery-component")
 _PERIOD = N_("%(start)s to %(end)s")
 _PERIOD_OPEN = N_("from %(start)s")
-_MET = N_("met")
-_NOT_MET = N_("not met")
 _NOT_COUNTED_REST = N_(
     "Not qualifying either: %(combinations)s more combinations of mineral and countries "
     "(%(value)s in %(lines)s line(s)); the %(listed)s of most value are listed above (first "
@@ -521,7 +520,7 @@ class _Assessor:
         self.finding(requirement, "info" if met else "fail",
                      text(_SHARE, pct=str(pct), kind=kind, qualifying=money(qualifying),
                           total=money(total), required=str(row.required_pct), period=period,
-                          verdict=Text(_MET if met else _NOT_MET)))
+                          verdict=Text(RESULT_WORDS["met" if met else "not met"])))
 
     def _critical_mineral_values(self) -> tuple[Decimal, Decimal, list[str]]:
         north_america = self.rules.north_america.countries

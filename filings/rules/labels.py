@@ -20,6 +20,11 @@ CREDIT_METHOD_LABELS = {
     "critical_minerals_and_battery_components": N_("critical minerals and battery components"),
     "transitional_amount": N_("transitional amount"),
 }
+# A requirement's status as the pages label it, keyed as `filings.presentation` names it.
+STATUS_LABELS = {"met": N_("Met"), "not-met": N_("Not met"), "na": N_("n.a.")}
+# A requirement's result as a sentence says it: the engine's share findings and the impact
+# preview's summaries (`filings.rulebooks.impact`) write these words.
+RESULT_WORDS = {"met": N_("met"), "not met": N_("not met"), "n/a": N_("n/a")}
 SEVERITY_LABELS = {"fail": N_("Fails"), "warn": N_("Warning"), "info": N_("Note")}
 CONFIDENCE_LABELS = {"V": N_("primary text"), "S": N_("secondary summaries"),
                      "U": N_("unconfirmed reading")}

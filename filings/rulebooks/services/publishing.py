@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop
 
 from filings.certificates.selectors import issued_certificate
 from filings.models import Assessment, Filing, ReviewNote
@@ -34,6 +34,7 @@ from filings.rulebooks.services.preview import (
     recheck_many,
 )
 from filings.rules import Rulebook, RulebookError, amend
+from filings.rules.labels import RESULT_WORDS
 from filings.services.assessment import assessment_store
 from filings.services.common import (
     ServiceError,
@@ -279,11 +280,6 @@ _REREVIEW_CERTIFICATE_MAIL = gettext_noop(
     "Rulebook %(rulebook)s changed the outcome of %(filing)s: credit %(credit_before)s → "
     "%(credit_after)s. The filing is queued for review again; certificate %(serial)s stays valid "
     "until a new approval supersedes it.%(changes)s")
-# A requirement's result as `filings.rulebooks.impact` writes it, in the mail's language.
-_STATUSES = {"met": pgettext_lazy("requirement result", "met"),
-             "not met": pgettext_lazy("requirement result", "not met"),
-             "n/a": pgettext_lazy("requirement result", "n/a")}
-
 
 class _RequirementChanges:
     """The requirements whose result an amendment changed, a line each, written when the mail is
@@ -299,7 +295,9 @@ class _RequirementChanges:
 
     @staticmethod
     def _result(text: str) -> str:
-        return str(_STATUSES.get(text, text))
+        """A result as `filings.rulebooks.impact` writes it, in the mail's language."""
+        word = RESULT_WORDS.get(text)
+        return gettext(word) if word else text
 
 
 def rulebook_reconcile(*, filing: Filing) -> bool:
