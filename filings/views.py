@@ -137,6 +137,11 @@ def _filing_page(request: HttpRequest, filing: Filing, *, status: int = 200,
         "can_withdraw": "filing_withdraw" in actions,
         "can_reopen": "filing_reopen" in actions,
         "edit_role_needed": own and filing.state == State.DRAFT and "evidence_upload" not in actions,
+        # The sourcing planner (the rulebooks app's page): the manufacturer's own, once there
+        # is evidence to plan from.
+        "can_plan": own and membership is not None
+        and membership.organisation.kind == OrganisationKind.MANUFACTURER
+        and any(f.kind == FileKind.EVIDENCE for v in versions for f in v.files.all()),
         "upload_form": forms.get("upload_form") or EvidenceUploadForm(),
         "submit_form": forms.get("submit_form") or SubmitForm(),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),

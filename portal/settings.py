@@ -439,3 +439,9 @@ LOGGING = logs.from_environment()
 # Procfile (one render at a time holds a WeasyPrint document in memory): run more of them.
 CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", "2")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- The sourcing planner (filings.rulebooks.services.planning) ----------------------------
+# A plan's outcome is kept in the cache this long for the person who asked, and nowhere else.
+PLAN_RESULT_SECONDS = envint("PLAN_RESULT_SECONDS", "3600")
+# The worker stops computing a plan after this long (a plan reads the evidence twice).
+PLAN_SOFT_TIME_LIMIT = envint("PLAN_SOFT_TIME_LIMIT", "240")

@@ -35,6 +35,8 @@ SAMPLE_VEHICLES: dict[str, dict[str, object]] = {
                                 "model_year": 2025, "vehicle_class": "car"},
     "mistakes.xlsx": {"make": "Granite Motor Company", "model": "Ironwood EV",
                       "model_year": 2024, "vehicle_class": "pickup"},
+    "suv-lithium-processed-in-china.xlsx": {"make": "Granite Motor Company", "model": "Basalt EV",
+                                            "model_year": 2025, "vehicle_class": "suv"},
 }
 
 

@@ -93,7 +93,8 @@ _NO_SUCH_SUPPLIERS = N_(
     "change %(number)s: no line of the %(sheet)s sheet has the suppliers %(suppliers)s; give "
     "each supplier exactly as the sheet writes it")
 _NOT_AN_OBJECT = N_(
-    "a change must be an object with the fields step, country, rows and suppliers; found %(found)s")
+    "a change must be an object with the fields step, country, rows, suppliers and feoc; found "
+    "%(found)s")
 _UNKNOWN_FIELDS = N_("a change has the unknown field(s) %(fields)s; its fields are %(known)s")
 _MISSING_FIELD = N_("a change needs the field %(field)s")
 _WRONG_TYPE = N_("a change's %(field)s must be %(expected)s; found %(found)s")
@@ -101,7 +102,8 @@ _STEP_TYPE = N_("text naming a step")
 _COUNTRY_TYPE = N_("a country code (text) or null")
 _ROWS_TYPE = N_("a list of row numbers (whole numbers from 2 to 1,000,000,000)")
 _SUPPLIERS_TYPE = N_("a list of supplier names (text)")
-_FIELDS = ("step", "country", "rows", "suppliers")
+_FIELDS = ("step", "country", "rows", "suppliers", "feoc")
+_FEOC_TYPE = N_("true, false or null")
 
 
 class PlanInvalid(ValueError):
@@ -122,6 +124,9 @@ class Change:
     country: str | None
     rows: frozenset[int] = frozenset()
     suppliers: frozenset[str] = frozenset()
+    # The lines' FEOC flag after the move: False when whoever does the step at the new place is
+    # not a foreign entity of concern, True when it is, None to keep each line's flag.
+    feoc: bool | None = None
 
     @property
     def sheet(self) -> str | None:
@@ -130,7 +135,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able, and the same for the same change (rows and suppliers sorted)."""
         return {"step": self.step, "country": self.country, "rows": sorted(self.rows),
-                "suppliers": sorted(self.suppliers)}
+                "suppliers": sorted(self.suppliers), "feoc": self.feoc}
 
     @classmethod
     def from_dict(cls, data: object) -> Change:
@@ -157,11 +162,14 @@ class Change:
             problems.append(_wrong("rows", _ROWS_TYPE, rows))
         if not _is_list_of(suppliers, lambda s: isinstance(s, str), MAX_CHANGE_SUPPLIERS):
             problems.append(_wrong("suppliers", _SUPPLIERS_TYPE, suppliers))
+        feoc = data.get("feoc")
+        if feoc is not None and not isinstance(feoc, bool):
+            problems.append(_wrong("feoc", _FEOC_TYPE, feoc))
         if problems:
             raise PlanInvalid(problems)
         assert isinstance(step, str)
         assert country is None or isinstance(country, str)
-        return cls(step, country, frozenset(rows), frozenset(suppliers))
+        return cls(step, country, frozenset(rows), frozenset(suppliers), feoc)
 
 
 def _is_row(value: object) -> bool:
@@ -218,7 +226,7 @@ def apply_plan(frames: Mapping[str, pl.DataFrame], changes: Sequence[Change], *,
     """The frames with each change applied, in order (a later change to a cell wins).
 
     Raises PlanInvalid listing every problem of every change (nothing is applied then). A
-    line already at the change's country is not counted as changed; nor is one that a later
+    line already at the change's country (and flag) is not counted as changed; nor one a later
     change moves back. Frames no change touches are returned as they are.
     """
     del rulebook  # countries come from ISO 3166, not the rulebook; kept for the callers' sake
@@ -229,7 +237,10 @@ def apply_plan(frames: Mapping[str, pl.DataFrame], changes: Sequence[Change], *,
     for number, change in enumerate(changes, start=1):
         edit = _checked(number, change, frames, problems)
         if edit is not None:
-            edits.setdefault(STEPS[change.step], []).append(edit)
+            sheet_edits = edits.setdefault(STEPS[change.step], [])
+            sheet_edits.append(edit)
+            if change.feoc is not None:
+                sheet_edits.append(_Edit("feoc", edit.selects, pl.lit(change.feoc)))
     if problems:
         raise PlanInvalid(problems)
     planned = dict(frames)

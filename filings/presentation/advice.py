@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext, ngettext
 
@@ -51,6 +52,9 @@ class ShareAdviceView:
     suppliers: str
     least_value: str
     destinations: list[str]
+    # The planner's query that fills in the fewest lines' move (rows and step); empty when the
+    # rows are too many for a link.
+    plan_query: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,22 @@ def _share_view(share: dict[str, Any]) -> ShareAdviceView:
         period=period, headline=_headline(share),
         lines=[_line(line) for line in lines[:ADVICE_LINES_SHOWN]],
         more_lines=_more(len(lines) - ADVICE_LINES_SHOWN), suppliers=_suppliers(share),
-        least_value=_least_value(share), destinations=_destinations(share))
+        least_value=_least_value(share), destinations=_destinations(share),
+        plan_query=_plan_query(share))
+
+
+# The most rows a "plan this" link names (a URL stays short); more are planned by supplier.
+PLAN_LINK_ROWS = 200
+_PLAN_STEP = {"critical_minerals": "processing_country",
+              "battery_components": "manufacturing_country"}
+
+
+def _plan_query(share: dict[str, Any]) -> str:
+    rows = [int(line["row"]) for line in share["fewest_lines"]["lines"]]
+    if not rows or len(rows) > PLAN_LINK_ROWS:
+        return ""
+    return urlencode({"step": _PLAN_STEP[share["requirement"]],
+                      "rows": ",".join(map(str, sorted(rows)))})
 
 
 def _feoc_sentence(item: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from filings.rulebooks.services import preview, publishing
+from filings.rulebooks.services import planning, preview, publishing
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True,
@@ -38,3 +38,11 @@ def rulebook_apply(version_id: int) -> dict[str, int]:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_rulebook_jobs() -> dict[str, int]:
     return publishing.rulebook_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.PLAN_SOFT_TIME_LIMIT,
+             time_limit=settings.PLAN_SOFT_TIME_LIMIT + 30)
+def plan_outcome(token: str) -> None:
+    """A sourcing plan's outcome, into its cache entry (nothing else is written)."""
+    planning.plan_run(token=token)

@@ -137,7 +137,7 @@ def version_evidence(version: EvidenceVersion, rulebook: Rulebook, *,
         if evidence is not None and _codes_known(evidence, rulebook):
             return evidence
     started = time.perf_counter()
-    with _evidence_folder(files) as folder:
+    with evidence_folder(files) as folder:
         evidence = read_evidence([folder], rulebook=rulebook)
     data = packed.pack(evidence)
     StoredEvidence.objects.update_or_create(version=version, defaults={
@@ -150,7 +150,7 @@ def version_evidence(version: EvidenceVersion, rulebook: Rulebook, *,
 
 
 @contextmanager
-def _evidence_folder(files: list[EvidenceFile]) -> Iterator[Path]:
+def evidence_folder(files: list[EvidenceFile]) -> Iterator[Path]:
     """A temporary folder holding a copy of each evidence file, as the readers open them."""
     with tempfile.TemporaryDirectory(prefix="assess-") as folder:
         for f in files:
@@ -178,7 +178,7 @@ def assessment_advice(version: EvidenceVersion, rulebook: Rulebook, assessed: As
     if not has_unmet_requirement(assessed):
         return None
     try:
-        with _evidence_folder(files) as folder:
+        with evidence_folder(files) as folder:
             frames = read_frames([folder], rulebook=rulebook)
         return advise_frames(assessed, frames, rulebook=rulebook).to_dict()
     except (AdviceInputError, EvidenceInvalid, OSError, storage.StorageUnavailable) as exc:

@@ -12,13 +12,16 @@ from django.core.management import CommandError, call_command
 
 from filings.certificates.content import verify_url
 from filings.certificates.models import Certificate
+from filings.evidence.plan import Change
 from filings.models import Assessment, EvidenceCheck, Filing
 from filings.rulebooks.models import RulebookStatus, RulebookVersion
 from filings.rulebooks.selectors import rulebook_current
+from filings.rulebooks.services.planning import plan_get, plan_request, plan_run
 from filings.rulebooks.services.preview import rulebook_preview_in_process, rulebook_preview_request
 from filings.states import State
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from tests.rulebooks.conftest import publish
 
 
 @pytest.fixture
@@ -51,6 +54,34 @@ def test_the_demo_tells_the_japan_story(db, demo):
     changed = {row["reference"]: row for row in preview.rows}
     row = changed[str(pickup.reference)]
     assert (row["credit_before"], row["credit_after"]) == ("$3,750", "$7,500")
+
+
+def test_the_demo_plans_the_chinese_lithium_to_japan(db, demo):
+    """Issue 15's story: the SUV whose lithium is processed in China fails in 2025; its advice
+    names the lithium lines; moved to Japan in the planner they earn the full credit under the
+    version that counts Japan, and not under the one before it."""
+    suv = Filing.objects.get(model="Basalt EV")
+    assessment = Assessment.objects.get(version__filing=suv)
+    assert [(s["from"], s["credit_usd"]) for s in assessment.result["segments"]] == [
+        ("2024-07-01", 7500), ("2025-01-01", 0)]
+    [share] = assessment.advice["shares"]
+    advised = {line["row"] for line in share["fewest_lines"]["lines"]}
+    feoc = {item["line"]["row"] for item in assessment.advice["feoc"]}
+    lithium = {2, 3, 4}  # the sample's lithium lines processed in China (tests/data/build_samples.py)
+    assert advised <= lithium and feoc == lithium
+
+    approver = User.objects.get(email="approver@authority.example")
+    publish(approver, RulebookVersion.objects.get(version="2025.2"))
+    signer = User.objects.get(email="signer@granite.example")
+    move = Change("processing_country", "JP", rows=frozenset(feoc), feoc=False)
+    outcome = {}
+    for version in ("2025.1", "2025.2"):
+        record = RulebookVersion.objects.get(version=version)
+        token = plan_request(actor=signer, filing=suv, changes=[move], record=record)
+        plan_run(token=token)
+        entry = plan_get(actor=signer, filing=suv, token=token)
+        outcome[version] = [s["credit_usd"] for s in entry["after"]["segments"]]
+    assert outcome == {"2025.1": [7500, 3750], "2025.2": [7500, 7500]}
 
 
 def test_the_demo_drafts_show_their_checks(db, demo):

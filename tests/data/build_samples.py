@@ -153,6 +153,41 @@ FEOC_GRAPHITE = {
     "vins": [["vin"], *vins("1PEV2AB6", "S", "K", 5001, 4)],
 }
 
+# A US-built SUV whose lithium is processed in China. Processing in a covered nation makes the
+# processor a foreign entity of concern (DOE's jurisdiction test, 89 FR 37079), so from
+# 2025-01-01 the SUV is not a clean vehicle at all; and without those lines the critical-mineral
+# share is 54 %: met against 2024's 50 %, not against 2025's 60 %. The lithium was extracted in
+# Zimbabwe, Argentina and Brazil, none an FTA country, so only the processing can move. Moved to
+# Japan by a processor that is not a FEOC, the vehicle earns the full credit in 2025 under rules
+# that count Japan, and only the battery-component half under rules that do not.
+LITHIUM_CHINA = {
+    "vehicle": [VEHICLE_HEADER,
+                ["Granite Motor Company", "Basalt EV", 2025, "suv", 64900.00, 91.0, 6350, "US"]],
+    "battery_components": [
+        COMPONENT_HEADER,
+        ["BS-CELL-01", "battery_cell", "Cumberland Cell Works", "US", 3480.00, "no"],
+        ["BS-MOD-01", "battery_module", "Granite Powertrain Tennessee", "US", 1240.00, "no"],
+        ["BS-CAT-01", "cathode_electrode", "Bécancour Cathode Inc.", "CA", 1960.00, "no"],
+        ["BS-AN-01", "anode_electrode", "Gumi Anode Materials", "KR", 880.00, "no"],
+        ["BS-SEP-01", "separator", "Ontario Separator Inc.", "CA", 520.00, "no"],
+        ["BS-ELY-01", "liquid_electrolyte", "Daejeon Electrolyte Co.", "KR", 610.00, "no"],
+    ],
+    "critical_minerals": [
+        MINERAL_HEADER,
+        ["BL-01", "lithium", "Sichuan Lithium Refining Co.", "ZW", "CN", None, 2000.00, "yes", "no"],
+        ["BL-02", "lithium", "Sichuan Lithium Refining Co.", "AR", "CN", None, 1600.00, "yes", "no"],
+        ["BL-03", "lithium", "Jiangxi Ganzhou Lithium Materials", "BR", "CN", None, 1000.00, "yes",
+         "no"],
+        ["BN-01", "nickel", "Sudbury Nickel Ltd", "CA", "CA", None, 1900.00, "no", "no"],
+        ["BC-01", "cobalt", "Broken Hill Cobalt Pty", "AU", "US", None, 800.00, "no", "no"],
+        ["BM-01", "manganese", "Kalahari Manganese", "ZA", "US", None, 600.00, "no", "no"],
+        ["BG-01", "graphite", "Niassa Graphite Lda", "MZ", "US", None, 1200.00, "no", "no"],
+        ["BA-01", "aluminum", "Saguenay Aluminium", "CA", "CA", None, 500.00, "no", "no"],
+        ["BN-02", "nickel", "Rust Belt Recyclers", "US", "US", "US", 400.00, "no", "no"],
+    ],
+    "vins": [["vin"], *vins("1GRS6EV4", "S", "N", 300101, 5)],
+}
+
 # A workbook full of the mistakes people make; every bad cell must be reported at once.
 MISTAKES = {
     "vehicle": [VEHICLE_HEADER,
@@ -180,6 +215,7 @@ def main() -> None:
     write_workbook(HERE / "crossover-short-na-components.xlsx", CROSSOVER)
     write_workbook(HERE / "feoc-graphite-2025.xlsx", FEOC_GRAPHITE)
     write_workbook(HERE / "mistakes.xlsx", MISTAKES)
+    write_workbook(HERE / "suv-lithium-processed-in-china.xlsx", LITHIUM_CHINA)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,26 @@ def test_lines_already_at_the_country_are_not_changed(frames):
     assert planned.changed[MINERALS] == (2,)
 
 
+def test_a_change_may_set_the_moved_lines_feoc_flag_and_a_flag_alone_is_a_change(frames):
+    flags = frames[MINERALS].select("row", "feoc")
+    assert dict(flags.iter_rows())[2] is False
+
+    flagged = plan(frames, Change("processing_country", "JP", frozenset({2, 3}), feoc=True))
+    assert dict(flagged.frames[MINERALS].select("row", "feoc").iter_rows()) == (
+        dict(flags.iter_rows()) | {2: True, 3: True})
+    # Rows 2 and 3 are processed in Japan already: only their flags change, and that counts.
+    assert flagged.changed[MINERALS] == (2, 3)
+    kept = plan(frames, Change("processing_country", "JP", frozenset({2, 3})))
+    assert kept.changed[MINERALS] == ()
+    assert kept.frames[MINERALS].get_column("feoc").equals(frames[MINERALS].get_column("feoc"))
+
+
+@pytest.mark.parametrize("feoc", ["no", 0])
+def test_a_feoc_flag_that_is_not_true_false_or_null_is_refused(feoc):
+    with pytest.raises(PlanInvalid, match="feoc must be true, false or null"):
+        Change.from_dict({"step": "processing_country", "country": "JP", "rows": [2], "feoc": feoc})
+
+
 def test_a_later_change_to_the_same_cell_wins(frames):
     planned = plan(frames,
                    Change("processing_country", "US", frozenset({2, 3})),
@@ -222,12 +242,15 @@ def test_a_change_goes_to_json_and_back():
 
     stored = json.loads(json.dumps(change.to_dict()))
 
-    assert stored == {"step": "recycling_country", "country": None, "rows": [3, 9], "suppliers": ["a", "b"]}
+    assert stored == {"step": "recycling_country", "country": None, "rows": [3, 9], "suppliers": ["a", "b"],
+                      "feoc": None}
     assert Change.from_dict(stored) == change
+    cleared = Change("processing_country", "JP", frozenset({2}), feoc=False)
+    assert Change.from_dict(json.loads(json.dumps(cleared.to_dict()))) == cleared
 
 
 @pytest.mark.parametrize(("data", "expected"), [
-    ("processing_country", "a change must be an object with the fields step, country, rows and suppliers"),
+    ("processing_country", "a change must be an object with the fields step, country, rows, suppliers and feoc"),
     ({"country": "US"}, "a change needs the field step"),
     ({"step": 3, "country": "US"}, "a change's step must be text naming a step; found 3"),
     ({"step": "x", "country": 1}, "a change's country must be a country code (text) or null; found 1"),

@@ -10,7 +10,7 @@ added here (or, for a route that names no object, to EXEMPT with the reason).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,10 +20,10 @@ from filings.certificates.models import Certificate, CertificateStatus
 from filings.models import Assessment, EvidenceFile, FileKind, Filing
 from filings.services.manufacturer import evidence_upload
 from filings.states import State
-from portal.accounts.models import User
+from portal.accounts.models import Membership, User
 from portal.accounts.roles import Role
 from tests.conftest import DATA
-from tests.factories import check_evidence_again, run_queued_check
+from tests.factories import check_evidence_again, member, run_queued_check
 
 SAMPLE_WORKBOOK = DATA / "us-pickup-japan-minerals.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,6 +56,8 @@ class Scenario:
 
     filing: Filing
     evidence_file: EvidenceFile
+    # The sourcing plans made of the filing, by the role of the member who made each.
+    plans: dict[Role, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, filing: Filing, uploader: User) -> Scenario:
@@ -90,6 +92,33 @@ def _filing(s: Scenario) -> dict[str, Any]:
 
 def _file(s: Scenario) -> dict[str, Any]:
     return {"reference": s.filing.reference, "file_id": s.evidence_file.pk}
+
+
+def _plan(role: Role) -> Callable[[Scenario], dict[str, Any]]:
+    """The filing and a finished sourcing plan of it made by its member of `role` (a plan is
+    its maker's alone: the matrix's other actors are refused it)."""
+    from filings.evidence.plan import Change
+    from filings.rulebooks.selectors import rulebook_current
+    from filings.rulebooks.services.planning import plan_request, plan_run
+
+    def kwargs(s: Scenario) -> dict[str, Any]:
+        if role not in s.plans:
+            # The test's own member of that role, if it has one; else one made for the plan.
+            held = Membership.objects.filter(organisation=s.filing.organisation, role=role).first()
+            maker = held.user if held else member(
+                role, s.filing.organisation, email=f"planner-{role.value}@granite.example")
+            token = plan_request(actor=maker, filing=s.filing, record=rulebook_current(),
+                                 changes=[Change("processing_country", "US", rows=frozenset({2}))])
+            plan_run(token=token)
+            s.plans[role] = token
+        return {"reference": s.filing.reference, "token": s.plans[role]}
+
+    return kwargs
+
+
+def _planned_evidence_uploaded(s: Scenario) -> bool:
+    version = s.refresh().current_version()
+    return version is not None and version.files.filter(original_name="critical_minerals.csv").exists()
 
 
 def _no_data(s: Scenario) -> dict[str, Any]:
@@ -185,6 +214,11 @@ ROUTES: tuple[RouteCase, ...] = (
     RouteCase("certificates:download", "GET", Role.VIEWER, _certificate,
               state=State.APPROVED),
     RouteCase("dossiers:filing", "GET", Role.VIEWER, _filing),
+    RouteCase("rulebooks:plan", "GET", Role.VIEWER, _filing),
+    RouteCase("rulebooks:plan_outcome", "GET", Role.VIEWER, _plan(Role.VIEWER)),
+    RouteCase("rulebooks:plan_download", "GET", Role.VIEWER, _plan(Role.VIEWER)),
+    RouteCase("rulebooks:plan_apply", "POST", Role.SIGNER, _plan(Role.SIGNER),
+              done=_planned_evidence_uploaded),
     RouteCase("dossiers:download", "GET", Role.VIEWER, _dossier),
 )
 

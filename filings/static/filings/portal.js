@@ -4,6 +4,7 @@
 
   var POLL_MS = 2000;
   var RETRY_MS = 5000;
+  var PLAN_POLL_MS = 1000;
 
   function enhanceUpload(form) {
     if (!window.FormData || !window.XMLHttpRequest) {
@@ -87,6 +88,25 @@
     window.setTimeout(tick, POLL_MS);
   }
 
+  // The sourcing planner: wait for the worker's outcome, then show the page with it.
+  function pollPlan(element) {
+    var url = element.getAttribute("data-plan-poll");
+    if (!url || !window.fetch) { return; }
+
+    function tick() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (plan) {
+          if (plan.state === "pending") { window.setTimeout(tick, PLAN_POLL_MS); } else { refreshMain(); }
+        })
+        .catch(function () { window.setTimeout(tick, RETRY_MS); });
+    }
+    window.setTimeout(tick, PLAN_POLL_MS);
+  }
+
   // Swap in the server-rendered page's <main> without reloading, so the result appears in place
   // (focus and scroll position stay); a full reload is the fallback if anything goes wrong.
   function refreshMain() {
@@ -108,6 +128,7 @@
   function enhance(root) {
     Array.prototype.forEach.call(root.querySelectorAll("form[data-upload]"), enhanceUpload);
     Array.prototype.forEach.call(root.querySelectorAll("[data-poll][data-status-url]"), pollStatus);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-plan-poll]"), pollPlan);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

@@ -158,6 +158,12 @@ class Command(BaseCommand):
         review_start(actor=reviewer, filing=in_review)
         # Assessed, waiting in the queue: the crossover short on North American components.
         self._submitted("crossover-short-na-components.xlsx", preparer, signer)
+        # Assessed: the SUV whose lithium is processed in China, eligible in 2024 and not from
+        # 2025 (its processors are foreign entities of concern, and the critical-mineral share
+        # falls short of 60 %). Its advice names the lithium lines; the planner shows what
+        # moving their processing to Japan would earn under each published version.
+        self._submitted("suv-lithium-processed-in-china.xlsx", preparer, signer,
+                        start=dt.date(2024, 7, 1), end=dt.date(2025, 9, 30))
         # A draft whose workbook is full of mistakes: the check lists them, so it cannot be
         # submitted until they are corrected.
         self._draft("mistakes.xlsx", preparer, vehicle=_sample_vehicle("us-pickup-japan-minerals.xlsx"))
