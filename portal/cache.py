@@ -1,6 +1,8 @@
 """The shared cache (settings.CACHES): what it may hold and how it fails.
 
-The cache holds the API's throttle counters, shared by every web process: Redis in production
+The cache holds the API's throttle counters, shared by every web process, and the sourcing
+planner's plans for the hour they live (`filings.rulebooks.services.planning`, written by the
+web process and the worker): Redis in production
 (`CACHE_URL`, else `REDIS_URL` under `CACHE_KEY_PREFIX`), files under `CACHE_DIR` on one machine.
 Log-in throttling does not use it (`portal.accounts.services` counts failures in the database).
 """

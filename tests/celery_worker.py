@@ -37,7 +37,18 @@ def process_environment(**overrides: str) -> dict[str, str]:
             "CERTIFICATE_TRUST_ROOTS": ",".join(map(str, settings.CERTIFICATE_TRUST_ROOTS)),
             # This test process's queues (one pair per xdist worker: tests/conftest.py).
             "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-            "CELERY_CERTIFICATE_QUEUE": settings.CERTIFICATE_QUEUE, **overrides}
+            "CELERY_CERTIFICATE_QUEUE": settings.CERTIFICATE_QUEUE,
+            # This test process's cache (tests/conftest.py), which the sourcing planner's
+            # worker writes its outcomes into.
+            **_cache_environment(), **overrides}
+
+
+def _cache_environment() -> dict[str, str]:
+    default = settings.CACHES["default"]
+    env = {"CACHE_KEY_PREFIX": str(default["KEY_PREFIX"])}
+    if str(default["BACKEND"]).endswith("FileBasedCache"):
+        env["CACHE_DIR"] = str(default["LOCATION"])
+    return env
 
 
 @pytest.fixture

@@ -120,7 +120,11 @@ def plan(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
             status = 400
         entry = None
     else:
-        entry = planning.plan_get(actor=actor, filing=filing, token=token) if token else None
+        try:
+            entry = planning.plan_get(actor=actor, filing=filing, token=token) if token else None
+        except ServiceError as exc:  # the plans' store does not answer
+            entry, status, error = None, exc.status, exc.message
+            token = ""
         if entry is not None:
             # The plan shown: its changes in the form, to change and plan again.
             formset = PlanChangeFormSet(prefix="change", initial=[

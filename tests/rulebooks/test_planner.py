@@ -73,6 +73,16 @@ def planned(actor, filing, changes, record) -> dict[str, Any]:
     return entry
 
 
+def browser_form(rulebook: RulebookVersion, **first: str) -> dict[str, Any]:
+    """The planner form as a browser posts it: every change's step and ticked box, the first
+    change's fields as given."""
+    form: dict[str, Any] = {"change-TOTAL_FORMS": "3", "change-INITIAL_FORMS": "0",
+                            "rulebook": rulebook.pk}
+    for i in range(3):
+        form |= {f"change-{i}-step": "processing_country", f"change-{i}-not_feoc": "on"}
+    return form | {f"change-0-{name}": value for name, value in first.items()}
+
+
 def credits(result: dict[str, Any]) -> list[tuple[str, int]]:
     return [(s["from"], s["credit_usd"]) for s in result["segments"]]
 
@@ -166,12 +176,7 @@ def test_the_planner_page_plans_a_change_and_shows_the_outcome(client, both_vers
     page = client.get(url)
     assert page.status_code == 200
     assert "Plan a sourcing change" in page.content.decode()
-    response = client.post(url, {
-        "change-TOTAL_FORMS": "3", "change-INITIAL_FORMS": "0",
-        "change-0-step": "processing_country", "change-0-country": "jp",
-        "change-0-rows": "2-4", "change-0-not_feoc": "on",
-        "change-1-step": "processing_country", "change-2-step": "processing_country",
-        "rulebook": both_versions[JAPAN].pk})
+    response = client.post(url, browser_form(both_versions[JAPAN], country="jp", rows="2-4"))
     assert response.status_code == 302
     token = response["Location"].split("plan=")[1].split("#")[0]
     state = client.get(reverse("rulebooks:plan_outcome",
@@ -190,18 +195,11 @@ def test_the_planner_page_plans_a_change_and_shows_the_outcome(client, both_vers
 def test_the_planner_form_says_what_is_wrong(client, pre_japan, lithium_filing, viewer):
     client.force_login(viewer)
     url = reverse("rulebooks:plan", kwargs={"reference": lithium_filing.reference})
-    response = client.post(url, {
-        "change-TOTAL_FORMS": "3", "change-INITIAL_FORMS": "0",
-        "change-0-step": "processing_country", "change-0-country": "",
-        "change-0-rows": "1, 4-2, x", "rulebook": pre_japan.pk})
+    response = client.post(url, browser_form(pre_japan, country="", rows="1, 4-2, x"))
     assert response.status_code == 400
     content = response.content.decode()
     assert "rows start at 2" in content
-    # As a browser posts the form untouched: each change's step and ticked box, no lines.
-    response = client.post(url, {"change-TOTAL_FORMS": "3", "change-INITIAL_FORMS": "0",
-                                 **{f"change-{i}-{name}": value for i in range(3) for name, value
-                                    in (("step", "processing_country"), ("not_feoc", "on"))},
-                                 "rulebook": pre_japan.pk})
+    response = client.post(url, browser_form(pre_japan))  # untouched: no lines
     assert response.status_code == 400
     assert "Name the lines that would change" in response.content.decode()
 
@@ -282,3 +280,23 @@ def test_a_reopenable_filing_is_reopened_with_a_new_version_holding_the_plan(
     assert lithium_filing.state == State.DRAFT
     # The submitted version keeps its workbook.
     assert list(first.files.values_list("original_name", flat=True)) == [LITHIUM]
+
+
+def test_when_the_plans_store_is_down_the_planner_says_so_and_nothing_is_planned(
+        client, pre_japan, lithium_filing, viewer):
+    from django.test import override_settings
+
+    client.force_login(viewer)
+    url = reverse("rulebooks:plan", kwargs={"reference": lithium_filing.reference})
+    form = browser_form(pre_japan, country="JP", rows="2")
+    down = {"default": {"BACKEND": "portal.cache.PrefixedRedisCache",
+                        "LOCATION": "redis://127.0.0.1:1/0", "KEY_PREFIX": "down"}}
+    with override_settings(CACHES=down):
+        response = client.post(url, form)
+        assert response.status_code == 503
+        assert "cannot be reached right now" in response.content.decode()
+        shown = client.get(f"{url}?plan=anything")
+        assert shown.status_code == 503
+        state = client.get(reverse("rulebooks:plan_outcome", kwargs={
+            "reference": lithium_filing.reference, "token": "anything"}))
+        assert state.status_code == 503 and "cannot be reached" in state.json()["error"]

@@ -40,7 +40,8 @@ from .builders import (
 
 DATA = Path(__file__).parents[1] / "data"
 SAMPLES = ["crossover-short-na-components.xlsx", "feoc-graphite-2025.xlsx", "german-sedan.xlsx",
-           "us-pickup-japan-minerals.xlsx", "us-pickup-japan-minerals-csv"]
+           "us-pickup-japan-minerals.xlsx", "us-pickup-japan-minerals-csv",
+           "suv-lithium-processed-in-china.xlsx"]
 PERIOD = ("2023-01-01", "2026-12-31")
 
 _values = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000"), places=2)

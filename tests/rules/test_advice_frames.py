@@ -103,7 +103,8 @@ def test_the_frames_give_the_advice_the_lines_give(drawn):
 
 
 @pytest.mark.parametrize("name", ["crossover-short-na-components.xlsx", "feoc-graphite-2025.xlsx",
-                                  "german-sedan.xlsx", "us-pickup-japan-minerals-csv"])
+                                  "german-sedan.xlsx", "us-pickup-japan-minerals-csv",
+                                  "suv-lithium-processed-in-china.xlsx"])
 def test_the_samples_get_the_same_advice_from_their_frames(name):
     fast, pure = _both_ways(read_frames([DATA / name]))
 

@@ -59,6 +59,7 @@ from filings.states import REOPENABLE, State
 from portal.accounts.models import User
 from portal.accounts.roles import Capability, OrganisationKind
 from portal.audit.services import audit_record
+from portal.cache import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,32 @@ PLAN_LOST_AFTER = dt.timedelta(minutes=5)
 
 class PlanGone(ServiceError):
     status = 404
+
+
+class PlannerUnavailable(ServiceError):
+    """The cache the plans live in does not answer: nothing was planned, nothing is lost."""
+
+    status = 503
+
+
+_UNAVAILABLE = ("The planner cannot be reached right now (its store does not answer); nothing "
+                "was planned. Try again in a minute.")
+
+
+def _cache_get(token: str) -> Any:
+    try:
+        return cache.get(_key(token))
+    except CACHE_ERRORS as exc:
+        logger.error("plan store unreachable: %r", exc)
+        raise PlannerUnavailable(_UNAVAILABLE) from None
+
+
+def _cache_set(token: str, entry: dict[str, Any]) -> None:
+    try:
+        cache.set(_key(token), entry, settings.PLAN_RESULT_SECONDS)
+    except CACHE_ERRORS as exc:
+        logger.error("plan store unreachable: %r", exc)
+        raise PlannerUnavailable(_UNAVAILABLE) from None
 
 
 def _key(token: str) -> str:
@@ -105,12 +132,12 @@ def plan_request(*, actor: User, filing: Filing, changes: Sequence[Change],
         raise ServiceError("This filing has no evidence yet: upload its workbook first, then "
                            "plan changes to it.")
     token = secrets.token_urlsafe(18)
-    cache.set(_key(token), {
+    _cache_set(token, {
         "state": PENDING, "filing": filing.pk, "user": actor.pk, "version": version.pk,
         "version_number": version.number, "rulebook": record.pk,
         "rulebook_name": f"{record.rulebook_id} {record.version}",
         "changes": [c.to_dict() for c in changes],
-        "requested_at": timezone.now().isoformat()}, settings.PLAN_RESULT_SECONDS)
+        "requested_at": timezone.now().isoformat()})
     from filings.rulebooks.tasks import plan_outcome
 
     enqueue_on_commit(plan_outcome, token)
@@ -121,7 +148,7 @@ def plan_get(*, actor: User, filing: Filing, token: str) -> dict[str, Any] | Non
     """The plan's cache entry, if it is this person's plan of this filing (None otherwise, or
     when it has expired). A pending entry past `PLAN_LOST_AFTER` is reported as failed."""
     plan_allowed(actor=actor, filing=filing)
-    entry = cache.get(_key(token)) if token else None
+    entry = _cache_get(token) if token else None
     if not isinstance(entry, dict) or entry.get("filing") != filing.pk \
             or entry.get("user") != actor.pk:
         return None
@@ -139,7 +166,7 @@ def plan_changes(entry: dict[str, Any]) -> list[Change]:
 
 def plan_run(*, token: str) -> None:
     """The worker's part: compute the plan's outcome into its cache entry. Safe to run twice."""
-    entry = cache.get(_key(token))
+    entry = _cache_get(token)
     if not isinstance(entry, dict) or entry.get("state") != PENDING:
         return
     started = time.perf_counter()
@@ -154,7 +181,7 @@ def plan_run(*, token: str) -> None:
             "The plan could not be computed. Plan it again; if it happens again, contact the "
             "portal's support."]}
     answer["duration_ms"] = int((time.perf_counter() - started) * 1000)
-    cache.set(_key(token), {**entry, **answer}, settings.PLAN_RESULT_SECONDS)
+    _cache_set(token, {**entry, **answer})
 
 
 def _messages(exc: PlanInvalid | EvidenceInvalid) -> list[Any]:
