@@ -373,3 +373,21 @@ def test_vins_csv_is_written_only_when_there_are_vins(tmp_path):
     assert [p.name for p in written] == ["vehicle.csv", "battery_components.csv", "critical_minerals.csv"]
     assert read_evidence([tmp_path / "out"], rulebook=RULEBOOK) == read_evidence([tmp_path / "in"],
                                                                                   rulebook=RULEBOOK)
+
+
+def test_a_country_the_columns_enum_lacks_is_refused_not_cast_to_null(frames):
+    narrow = pl.Enum(["JP", "US", "FI", "CA"])
+    minerals = frames[MINERALS].with_columns(pl.col("processing_country").cast(pl.String).cast(narrow))
+
+    (message,) = messages({**frames, MINERALS: minerals}, Change("processing_country", "MX", frozenset({2})))
+    planned = plan({**frames, MINERALS: minerals}, Change("processing_country", "CA", frozenset({2})))
+
+    assert "processing_country 'MX' is not a code the critical_minerals sheet's processing_country" in message
+    assert planned.frames[MINERALS].schema["processing_country"] == narrow
+    assert column(planned.frames[MINERALS], "processing_country")[2] == "CA"
+
+
+def test_the_lines_workbook_has_the_templates_read_me_in_the_language_given(frames, tmp_path):
+    write_lines_workbook(tmp_path / "lines.xlsx", frames, translate=lambda template: "¶" + template)
+
+    assert str(sheet_rows(tmp_path / "lines.xlsx", "read_me")[0][0]).startswith("¶Clean vehicle credit")
