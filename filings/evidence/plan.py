@@ -449,6 +449,21 @@ _SHEET_DATA_END = b"</sheetData>"
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)1:([A-Z]+)1"/>')
 
 
+# Text that reads as an escaped character (a workbook's _x0041_ reads "A"): each "_" that
+# starts one is written as _x005F_, the escaped "_" (a regex with look-ahead, as the escapes
+# may overlap: _x005F_x0041_; only for the rare texts that hold one).
+_ESCAPE_LIKE = r"_x[0-9A-Fa-f]{4}_"
+_STARTS_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_like_kept(cells: pl.DataFrame, name: str) -> pl.Expr:
+    column = pl.col(name)
+    if not cells.select(column.str.contains(_ESCAPE_LIKE).any()).item():
+        return column
+    return column.map_elements(lambda value: _STARTS_ESCAPE.sub("_x005F_", value), return_dtype=pl.String,
+                               skip_nulls=True)
+
+
 # Rows turned into XML at a time: the text of a slice, not of the sheet, is held at once.
 _XML_ROWS = 1 << 14
 
@@ -472,7 +487,7 @@ def _rows_xml(cells: pl.DataFrame, first: int) -> str:
     number = pl.int_range(first, first + cells.height, dtype=pl.Int64).cast(pl.String)
     row_cells = []
     for index, name in enumerate(cells.columns):
-        value = (pl.col(name).str.replace_all("&", "&amp;", literal=True)
+        value = (_escape_like_kept(cells, name).str.replace_all("&", "&amp;", literal=True)
                  .str.replace_all("<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True))
         cell = pl.concat_str([pl.lit(f'<c r="{column_letter(index)}'), number,
                               pl.lit('" t="inlineStr"><is><t>'), value, pl.lit("</t></is></c>")])
