@@ -424,14 +424,14 @@ def write_lines_workbook(path: Path, frames: Mapping[str, pl.DataFrame], *,
             frame = frame.filter(pl.col(ROW).is_in(wanted.implode()))
         if frame.height:
             fills[sheet.name] = cell_texts(frame, sheet)
-    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(handle)
-    template = Path(name)
+    template = Path(temporary)
     try:
         write_template(template, rulebook=rulebook, translate=translate)
         with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-            parts = {name: part for part, name in _sheet_names(source).items()}
-            filled = {parts[name]: cells for name, cells in fills.items()}
+            parts = {sheet: part for part, sheet in _sheet_names(source).items()}
+            filled = {parts[sheet]: cells for sheet, cells in fills.items()}
             for entry in source.infolist():
                 data = source.read(entry)
                 if entry.filename not in filled:
