@@ -269,7 +269,7 @@ def test_junk_is_refused_saying_what_is_wrong(data, expected):
 
 # --- the planned evidence written back -------------------------------------------------------
 
-SUPPLIERS = ["Andes Lithium SA", "Nickel, North Inc.", 'Say "Hi" Mining', "=1+1 Minerals", "Émile & Söhne",
+SUPPLIERS = ["Andes Lithium SA", "A&B <Mines> _x0041_ Co", "Sal_x005F_x0041_", "Nickel, North Inc.", 'Say "Hi" Mining', "=1+1 Minerals", "Émile & Söhne",
              "123", "Kathode GmbH"]
 COUNTRIES = ["US", "CA", "MX", "CL", "CN", "JP", "AU", "CD", "DE"]
 AMOUNTS = st.builds(lambda whole, fraction: f"{whole}{fraction}",
@@ -375,13 +375,17 @@ def test_the_sample_workbook_planned_round_trips(frames, tmp_path):
     assert planned.evidence() != read_evidence([SAMPLE], rulebook=RULEBOOK)
 
 
-def test_a_formula_like_text_is_written_as_text(tmp_path):
-    files = EvidenceFiles.valid().set(MINERALS, 2, "supplier", "=SUM(A1:A2)")
+@pytest.mark.parametrize("supplier", ["=SUM(A1:A2)", "A&B <Mines> Co", "Sal_x0041_ Co", "_x005F_x0041_",
+                                      "Café 株式会社"])
+def test_a_text_is_written_as_the_same_text(tmp_path, supplier):
+    """Not a formula (openpyxl takes text starting with "=" for one), XML escaped, and the
+    workbook's own escapes (_x0041_ reads "A" to the readers) escaped in turn."""
+    files = EvidenceFiles.valid().set(MINERALS, 2, "supplier", supplier)
     frames = read_frames(files.write_csv(tmp_path / "in"), rulebook=RULEBOOK)
 
     write_lines_workbook(tmp_path / "lines.xlsx", frames, rulebook=RULEBOOK)
 
-    assert sheet_rows(tmp_path / "lines.xlsx", MINERALS)[1][2] == "=SUM(A1:A2)"
+    assert read_frames([tmp_path / "lines.xlsx"], rulebook=RULEBOOK)[MINERALS].item(0, "supplier") == supplier
     assert read_evidence([tmp_path / "lines.xlsx"], rulebook=RULEBOOK) == read_evidence(
         [tmp_path / "in"], rulebook=RULEBOOK)
 
@@ -396,3 +400,21 @@ def test_vins_csv_is_written_only_when_there_are_vins(tmp_path):
     assert [p.name for p in written] == ["vehicle.csv", "battery_components.csv", "critical_minerals.csv"]
     assert read_evidence([tmp_path / "out"], rulebook=RULEBOOK) == read_evidence([tmp_path / "in"],
                                                                                   rulebook=RULEBOOK)
+
+
+def test_a_country_the_columns_enum_lacks_is_refused_not_cast_to_null(frames):
+    narrow = pl.Enum(["JP", "US", "FI", "CA"])
+    minerals = frames[MINERALS].with_columns(pl.col("processing_country").cast(pl.String).cast(narrow))
+
+    (message,) = messages({**frames, MINERALS: minerals}, Change("processing_country", "MX", frozenset({2})))
+    planned = plan({**frames, MINERALS: minerals}, Change("processing_country", "CA", frozenset({2})))
+
+    assert "processing_country 'MX' is not a code the critical_minerals sheet's processing_country" in message
+    assert planned.frames[MINERALS].schema["processing_country"] == narrow
+    assert column(planned.frames[MINERALS], "processing_country")[2] == "CA"
+
+
+def test_the_lines_workbook_has_the_templates_read_me_in_the_language_given(frames, tmp_path):
+    write_lines_workbook(tmp_path / "lines.xlsx", frames, translate=lambda template: "¶" + template)
+
+    assert str(sheet_rows(tmp_path / "lines.xlsx", "read_me")[0][0]).startswith("¶Clean vehicle credit")
