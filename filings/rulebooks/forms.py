@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from filings.rulebooks.models import RulebookVersion
 from filings.rules.rulebook import VEHICLE_CLASSES
@@ -140,10 +140,10 @@ class WhatIfForm(forms.Form):
 # --- The sourcing planner (a manufacturer's page: its texts are translated) ----------------
 
 PLAN_STEPS = [
-    ("processing_country", _lazy("Processing of critical minerals")),
-    ("extraction_country", _lazy("Extraction of critical minerals")),
-    ("recycling_country", _lazy("Recycling of critical minerals")),
-    ("manufacturing_country", _lazy("Manufacturing or assembly of battery components")),
+    ("processing_country", _("Processing of critical minerals")),
+    ("extraction_country", _("Extraction of critical minerals")),
+    ("recycling_country", _("Recycling of critical minerals")),
+    ("manufacturing_country", _("Manufacturing or assembly of battery components")),
 ]
 # The most row numbers one change may name, ranges included (filings.evidence.plan's own cap).
 _MAX_ROWS = 100_000
@@ -153,25 +153,25 @@ _MAX_SUPPLIERS = 1_000
 class PlanChangeForm(forms.Form):
     """One change of a plan: which lines (rows, suppliers or both), which step, where to."""
 
-    step = forms.ChoiceField(label=_lazy("Step"), choices=PLAN_STEPS)
+    step = forms.ChoiceField(label=_("Step"), choices=PLAN_STEPS)
     country = forms.CharField(
-        label=_lazy("New country"), max_length=2, required=False,
+        label=_("New country"), max_length=2, required=False,
         widget=forms.TextInput(attrs={"size": 3, "autocapitalize": "characters",
                                       "autocomplete": "off", "spellcheck": "false"}),
-        help_text=_lazy("ISO 3166-1 alpha-2 code, such as US, CA, MX or JP. Empty only for "
+        help_text=_("ISO 3166-1 alpha-2 code, such as US, CA, MX or JP. Empty only for "
                         "recycling: not recycled."))
     rows = forms.CharField(
-        label=_lazy("Rows"), required=False, max_length=2000,
-        help_text=_lazy("Spreadsheet row numbers on the sheet, such as 2, 5-9."))
+        label=_("Rows"), required=False, max_length=2000,
+        help_text=_("Spreadsheet row numbers on the sheet, such as 2, 5-9."))
     suppliers = forms.CharField(
-        label=_lazy("Suppliers"), required=False, max_length=100_000,
+        label=_("Suppliers"), required=False, max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_lazy("One supplier name per line, exactly as in the evidence: every line of "
+        help_text=_("One supplier name per line, exactly as in the evidence: every line of "
                         "each moves."))
     not_feoc = forms.BooleanField(
-        label=_lazy("The supplier at the new place is not a foreign entity of concern"),
+        label=_("The supplier at the new place is not a foreign entity of concern"),
         required=False, initial=True,
-        help_text=_lazy("Clears the FEOC flag of the lines that move. Untick it to keep each "
+        help_text=_("Clears the FEOC flag of the lines that move. Untick it to keep each "
                         "line's flag as it is."))
 
     def has_lines(self) -> bool:
@@ -189,15 +189,15 @@ class PlanChangeForm(forms.Form):
                 low, high = int(first), int(last) if dash else int(first)
             except ValueError:
                 raise forms.ValidationError(
-                    _lazy("“%(part)s” is not a row number or a range such as 5-9."),
+                    _("“%(part)s” is not a row number or a range such as 5-9."),
                     params={"part": part}) from None
             if low < 2 or high < low:
                 raise forms.ValidationError(
-                    _lazy("“%(part)s”: rows start at 2 (row 1 is the header), and a range runs "
+                    _("“%(part)s”: rows start at 2 (row 1 is the header), and a range runs "
                           "from the lower number to the higher."), params={"part": part})
             if high - low + 1 + len(rows) > _MAX_ROWS:
                 raise forms.ValidationError(
-                    _lazy("At most %(max)s rows per change; name suppliers for more."),
+                    _("At most %(max)s rows per change; name suppliers for more."),
                     params={"max": f"{_MAX_ROWS:,}"})
             rows.update(range(low, high + 1))
         return frozenset(rows)
@@ -206,14 +206,14 @@ class PlanChangeForm(forms.Form):
         names = frozenset(filter(None, (" ".join(line.split())
                                         for line in str(self.cleaned_data["suppliers"]).splitlines())))
         if len(names) > _MAX_SUPPLIERS:
-            raise forms.ValidationError(_lazy("At most %(max)s suppliers per change."),
+            raise forms.ValidationError(_("At most %(max)s suppliers per change."),
                                         params={"max": f"{_MAX_SUPPLIERS:,}"})
         return names
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.has_lines() and not data.get("country") and data.get("step") != "recycling_country":
-            self.add_error("country", _lazy("Give the country the step would move to."))
+            self.add_error("country", _("Give the country the step would move to."))
         return data
 
 
@@ -223,7 +223,7 @@ class _PlanChanges(forms.BaseFormSet):  # type: ignore[type-arg]
             return
         if not any(form.has_lines() for form in self.forms if form.cleaned_data):
             raise forms.ValidationError(
-                _lazy("Name the lines that would change: their rows, their suppliers or both."))
+                _("Name the lines that would change: their rows, their suppliers or both."))
 
 
 PlanChangeFormSet = forms.formset_factory(PlanChangeForm, formset=_PlanChanges, extra=3,
@@ -237,9 +237,9 @@ class _VersionChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class PlanRulebookForm(forms.Form):
     rulebook = _VersionChoice(
-        label=_lazy("Rulebook version"), queryset=RulebookVersion.objects.none(),
+        label=_("Rulebook version"), queryset=RulebookVersion.objects.none(),
         empty_label=None,
-        help_text=_lazy("The published rules the plan is assessed under."))
+        help_text=_("The published rules the plan is assessed under."))
 
     def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -52,7 +52,7 @@ def _checked(browser: Browser, url: str, cookies: list, problems: dict[str, list
 
 
 def test_a_signer_plans_the_lithium_move_in_the_browser_and_starts_a_version_from_it(
-        browser: Browser, page: Page, live_server, celery_worker_process, pre_japan,
+        browser: Browser, page: Page, live_server, celery_worker_process, pre_japan,  # noqa: F811 (the fixture imported above)
         manufacturer, preparer, signer, approver, tmp_path: Path):
     publish(approver, japan_draft(approver))
     filing = submitted(manufacturer, preparer, signer, workbook=LITHIUM,
