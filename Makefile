@@ -52,13 +52,14 @@ test: $(STAMP) $(MESSAGES) $(AXE)
 	$(BIN)/python -m mypy .
 	$(BIN)/python -m pytest $(PYTEST_XDIST)
 
-# The whole-journey test's screenshots of every step go to var/screenshots/; the ones the README
+# The whole-journey test's screenshots of every step (and the planner's outcome) go to var/screenshots/; the ones the README
 # shows are copied to docs/screenshots/.
 SHOWN_SCREENSHOTS := ja-01-login ja-06-assessed en-09-review-filing en-12-approve \
-	ja-14-verify-genuine en-17-verify-revoked
+	ja-14-verify-genuine en-17-verify-revoked en-planner-outcome
 screenshots: $(STAMP) $(MESSAGES) $(AXE)
 	rm -rf var/screenshots
-	JOURNEY_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -n 0 -q tests/browser/test_whole_journey.py
+	JOURNEY_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -n 0 -q tests/browser/test_whole_journey.py \
+		tests/browser/test_planner.py
 	mkdir -p docs/screenshots
 	for name in $(SHOWN_SCREENSHOTS); do cp var/screenshots/$$name.png docs/screenshots/; done
 

@@ -139,7 +139,8 @@ def plan(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
     context = {"filing": filing, "formset": formset, "version_form": version_form,
                "error": error, "token": token if entry else "", "outcome": _outcome_view(entry),
                "expired": bool(token) and entry is None and request.method == "GET",
-               "base": planning.plan_base_version(filing), "fta_countries": _fta_text(versions)}
+               "base": planning.plan_base_version(filing), "fta_countries": _fta_text(versions),
+               "can_apply": planning.plan_may_apply(actor)}
     return render(request, "rulebooks/plan.html", context, status=status)
 
 

@@ -8,6 +8,7 @@ a phone; the pages' own Content-Security-Policy blocks nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +92,10 @@ def test_a_signer_plans_the_lithium_move_in_the_browser_and_starts_a_version_fro
     expect(page.locator(".plan-table tbody tr").nth(1)).to_contain_text("$7,500")
     outcome_url = page.url
     _checked(browser, outcome_url, cookies, problems, "outcome")
+    # `make screenshots` shows the planner in the README.
+    folder = Path(os.environ.get("JOURNEY_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "en-planner-outcome.png"), full_page=True)
 
     # The same plan under the rules before Japan counted: only the battery-component half.
     page.get_by_label("Rulebook version").select_option(str(versions[PRE_JAPAN].pk))

@@ -190,6 +190,9 @@ def test_the_planner_page_plans_a_change_and_shows_the_outcome(client, both_vers
     assert f"irc-30d {JAPAN}" in shown
     # The form shows the plan as planned, to change and plan again.
     assert 'value="2-4"' in shown and 'value="JP"' in shown
+    # A viewer may plan, not start a version from the plan (a signer's choice).
+    assert "Start a new evidence version from this plan" not in shown
+    assert "A signer of your organisation can start" in shown
 
 
 def test_the_planner_form_says_what_is_wrong(client, pre_japan, lithium_filing, viewer):

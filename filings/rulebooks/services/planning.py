@@ -43,7 +43,7 @@ from filings.evidence.plan import (
 from filings.evidence.reader import read_frames
 from filings.models import EvidenceFile, EvidenceVersion, FileKind, Filing
 from filings.rulebooks.models import RulebookVersion
-from filings.rulebooks.selectors import published_versions, rulebook_of
+from filings.rulebooks.selectors import rulebook_of
 from filings.rules import AssessmentInputError, Rulebook, assess_period
 from filings.rules.advice import AdviceInputError
 from filings.services import manufacturer
@@ -57,7 +57,7 @@ from filings.services.common import (
 )
 from filings.states import REOPENABLE, State
 from portal.accounts.models import User
-from portal.accounts.roles import Capability, OrganisationKind
+from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 from portal.audit.services import audit_record
 from portal.cache import CACHE_ERRORS
 
@@ -285,6 +285,7 @@ def plan_start_version(*, actor: User, filing: Filing, token: str) -> EvidenceVe
     return target
 
 
-def plan_versions() -> list[RulebookVersion]:
-    """The versions a plan may be computed under: the published ones, newest first."""
-    return list(published_versions())
+def plan_may_apply(actor: User) -> bool:
+    """Whether the actor's role may start a new evidence version from a plan (a signer's)."""
+    membership = actor.membership()
+    return membership is not None and Capability.SUBMIT_FILINGS in CAPABILITIES[Role(membership.role)]
