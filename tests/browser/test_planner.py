@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -36,7 +37,7 @@ def _flushable(transactional_db: None) -> Iterator[None]:
     _clear_audit_events()
 
 
-def _checked(browser: Browser, url: str, cookies: list, problems: dict[str, list[str]],
+def _checked(browser: Browser, url: str, cookies: list[Any], problems: dict[str, list[str]],
              name: str) -> None:
     """axe and a phone's width on `url`, in a context of its own that lets axe in."""
     context = browser.new_context(bypass_csp=True)
