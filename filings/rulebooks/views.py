@@ -262,7 +262,8 @@ def _outcome_view(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         "credit_before": (min(credits_before), max(credits_before)),
         "credit_after": (min(credits_after), max(credits_after)),
         "better": sum(credits_after) > sum(credits_before),
-        "changed_lines": sum(len(r) for r in entry["changed"].values()),
-        "changed_minerals": len(entry["changed"].get("critical_minerals", [])),
-        "changed_components": len(entry["changed"].get("battery_components", []))})
+        "advice_omitted": entry.get("advice_omitted", False),
+        "changed_lines": sum(entry["changed"].values()),
+        "changed_minerals": entry["changed"].get("critical_minerals", 0),
+        "changed_components": entry["changed"].get("battery_components", 0)})
     return view

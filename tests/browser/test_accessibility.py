@@ -63,7 +63,8 @@ def test_no_manufacturer_or_public_page_has_a_serious_or_critical_violation(
                filing_url(portfolio.invalid), filing_url(portfolio.draft),
                filing_url(portfolio.approved), reverse("filings:create"),
                reverse("api_tokens:list"),
-               reverse("dossiers:filing", kwargs={"reference": portfolio.approved.reference})]
+               reverse("dossiers:filing", kwargs={"reference": portfolio.approved.reference}),
+               reverse("rulebooks:plan", kwargs={"reference": portfolio.assessed.reference})]
     found: dict[str, list[str]] = {}
 
     def audit(urls: list[str], note: str) -> None:

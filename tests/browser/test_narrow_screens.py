@@ -106,7 +106,9 @@ def test_no_manufacturer_page_scrolls_sideways_on_a_phone_a_tablet_or_a_wide_scr
                "new filing": reverse("filings:create"),
                "API tokens": reverse("api_tokens:list"),
                "dossiers": reverse("dossiers:filing",
-                                   kwargs={"reference": portfolio.approved.reference})}
+                                   kwargs={"reference": portfolio.approved.reference}),
+               "planner": reverse("rulebooks:plan",
+                                  kwargs={"reference": portfolio.assessed.reference})}
     too_wide: list[tuple[str, int, int]] = []
 
     def visit(pages: dict[str, str], widths: tuple[int, ...] = WIDTHS, note: str = "") -> None:

@@ -93,7 +93,7 @@ def test_moving_the_lithium_to_japan_earns_the_credit_only_under_the_rules_that_
     assert under_japan["state"] == DONE
     assert credits(under_japan["before"]) == [("2024-07-01", 7500), ("2025-01-01", 0)]
     assert credits(under_japan["after"]) == [("2024-07-01", 7500), ("2025-01-01", 7500)]
-    assert under_japan["changed"] == {"critical_minerals": [2, 3, 4]}
+    assert under_japan["changed"] == {"critical_minerals": 3}
     assert under_japan["advice"] is None  # every requirement met: nothing left to advise
 
     before_japan = planned(viewer, lithium_filing, [TO_JAPAN], both_versions[PRE_JAPAN])
@@ -303,3 +303,29 @@ def test_when_the_plans_store_is_down_the_planner_says_so_and_nothing_is_planned
         state = client.get(reverse("rulebooks:plan_outcome", kwargs={
             "reference": lithium_filing.reference, "token": "anything"}))
         assert state.status_code == 503 and "cannot be reached" in state.json()["error"]
+
+
+def test_advice_too_long_to_read_here_is_left_out_and_said_so(client, pre_japan, lithium_filing,
+                                                              viewer, monkeypatch):
+    from filings.rulebooks.services import planning
+
+    monkeypatch.setattr(planning, "PLAN_ADVICE_MAX_BYTES", 10)
+    entry = planned(viewer, lithium_filing, [Change("processing_country", "JP", rows=frozenset({2}))],
+                    pre_japan)
+    assert (entry["advice"], entry["advice_omitted"]) == (None, True)
+    # The stored outcome keeps what the page shows, not the findings row by row.
+    assert all(segment["findings"] == [] for segment in entry["after"]["segments"])
+    assert set(entry["before"]["segments"][0]) == {"from", "to", "credit_usd", "requirements"}
+    client.force_login(viewer)
+    shown = client.get(reverse("rulebooks:plan", kwargs={"reference": lithium_filing.reference}),
+                       {"plan": entry["token"]}).content.decode()
+    assert 'id="plan-advice-omitted"' in shown
+
+
+def test_an_entry_of_another_shape_reads_as_expired(pre_japan, lithium_filing, viewer):
+    from filings.rulebooks.services import planning
+
+    entry = planned(viewer, lithium_filing, [TO_JAPAN], pre_japan)
+    key = f"plan:{entry['token']}"
+    cache.set(key, {**cache.get(key), "format": planning.PLAN_FORMAT - 1})
+    assert plan_get(actor=viewer, filing=lithium_filing, token=entry["token"]) is None

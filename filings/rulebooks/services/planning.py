@@ -14,6 +14,7 @@ suppliers) and, when a signer chooses, the planned evidence becomes the filing's
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 import tempfile
@@ -41,7 +42,7 @@ from filings.evidence.plan import (
     write_lines_workbook,
 )
 from filings.evidence.reader import read_frames
-from filings.models import EvidenceFile, EvidenceVersion, FileKind, Filing
+from filings.models import EvidenceFile, EvidenceVersion, FileKind, Filing, outcome_document
 from filings.rulebooks.models import RulebookVersion
 from filings.rulebooks.selectors import rulebook_of
 from filings.rules import AssessmentInputError, Rulebook, assess_period
@@ -64,6 +65,12 @@ from portal.cache import CACHE_ERRORS
 logger = logging.getLogger(__name__)
 
 PENDING, DONE, INVALID, FAILED = "pending", "done", "invalid", "failed"
+# The shape of a plan's cache entry: an entry of another shape (written before a deploy that
+# changed it) reads as expired, so the page asks to plan again rather than misread it.
+PLAN_FORMAT = 2
+# The most advice a plan's outcome keeps, as JSON (a plan of 100,000 lines can leave advice naming
+# tens of thousands; the page shows a few of each).
+PLAN_ADVICE_MAX_BYTES = 1_000_000
 # A pending plan older than this was lost (a broker outage, a worker restart): the page says so.
 PLAN_LOST_AFTER = dt.timedelta(minutes=5)
 
@@ -133,7 +140,7 @@ def plan_request(*, actor: User, filing: Filing, changes: Sequence[Change],
                            "plan changes to it.")
     token = secrets.token_urlsafe(18)
     _cache_set(token, {
-        "state": PENDING, "filing": filing.pk, "user": actor.pk, "version": version.pk,
+        "format": PLAN_FORMAT, "state": PENDING, "filing": filing.pk, "user": actor.pk, "version": version.pk,
         "version_number": version.number, "rulebook": record.pk,
         "rulebook_name": f"{record.rulebook_id} {record.version}",
         "changes": [c.to_dict() for c in changes],
@@ -149,8 +156,8 @@ def plan_get(*, actor: User, filing: Filing, token: str) -> dict[str, Any] | Non
     when it has expired). A pending entry past `PLAN_LOST_AFTER` is reported as failed."""
     plan_allowed(actor=actor, filing=filing)
     entry = _cache_get(token) if token else None
-    if not isinstance(entry, dict) or entry.get("filing") != filing.pk \
-            or entry.get("user") != actor.pk:
+    if not isinstance(entry, dict) or entry.get("format") != PLAN_FORMAT \
+            or entry.get("filing") != filing.pk or entry.get("user") != actor.pk:
         return None
     if entry["state"] == PENDING and \
             timezone.now() - dt.datetime.fromisoformat(entry["requested_at"]) > PLAN_LOST_AFTER:
@@ -167,7 +174,8 @@ def plan_changes(entry: dict[str, Any]) -> list[Change]:
 def plan_run(*, token: str) -> None:
     """The worker's part: compute the plan's outcome into its cache entry. Safe to run twice."""
     entry = _cache_get(token)
-    if not isinstance(entry, dict) or entry.get("state") != PENDING:
+    if not isinstance(entry, dict) or entry.get("format") != PLAN_FORMAT \
+            or entry.get("state") != PENDING:
         return
     started = time.perf_counter()
     try:
@@ -206,8 +214,19 @@ def _outcome(entry: dict[str, Any]) -> dict[str, Any]:
                           end=filing.coverage_end)
     advice = (advise_frames(after, planned.frames, rulebook=rulebook).to_dict()
               if has_unmet_requirement(after) else None)
-    return {"state": DONE, "before": before.to_dict(), "after": after.to_dict(), "advice": advice,
-            "changed": {sheet: list(rows) for sheet, rows in planned.changed.items() if rows}}
+    # What the page shows, and no more (the entry lives in the cache): the outcome before the
+    # plan; the result after it without its row-by-row findings; the advice that remains unless
+    # it names so many lines that it would not be read here (the filing's own assessment lists
+    # them); how many lines of each sheet change.
+    too_long = advice is not None and len(json.dumps(advice)) > PLAN_ADVICE_MAX_BYTES
+    return {"state": DONE, "before": outcome_document(before.to_dict()),
+            "after": _without_findings(after.to_dict()),
+            "advice": None if too_long else advice, "advice_omitted": too_long,
+            "changed": {sheet: len(rows) for sheet, rows in planned.changed.items() if rows}}
+
+
+def _without_findings(result: dict[str, Any]) -> dict[str, Any]:
+    return {**result, "segments": [{**segment, "findings": []} for segment in result["segments"]]}
 
 
 def _planned(version: EvidenceVersion, rulebook: Rulebook,
@@ -281,7 +300,7 @@ def plan_start_version(*, actor: User, filing: Filing, token: str) -> EvidenceVe
                                                      f"{version.number}",
                          data={"from_version": version.number, "to_version": target.number,
                                "rulebook": entry["rulebook_name"], "changes": entry["changes"],
-                               "changed_lines": {s: len(r) for s, r in entry["changed"].items()}})
+                               "changed_lines": entry["changed"]})
     return target
 
 
