@@ -298,10 +298,10 @@ def test_when_the_plans_store_is_down_the_planner_says_so_and_nothing_is_planned
         response = client.post(url, form)
         assert response.status_code == 503
         assert "cannot be reached right now" in response.content.decode()
-        shown = client.get(f"{url}?plan=anything")
+        shown = client.get(f"{url}?plan={'a' * 24}")
         assert shown.status_code == 503
         state = client.get(reverse("rulebooks:plan_outcome", kwargs={
-            "reference": lithium_filing.reference, "token": "anything"}))
+            "reference": lithium_filing.reference, "token": "a" * 24}))
         assert state.status_code == 503 and "cannot be reached" in state.json()["error"]
 
 
@@ -329,3 +329,31 @@ def test_an_entry_of_another_shape_reads_as_expired(pre_japan, lithium_filing, v
     key = f"plan:{entry['token']}"
     cache.set(key, {**cache.get(key), "format": planning.PLAN_FORMAT - 1})
     assert plan_get(actor=viewer, filing=lithium_filing, token=entry["token"]) is None
+
+
+def test_nothing_is_made_from_a_plan_whose_evidence_changed_since(client, pre_japan, lithium_filing,
+                                                                 preparer, signer):
+    from filings.services.manufacturer import evidence_remove
+
+    entry = planned(signer, lithium_filing, [TO_JAPAN], pre_japan)
+    [workbook] = lithium_filing.current_version().files.all()
+    evidence_remove(actor=preparer, evidence_file=workbook)
+    evidence_upload(actor=preparer, filing=lithium_filing, kind=FileKind.EVIDENCE,
+                    upload=SimpleUploadedFile("other.xlsx", (DATA / LITHIUM).read_bytes(), XLSX))
+    client.force_login(signer)
+    kwargs = {"reference": lithium_filing.reference, "token": entry["token"]}
+    for response in (client.get(reverse("rulebooks:plan_download", kwargs=kwargs)),
+                     client.post(reverse("rulebooks:plan_apply", kwargs=kwargs))):
+        assert response.status_code == 409
+        assert "The evidence changed since this plan was made" in response.content.decode()
+    assert list(lithium_filing.current_version().files.values_list("original_name", flat=True)) == [
+        "other.xlsx"]
+
+
+@pytest.mark.parametrize("token", ["x" * 300, "../../etc", "plan:abc", "ÄÖÜ" * 8])
+def test_a_token_that_no_plan_could_have_names_none(client, lithium_filing, viewer, token):
+    client.force_login(viewer)
+    assert plan_get(actor=viewer, filing=lithium_filing, token=token) is None
+    page = client.get(reverse("rulebooks:plan", kwargs={"reference": lithium_filing.reference}),
+                      {"plan": token})
+    assert page.status_code == 200 and 'id="plan-expired"' in page.content.decode()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import tempfile
 import time
@@ -48,7 +49,12 @@ from filings.rulebooks.selectors import rulebook_of
 from filings.rules import AssessmentInputError, Rulebook, assess_period
 from filings.rules.advice import AdviceInputError
 from filings.services import manufacturer
-from filings.services.assessment import evidence_folder, has_unmet_requirement, vehicle_disagreements
+from filings.services.assessment import (
+    evidence_folder,
+    files_sha256,
+    has_unmet_requirement,
+    vehicle_disagreements,
+)
 from filings.services.common import (
     NotAllowed,
     ServiceError,
@@ -105,6 +111,10 @@ def _cache_set(token: str, entry: dict[str, Any]) -> None:
         raise PlannerUnavailable(_UNAVAILABLE) from None
 
 
+# What `secrets.token_urlsafe(18)` makes: anything else names no plan (and is never a cache key).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
 def _key(token: str) -> str:
     return f"plan:{token}"
 
@@ -155,7 +165,7 @@ def plan_get(*, actor: User, filing: Filing, token: str) -> dict[str, Any] | Non
     """The plan's cache entry, if it is this person's plan of this filing (None otherwise, or
     when it has expired). A pending entry past `PLAN_LOST_AFTER` is reported as failed."""
     plan_allowed(actor=actor, filing=filing)
-    entry = _cache_get(token) if token else None
+    entry = _cache_get(token) if _TOKEN.fullmatch(token or "") else None
     if not isinstance(entry, dict) or entry.get("format") != PLAN_FORMAT \
             or entry.get("filing") != filing.pk or entry.get("user") != actor.pk:
         return None
@@ -203,7 +213,8 @@ def _outcome(entry: dict[str, Any]) -> dict[str, Any]:
     record = RulebookVersion.objects.get(pk=entry["rulebook"])
     rulebook = rulebook_of(record)
     filing = version.filing
-    frames, planned = _planned(version, rulebook, plan_changes(entry))
+    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    frames, planned = _planned(version, rulebook, plan_changes(entry), files=files)
     evidence = planned.evidence()
     disagreements = vehicle_disagreements(filing, evidence.vehicle)
     if disagreements:
@@ -222,6 +233,7 @@ def _outcome(entry: dict[str, Any]) -> dict[str, Any]:
     return {"state": DONE, "before": outcome_document(before.to_dict()),
             "after": _without_findings(after.to_dict()),
             "advice": None if too_long else advice, "advice_omitted": too_long,
+            "files_sha256": files_sha256(files),
             "changed": {sheet: len(rows) for sheet, rows in planned.changed.items() if rows}}
 
 
@@ -229,12 +241,31 @@ def _without_findings(result: dict[str, Any]) -> dict[str, Any]:
     return {**result, "segments": [{**segment, "findings": []} for segment in result["segments"]]}
 
 
-def _planned(version: EvidenceVersion, rulebook: Rulebook,
-             changes: Sequence[Change]) -> tuple[dict[str, Any], Planned]:
-    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+def _planned(version: EvidenceVersion, rulebook: Rulebook, changes: Sequence[Change], *,
+             files: list[EvidenceFile]) -> tuple[dict[str, Any], Planned]:
     with evidence_folder(files) as folder:
         frames = read_frames([folder], rulebook=rulebook)
     return frames, apply_plan(frames, changes, rulebook=rulebook)
+
+
+def _planned_again(entry: dict[str, Any]) -> tuple[Rulebook, Planned]:
+    """A finished plan applied again to its version's evidence, for the download or the new
+    version: StateConflict when the evidence files are no longer those it was planned on (a
+    draft's file replaced meanwhile), so nothing is made from other evidence than was shown."""
+    version = EvidenceVersion.objects.get(pk=entry["version"])
+    rulebook = rulebook_of(RulebookVersion.objects.get(pk=entry["rulebook"]))
+    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    if files_sha256(files) != entry.get("files_sha256"):
+        raise StateConflict(_EVIDENCE_CHANGED)
+    try:
+        _, planned = _planned(version, rulebook, plan_changes(entry), files=files)
+    except (PlanInvalid, EvidenceInvalid):
+        raise StateConflict(_EVIDENCE_CHANGED) from None
+    return rulebook, planned
+
+
+_EVIDENCE_CHANGED = ("The evidence changed since this plan was made (a file was replaced or "
+                     "removed); plan the change again on the evidence as it is now.")
 
 
 def plan_changed_workbook(*, actor: User, filing: Filing, token: str, path: Path,
@@ -242,9 +273,7 @@ def plan_changed_workbook(*, actor: User, filing: Filing, token: str, path: Path
     """Write the finished plan's changed lines, as they would be, into the evidence template at
     `path` (the plan to send to suppliers); how many lines it holds."""
     entry = _finished(actor, filing, token)
-    version = EvidenceVersion.objects.get(pk=entry["version"])
-    rulebook = rulebook_of(RulebookVersion.objects.get(pk=entry["rulebook"]))
-    _, planned = _planned(version, rulebook, plan_changes(entry))
+    rulebook, planned = _planned_again(entry)
     write_lines_workbook(path, planned.frames, rulebook=rulebook, translate=translate,
                          only_rows=planned.changed)
     return sum(map(len, planned.changed.values()))
@@ -273,8 +302,7 @@ def plan_start_version(*, actor: User, filing: Filing, token: str) -> EvidenceVe
             "submitted. A plan becomes new evidence of a draft, or of a filing whose evidence was "
             "invalid, whose changes were requested or whose certificate was revoked.")
     version = EvidenceVersion.objects.get(pk=entry["version"])
-    rulebook = rulebook_of(RulebookVersion.objects.get(pk=entry["rulebook"]))
-    _, planned = _planned(version, rulebook, plan_changes(entry))
+    _, planned = _planned_again(entry)
     with tempfile.TemporaryDirectory(prefix="plan-") as folder:
         paths = write_evidence_csv(Path(folder), planned.frames)
         with transaction.atomic():
