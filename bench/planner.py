@@ -31,6 +31,7 @@ def measure(folder: Path) -> dict[str, float]:
     from filings.evidence.plan import Change, apply_plan
     from filings.evidence.reader import read_frames
     from filings.models import outcome_document
+    from filings.rulebooks.services.planning import PLAN_ADVICE_MAX_BYTES
     from filings.rules import assess_period, load_rulebook
 
     rulebook = load_rulebook()
@@ -53,8 +54,11 @@ def measure(folder: Path) -> dict[str, float]:
     unmet = any(r.met is False for s in after.segments for r in s.requirements.values())
     advice = advise_frames(after, planned.frames, rulebook=rulebook).to_dict() if unmet else None
     advised = time.perf_counter()
-    shown = after.to_dict()  # as planning._outcome keeps it: no findings row by row
+    # As planning._outcome keeps it: no findings row by row, no advice too long to read there.
+    shown = after.to_dict()
     shown["segments"] = [{**segment, "findings": []} for segment in shown["segments"]]
+    if advice is not None and len(json.dumps(advice)) > PLAN_ADVICE_MAX_BYTES:
+        advice = None
     entry = json.dumps({"before": outcome_document(before.to_dict()), "after": shown,
                         "advice": advice})
     done = time.perf_counter()
@@ -62,16 +66,19 @@ def measure(folder: Path) -> dict[str, float]:
             "assess_after": assessed - assessed_before, "advice": advised - assessed,
             "json": done - advised, "total": done - began,
             "floor": (read - began) + (assessed_before - applied),
-            "changed": sum(map(len, planned.changed.values())), "entry_mb": len(entry) / 1e6,
+            "changed": sum(map(len, planned.changed.values())), "entry_kb": len(entry) / 1e3,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
     import django
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
     print(f"sourcing plan on {args.lines:,} lines (seconds; floor = read + one assessment)")
     for shape in SHAPES:
@@ -81,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {shape:<16} total {m['total']:.2f} (floor {m['floor']:.2f}, x{ratio:.2f}): "
               f"read {m['read']:.2f}, apply {m['apply']:.2f}, assess {m['assess_before']:.2f} + "
               f"{m['assess_after']:.2f}, advice {m['advice']:.2f}, JSON {m['json']:.2f}; "
-              f"{m['changed']:,} lines changed, entry {m['entry_mb']:.1f} MB, peak {m['peak_mb']:.0f} MB")
+              f"{m['changed']:,} lines changed, entry {m['entry_kb']:,.0f} kB, peak {m['peak_mb']:.0f} MB")
     return 0
 
 
