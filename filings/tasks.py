@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from filings.services.assessment import assessment_run, assessment_sweep
+from filings.services.assessment import assessment_advice_run, assessment_run, assessment_sweep
 from filings.services.checking import evidence_check_run, evidence_check_sweep
 
 
@@ -29,3 +29,10 @@ def check_evidence(version_id: int, token: str) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_stuck_checks() -> int:
     return evidence_check_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, retry_backoff_max=60, max_retries=5)
+def advise_assessment(assessment_id: int) -> bool:
+    """The sourcing advice of an assessment stored without it (a re-assessment)."""
+    return assessment_advice_run(assessment_id=assessment_id)

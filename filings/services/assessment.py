@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from filings import signals, storage
 from filings.evidence import EvidenceInvalid, read_evidence
 from filings.evidence.advice import advise_frames
+from filings.evidence.book import group
 from filings.evidence.reader import read_frames
 from filings.models import (
     Assessment,
@@ -35,7 +36,7 @@ from filings.models import (
 from filings.rules import Assessment as AssessedPeriod
 from filings.rules import AssessmentInputError, Evidence, Rulebook, Vehicle, assess_period, packed
 from filings.rules.advice import AdviceInputError
-from filings.services.common import filing_transition, notify_manufacturer
+from filings.services.common import enqueue_on_commit, filing_transition, notify_manufacturer
 from filings.services.manufacturer import assessment_enqueue
 from filings.states import ASSESSMENT_PENDING, transition
 from portal.audit.services import audit_record
@@ -184,6 +185,58 @@ def assessment_advice(version: EvidenceVersion, rulebook: Rulebook, assessed: As
     except (AdviceInputError, EvidenceInvalid, OSError, storage.StorageUnavailable) as exc:
         logger.error("advice for version %s could not be made: %s", version.pk, exc)
         return None
+
+
+def assessment_advice_later(assessment: Assessment) -> None:
+    """Queue the advice of an assessment stored without it (a re-assessment under a newly
+    published version reads the stored groups, not the lines the advice needs), once the
+    transaction commits; nothing when every requirement is met or the result is invalid."""
+    if assessment.advice is not None or not assessment.valid or not _has_unmet(assessment.result):
+        return
+    from filings.tasks import advise_assessment
+
+    enqueue_on_commit(advise_assessment, assessment.pk)
+
+
+def _has_unmet(result: dict[str, Any] | None) -> bool:
+    if not result:
+        return False
+    return any(r.get("met") is False for segment in result["segments"]
+               for r in segment["requirements"].values())
+
+
+def assessment_advice_run(*, assessment_id: int) -> bool:
+    """The worker's part of `assessment_advice_later`: read the version's files again, assess
+    them under the assessment's rulebook (which must still be the one in force: the lifecycle
+    knows no other) and store the advice if the outcome is the stored one. True when stored.
+    Safe to run twice: an assessment that has its advice is left alone."""
+    assessment = Assessment.objects.select_related("version__filing").filter(
+        pk=assessment_id).first()
+    if assessment is None or assessment.advice is not None or not assessment.valid:
+        return False
+    rulebook = assessment_rulebook()
+    if (rulebook.id, rulebook.version) != (assessment.rulebook_id, assessment.rulebook_version):
+        logger.warning("advice for assessment %s not made: its rulebook %s %s is no longer in force",
+                       assessment.pk, assessment.rulebook_id, assessment.rulebook_version)
+        return False
+    version, filing = assessment.version, assessment.version.filing
+    files = list(version.files.filter(kind=FileKind.EVIDENCE))
+    try:
+        with evidence_folder(files) as folder:
+            frames = read_frames([folder], rulebook=rulebook)
+        assessed = assess_period(group(frames), rulebook=rulebook, start=filing.coverage_start,
+                                 end=filing.coverage_end)
+        if outcome_document(assessed.to_dict()) != assessment.outcome:
+            logger.error("advice for assessment %s not made: its evidence no longer gives its "
+                         "outcome", assessment.pk)
+            return False
+        advice = advise_frames(assessed, frames, rulebook=rulebook).to_dict()
+    except (AdviceInputError, AssessmentInputError, EvidenceInvalid, OSError,
+            storage.StorageUnavailable) as exc:
+        logger.error("advice for assessment %s could not be made: %s", assessment.pk, exc)
+        return False
+    return bool(Assessment.objects.filter(pk=assessment.pk, advice__isnull=True).update(
+        advice=advice))
 
 
 def _unpacked(stored: StoredEvidence) -> Evidence | None:

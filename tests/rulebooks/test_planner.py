@@ -357,3 +357,4 @@ def test_a_token_that_no_plan_could_have_names_none(client, lithium_filing, view
     page = client.get(reverse("rulebooks:plan", kwargs={"reference": lithium_filing.reference}),
                       {"plan": token})
     assert page.status_code == 200 and 'id="plan-expired"' in page.content.decode()
+

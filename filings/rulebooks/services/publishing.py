@@ -35,7 +35,7 @@ from filings.rulebooks.services.preview import (
 )
 from filings.rules import Rulebook, RulebookError, amend
 from filings.rules.labels import RESULT_WORDS
-from filings.services.assessment import assessment_store
+from filings.services.assessment import assessment_advice_later, assessment_store
 from filings.services.common import (
     ServiceError,
     StateConflict,
@@ -220,6 +220,8 @@ def _reassess(filing: Filing, record: RulebookVersion, rulebook: Rulebook, reche
         assessment = assessment_store(recheck.latest.version, rulebook, recheck.result,
                                       recheck.errors, duration_ms=0)
         _record_reassessment(filing, record, assessment, recheck.change)
+        # The stored groups carry no lines: the advice on what stays unmet comes after.
+        assessment_advice_later(assessment)
     return True
 
 
