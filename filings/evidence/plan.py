@@ -37,8 +37,8 @@ from filings.evidence.schema import (
     Sheet,
 )
 from filings.evidence.sheets import column_letter
-from filings.evidence.template import Translate, _as_written, write_template
-from filings.evidence.zip_preflight import _sheet_names
+from filings.evidence.template import Translate, as_written, write_template
+from filings.evidence.zip_preflight import sheet_names
 from filings.rules.inputs import Evidence
 from filings.rules.rulebook import Rulebook
 from filings.rules.text import N_, Text, text
@@ -413,7 +413,7 @@ def write_evidence_csv(folder: Path, frames: Mapping[str, pl.DataFrame]) -> list
 
 
 def write_lines_workbook(path: Path, frames: Mapping[str, pl.DataFrame], *,
-                         rulebook: Rulebook | None = None, translate: Translate = _as_written,
+                         rulebook: Rulebook | None = None, translate: Translate = as_written,
                          only_rows: Mapping[str, Collection[int]] | None = None) -> None:
     """The evidence template (its read_me, header rows and drop-downs) filled with the frames'
     lines, each cell text (amounts exactly as the frames hold them); with `only_rows`, each
@@ -441,7 +441,7 @@ def write_lines_workbook(path: Path, frames: Mapping[str, pl.DataFrame], *,
     try:
         write_template(template, rulebook=rulebook, translate=translate)
         with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-            parts = {sheet: part for part, sheet in _sheet_names(source).items()}
+            parts = {sheet: part for part, sheet in sheet_names(source).items()}
             filled = {parts[sheet]: cells for sheet, cells in fills.items()}
             for entry in source.infolist():
                 data = source.read(entry)

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 Translate = Callable[[str], str]
 
 
-def _as_written(text: str) -> str:
+def as_written(text: str) -> str:
+    """The `translate` that leaves a text in English, as the schema writes it."""
     return text
 
 
@@ -48,7 +49,7 @@ _TABLE_HEADER = (N_("sheet"), N_("column"), N_("required"), N_("rule"), N_("desc
 
 
 def write_template(path: Path, *, rulebook: Rulebook | None = None,
-                   translate: Translate = _as_written) -> None:
+                   translate: Translate = as_written) -> None:
     """Write the blank evidence workbook: read_me first, then one sheet per schema sheet. The
     read_me's texts and the drop-downs' messages go through `translate` (English as written
     when none is given); the sheets' header rows are the schema's column names."""
@@ -153,7 +154,7 @@ def _bold_row(worksheet: Worksheet, row: int) -> None:
         cell.font = Font(bold=True)
 
 
-def _required(sheet: Sheet, column: Column, translate: Translate = _as_written) -> str:
+def _required(sheet: Sheet, column: Column, translate: Translate = as_written) -> str:
     if sheet.optional:
         return translate(N_("sheet optional"))
     return translate(N_("yes")) if column.required else translate(N_("no"))
@@ -165,7 +166,7 @@ def _kind_rule(column: Column, translate: Translate) -> str:
     return translate(N_("%(rule)s.")) % {"rule": column.rule_text().render(translate)}
 
 
-def _rule(column: Column, rulebook: Rulebook, translate: Translate = _as_written) -> str:
+def _rule(column: Column, rulebook: Rulebook, translate: Translate = as_written) -> str:
     codes = column.allowed_codes(rulebook) if column.kind is Kind.CODE else ()
     rule = _kind_rule(column, translate)
     if codes and len(codes) <= 10:

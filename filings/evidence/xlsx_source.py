@@ -55,9 +55,9 @@ from filings.evidence.zip_preflight import (
     _column_number,
     _elements,
     _part_path,
-    _sheet_names,
     cell_of,
     preflight,
+    sheet_names,
 )
 from filings.rules.text import N_, Text, text
 
@@ -134,7 +134,7 @@ class _Layout:
             _SHARED_STRINGS,
         )
         states = [(e["name"], e.get("state", "visible")) for e in sheets if e.get("name")]
-        parts = {name: part for part, name in _sheet_names(archive).items()}
+        parts = {name: part for part, name in sheet_names(archive).items()}
         return cls(states or None, parts, strings)
 
 

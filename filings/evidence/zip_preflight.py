@@ -163,7 +163,7 @@ def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEE
         # that each sheet's scan can name the sheet and spot cells formatted as percentages.
         first = [entry for entry in entries if entry.filename in _WORKBOOK_PARTS]
         scans = [_scan_entry(stream, entry, _Scan(name, limits, max_rows)) for entry in first]
-        sheets = _sheet_names(archive)
+        sheets = sheet_names(archive)
         percent = _percent_styles(archive)
         scans += [
             _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename), percent))
@@ -256,7 +256,7 @@ def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan) -> _W
 # parsed here is left for calamine to report.
 
 
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Each sheet part's sheet name, from xl/workbook.xml and its relationships.
 
     The paths are resolved as calamine resolves them. A workbook whose list cannot be read

@@ -64,47 +64,40 @@
     });
   }
 
-  function pollStatus(element) {
-    var url = element.getAttribute("data-status-url");
-    var shown = element.getAttribute("data-state");
-    var shownCheck = element.getAttribute("data-check") || null;
-    if (!url || !window.fetch) { return; }
-
+  // Ask `url` for JSON every `every` ms; `next(body)` says what then: "again", "refresh" (show
+  // the page again, with what changed) or anything else to stop. Network trouble retries.
+  function poll(url, every, next) {
     function tick() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
           return response.json();
         })
-        .then(function (status) {
-          if (status.state !== shown || (status.check_status || null) !== shownCheck) {
-            refreshMain();
-          } else if (status.assessment_pending || status.check_pending) {
-            window.setTimeout(tick, POLL_MS);
-          }
+        .then(function (body) {
+          var then = next(body);
+          if (then === "again") { window.setTimeout(tick, every); } else if (then === "refresh") { refreshMain(); }
         })
         .catch(function () { window.setTimeout(tick, RETRY_MS); });
     }
-    window.setTimeout(tick, POLL_MS);
+    window.setTimeout(tick, every);
+  }
+
+  function pollStatus(element) {
+    var url = element.getAttribute("data-status-url");
+    var shown = element.getAttribute("data-state");
+    var shownCheck = element.getAttribute("data-check") || null;
+    if (!url || !window.fetch) { return; }
+    poll(url, POLL_MS, function (status) {
+      if (status.state !== shown || (status.check_status || null) !== shownCheck) { return "refresh"; }
+      return status.assessment_pending || status.check_pending ? "again" : "stop";
+    });
   }
 
   // The sourcing planner: wait for the worker's outcome, then show the page with it.
   function pollPlan(element) {
     var url = element.getAttribute("data-plan-poll");
     if (!url || !window.fetch) { return; }
-
-    function tick() {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
-        .then(function (response) {
-          if (!response.ok) { throw new Error("HTTP " + response.status); }
-          return response.json();
-        })
-        .then(function (plan) {
-          if (plan.state === "pending") { window.setTimeout(tick, PLAN_POLL_MS); } else { refreshMain(); }
-        })
-        .catch(function () { window.setTimeout(tick, RETRY_MS); });
-    }
-    window.setTimeout(tick, PLAN_POLL_MS);
+    poll(url, PLAN_POLL_MS, function (plan) { return plan.state === "pending" ? "again" : "refresh"; });
   }
 
   // Swap in the server-rendered page's <main> without reloading, so the result appears in place
