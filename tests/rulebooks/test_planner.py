@@ -358,3 +358,47 @@ def test_a_token_that_no_plan_could_have_names_none(client, lithium_filing, view
                       {"plan": token})
     assert page.status_code == 200 and 'id="plan-expired"' in page.content.decode()
 
+
+
+def test_the_authority_sees_a_submitted_filing_but_not_its_planner(client, pre_japan,
+                                                                   lithium_filing, signer,
+                                                                   reviewer):
+    filing = filing_submit(actor=signer, filing=lithium_filing, attestation_confirmed=True)
+    client.force_login(reviewer)
+    assert client.get(reverse("filings:detail", kwargs={"reference": filing.reference})
+                      ).status_code == 200
+    page = client.get(reverse("rulebooks:plan", kwargs={"reference": filing.reference}))
+    assert page.status_code == 403
+    assert "own organisation can plan changes to its sourcing" in page.content.decode()
+    form = browser_form(pre_japan, country="JP", rows="2")
+    refused = client.post(reverse("rulebooks:plan", kwargs={"reference": filing.reference}), form)
+    assert refused.status_code == 403
+
+
+def test_a_plan_the_worker_never_answered_says_so_after_a_while(pre_japan, lithium_filing,
+                                                                viewer):
+    from filings.rulebooks.services import planning
+
+    token = plan_request(actor=viewer, filing=lithium_filing, changes=[TO_JAPAN],
+                         record=pre_japan)
+    key = f"plan:{token}"
+    lost = dt.datetime.now(dt.UTC) - planning.PLAN_LOST_AFTER - dt.timedelta(seconds=1)
+    cache.set(key, {**cache.get(key), "requested_at": lost.isoformat()})
+    entry = plan_get(actor=viewer, filing=lithium_filing, token=token)
+    assert entry["state"] == planning.FAILED
+    assert "not computed in time" in entry["messages"][0]
+
+
+def test_evidence_that_cannot_be_read_makes_the_plan_invalid_with_its_errors(
+        pre_japan, manufacturer, preparer, viewer):
+    from filings.rulebooks.services import planning
+
+    filing = filing_create(actor=preparer, **SAMPLE_VEHICLES["mistakes.xlsx"],
+                           coverage_start=dt.date(2024, 1, 1), coverage_end=dt.date(2024, 12, 31))
+    evidence_upload(actor=preparer, filing=filing, kind=FileKind.EVIDENCE,
+                    upload=SimpleUploadedFile("mistakes.xlsx", (DATA / "mistakes.xlsx").read_bytes(),
+                                              XLSX))
+    entry = planned(viewer, filing, [Change("processing_country", "JP", rows=frozenset({2}))],
+                    pre_japan)
+    assert entry["state"] == planning.INVALID
+    assert len(entry["messages"]) >= 10 and all(m["message"] for m in entry["messages"])
