@@ -30,9 +30,9 @@ def measure(folder: Path) -> dict[str, float]:
     from filings.evidence.book import group
     from filings.evidence.plan import Change, apply_plan
     from filings.evidence.reader import read_frames
-    from filings.models import outcome_document
-    from filings.rulebooks.services.planning import PLAN_ADVICE_MAX_BYTES
+    from filings.rulebooks.services.planning import outcome_kept
     from filings.rules import assess_period, load_rulebook
+    from filings.services.assessment import has_unmet_requirement
 
     rulebook = load_rulebook()
     start, end = (dt.date.fromisoformat(d) for d in PERIOD)
@@ -51,16 +51,10 @@ def measure(folder: Path) -> dict[str, float]:
     assessed_before = time.perf_counter()
     after = assess_period(planned.evidence(), rulebook=rulebook, start=start, end=end)
     assessed = time.perf_counter()
-    unmet = any(r.met is False for s in after.segments for r in s.requirements.values())
-    advice = advise_frames(after, planned.frames, rulebook=rulebook).to_dict() if unmet else None
+    advice = (advise_frames(after, planned.frames, rulebook=rulebook).to_dict()
+              if has_unmet_requirement(after) else None)
     advised = time.perf_counter()
-    # As planning._outcome keeps it: no findings row by row, no advice too long to read there.
-    shown = after.to_dict()
-    shown["segments"] = [{**segment, "findings": []} for segment in shown["segments"]]
-    if advice is not None and len(json.dumps(advice)) > PLAN_ADVICE_MAX_BYTES:
-        advice = None
-    entry = json.dumps({"before": outcome_document(before.to_dict()), "after": shown,
-                        "advice": advice})
+    entry = json.dumps(outcome_kept(before, after, advice))  # what the cache entry keeps
     done = time.perf_counter()
     return {"read": read - began, "apply": applied - read, "assess_before": assessed_before - applied,
             "assess_after": assessed - assessed_before, "advice": advised - assessed,

@@ -341,12 +341,13 @@ def evidence_template(request: HttpRequest) -> FileResponse:
         path = Path(folder) / "template.xlsx"
         write_template(path, translate=_)
         content = io.BytesIO(path.read_bytes())
-    return _attachment(FileResponse(
+    return private_attachment(FileResponse(
         content, as_attachment=True, filename="cvc-evidence-template.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
-def _attachment(response: FileResponse) -> FileResponse:
+def private_attachment(response: FileResponse) -> FileResponse:
+    """A download that stays the person's: not sniffed, not cached (any app's downloads)."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -365,7 +366,7 @@ def stored_download(request: HttpRequest, opener: Callable[[], Any], *, filename
         if on_missing is not None:
             on_missing()
         raise Http404(missing) from None
-    return _attachment(FileResponse(handle, as_attachment=True, filename=filename,
+    return private_attachment(FileResponse(handle, as_attachment=True, filename=filename,
                                     content_type=content_type))
 
 

@@ -3,11 +3,14 @@ service's parameter names), the draft's own fields, and the what-if run's versio
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from filings.evidence.plan import MAX_CHANGE_ROWS, MAX_CHANGE_SUPPLIERS, STEPS, Change
 from filings.rulebooks.models import RulebookVersion
 from filings.rules.rulebook import VEHICLE_CLASSES
 
@@ -139,15 +142,15 @@ class WhatIfForm(forms.Form):
 
 # --- The sourcing planner (a manufacturer's page: its texts are translated) ----------------
 
-PLAN_STEPS = [
-    ("processing_country", _("Processing of critical minerals")),
-    ("extraction_country", _("Extraction of critical minerals")),
-    ("recycling_country", _("Recycling of critical minerals")),
-    ("manufacturing_country", _("Manufacturing or assembly of battery components")),
-]
-# The most row numbers one change may name, ranges included (filings.evidence.plan's own cap).
-_MAX_ROWS = 100_000
-_MAX_SUPPLIERS = 1_000
+# Each step of `filings.evidence.plan.STEPS` as people read it, processing (the usual move) first.
+_STEP_LABELS = {
+    "processing_country": _("Processing of critical minerals"),
+    "extraction_country": _("Extraction of critical minerals"),
+    "recycling_country": _("Recycling of critical minerals"),
+    "manufacturing_country": _("Manufacturing or assembly of battery components"),
+}
+assert _STEP_LABELS.keys() == STEPS.keys(), "a step of filings.evidence.plan has no label"
+PLAN_STEPS = list(_STEP_LABELS.items())
 
 
 class PlanChangeForm(forms.Form):
@@ -177,6 +180,33 @@ class PlanChangeForm(forms.Form):
     def has_lines(self) -> bool:
         return bool(self.cleaned_data.get("rows") or self.cleaned_data.get("suppliers"))
 
+    def change(self) -> Change:
+        """The valid form's change (the FEOC flag cleared when the box is ticked, else kept)."""
+        data = self.cleaned_data
+        return Change(step=data["step"], country=data["country"] or None, rows=data["rows"],
+                      suppliers=data["suppliers"], feoc=False if data["not_feoc"] else None)
+
+    @staticmethod
+    def initial_for(change: Change) -> dict[str, Any]:
+        """A planned change as the form shows it, to change and plan again."""
+        return {"step": change.step, "country": change.country or "",
+                "not_feoc": change.feoc is False, "rows": rows_text(change.rows),
+                "suppliers": "\n".join(sorted(change.suppliers))}
+
+    @staticmethod
+    def initial_from_link(query: QueryDict) -> dict[str, Any]:
+        """A change filled in from a link ("Plan this change" under the advice): its step and
+        rows, or a supplier; anything else in the query is ignored."""
+        initial: dict[str, Any] = {"not_feoc": True}
+        if query.get("step") in STEPS:
+            initial["step"] = query["step"]
+        rows, supplier = query.get("rows", ""), query.get("supplier", "")
+        if rows and len(rows) <= 2000:
+            initial["rows"] = rows
+        if supplier and len(supplier) <= 200:
+            initial["suppliers"] = supplier
+        return initial
+
     def clean_country(self) -> str:
         return str(self.cleaned_data["country"]).strip().upper()
 
@@ -195,19 +225,19 @@ class PlanChangeForm(forms.Form):
                 raise forms.ValidationError(
                     _("“%(part)s”: rows start at 2 (row 1 is the header), and a range runs "
                           "from the lower number to the higher."), params={"part": part})
-            if high - low + 1 + len(rows) > _MAX_ROWS:
+            if high - low + 1 + len(rows) > MAX_CHANGE_ROWS:
                 raise forms.ValidationError(
                     _("At most %(max)s rows per change; name suppliers for more."),
-                    params={"max": f"{_MAX_ROWS:,}"})
+                    params={"max": f"{MAX_CHANGE_ROWS:,}"})
             rows.update(range(low, high + 1))
         return frozenset(rows)
 
     def clean_suppliers(self) -> frozenset[str]:
         names = frozenset(filter(None, (" ".join(line.split())
                                         for line in str(self.cleaned_data["suppliers"]).splitlines())))
-        if len(names) > _MAX_SUPPLIERS:
+        if len(names) > MAX_CHANGE_SUPPLIERS:
             raise forms.ValidationError(_("At most %(max)s suppliers per change."),
-                                        params={"max": f"{_MAX_SUPPLIERS:,}"})
+                                        params={"max": f"{MAX_CHANGE_SUPPLIERS:,}"})
         return names
 
     def clean(self) -> dict[str, Any]:
@@ -224,6 +254,19 @@ class _PlanChanges(forms.BaseFormSet):  # type: ignore[type-arg]
         if not any(form.has_lines() for form in self.forms if form.cleaned_data):
             raise forms.ValidationError(
                 _("Name the lines that would change: their rows, their suppliers or both."))
+
+
+def rows_text(rows: Collection[int]) -> str:
+    """Rows as the form takes them, runs written as ranges: 2-5, 9."""
+    parts: list[str] = []
+    ordered = sorted(rows)
+    start = 0
+    for i, row in enumerate(ordered):
+        if i + 1 == len(ordered) or ordered[i + 1] != row + 1:
+            first = ordered[start]
+            parts.append(str(row) if first == row else f"{first}-{row}")
+            start = i + 1
+    return ", ".join(parts)
 
 
 PlanChangeFormSet = forms.formset_factory(PlanChangeForm, formset=_PlanChanges, extra=3,

@@ -11,14 +11,13 @@ from __future__ import annotations
 import io
 import tempfile
 import uuid
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,9 +25,8 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from filings.evidence.plan import Change
 from filings.models import Filing
-from filings.rulebooks.forms import PLAN_STEPS, PlanChangeForm, PlanChangeFormSet, PlanRulebookForm
+from filings.rulebooks.forms import PlanChangeForm, PlanChangeFormSet, PlanRulebookForm
 from filings.rulebooks.impact import requirement_status
 from filings.rulebooks.selectors import published_versions, rule_changes, rulebook_current
 from filings.rulebooks.services import planning
@@ -36,8 +34,9 @@ from filings.rules.labels import REQUIREMENT_LABELS, RESULT_WORDS
 from filings.selectors import filing_get
 from filings.services.common import ServiceError
 from filings.storage import StorageUnavailable
-from filings.views import storage_unavailable
+from filings.views import private_attachment, storage_unavailable
 from portal.accounts.models import User
+from portal.accounts.roles import Capability
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,26 +68,6 @@ def _planner_actor(request: HttpRequest) -> User:
     return request.user
 
 
-def _change(form: PlanChangeForm) -> Change:
-    data = form.cleaned_data
-    return Change(step=data["step"], country=data["country"] or None, rows=data["rows"],
-                  suppliers=data["suppliers"], feoc=False if data["not_feoc"] else None)
-
-
-def _initial_change(query: QueryDict) -> dict[str, Any]:
-    """A change filled in from a link ("plan this" under the advice): step and rows."""
-    initial: dict[str, Any] = {"not_feoc": True}
-    if query.get("step") in dict(PLAN_STEPS):
-        initial["step"] = query["step"]
-    rows = query.get("rows", "")
-    if rows and len(rows) <= 2000:
-        initial["rows"] = rows
-    supplier = query.get("supplier", "")
-    if supplier and len(supplier) <= 200:
-        initial["suppliers"] = supplier
-    return initial
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
@@ -107,7 +86,7 @@ def plan(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
         formset = PlanChangeFormSet(request.POST, prefix="change")
         version_form = PlanRulebookForm(request.POST, versions=versions)
         if formset.is_valid() and version_form.is_valid():
-            changes = [_change(f) for f in formset.forms if f.cleaned_data and f.has_lines()]
+            changes = [f.change() for f in formset.forms if f.cleaned_data and f.has_lines()]
             try:
                 token = planning.plan_request(actor=actor, filing=filing, changes=changes,
                                               record=version_form.cleaned_data["rulebook"])
@@ -128,35 +107,19 @@ def plan(request: HttpRequest, reference: uuid.UUID) -> HttpResponse:
         if entry is not None:
             # The plan shown: its changes in the form, to change and plan again.
             formset = PlanChangeFormSet(prefix="change", initial=[
-                {"step": c.step, "country": c.country or "", "not_feoc": c.feoc is False,
-                 "rows": _rows_text(c.rows), "suppliers": "\n".join(sorted(c.suppliers))}
-                for c in planning.plan_changes(entry)])
+                PlanChangeForm.initial_for(c) for c in planning.plan_changes(entry)])
             chosen = entry["rulebook"]
         else:
-            formset = PlanChangeFormSet(prefix="change", initial=[_initial_change(request.GET)])
+            formset = PlanChangeFormSet(prefix="change",
+                                        initial=[PlanChangeForm.initial_from_link(request.GET)])
             chosen = current.pk
         version_form = PlanRulebookForm(versions=versions, initial={"rulebook": chosen})
     context = {"filing": filing, "formset": formset, "version_form": version_form,
                "error": error, "token": token if entry else "", "outcome": _outcome_view(entry),
                "expired": bool(token) and entry is None and request.method == "GET",
                "base": planning.plan_base_version(filing), "fta_countries": _fta_text(versions),
-               "can_apply": planning.plan_may_apply(actor)}
+               "can_apply": actor.can(Capability.SUBMIT_FILINGS)}
     return render(request, "rulebooks/plan.html", context, status=status)
-
-
-def _rows_text(rows: Collection[int]) -> str:
-    """Rows as the form takes them, runs written as ranges: 2-5, 9."""
-    ordered = sorted(rows)
-    parts: list[str] = []
-    start = previous = None
-    for row in [*ordered, None]:
-        if row is not None and previous is not None and row == previous + 1:
-            previous = row
-            continue
-        if start is not None:
-            parts.append(str(start) if start == previous else f"{start}-{previous}")
-        start = previous = row
-    return ", ".join(parts)
 
 
 def _fta_text(versions: Any) -> list[dict[str, str]]:
@@ -201,10 +164,8 @@ def plan_download(request: HttpRequest, reference: uuid.UUID, token: str) -> Htt
             return storage_unavailable(request, exc)
         content = io.BytesIO(path.read_bytes())
     name = f"planned-lines-{filing.make}-{filing.model}.xlsx".replace(" ", "-")
-    response = FileResponse(content, as_attachment=True, filename=name, content_type=XLSX)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_attachment(FileResponse(content, as_attachment=True, filename=name,
+                                           content_type=XLSX))
 
 
 @require_POST
@@ -240,6 +201,7 @@ def _outcome_view(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     view: dict[str, Any] = {"state": entry["state"], "rulebook": entry["rulebook_name"],
                             "version_number": entry["version_number"],
+                            # Readers' and engine's messages as stored, the planner's own as text.
                             "messages": [{"message": m} if isinstance(m, str) else m
                                          for m in entry.get("messages", [])],
                             "duration_ms": entry.get("duration_ms")}
@@ -261,9 +223,6 @@ def _outcome_view(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         "segments": rows, "result": entry["after"], "advice": entry.get("advice"),
         "credit_before": (min(credits_before), max(credits_before)),
         "credit_after": (min(credits_after), max(credits_after)),
-        "better": sum(credits_after) > sum(credits_before),
         "advice_omitted": entry.get("advice_omitted", False),
-        "changed_lines": sum(entry["changed"].values()),
-        "changed_minerals": entry["changed"].get("critical_minerals", 0),
-        "changed_components": entry["changed"].get("battery_components", 0)})
+        "changed_lines": sum(entry["changed"].values())})
     return view

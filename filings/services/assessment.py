@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -40,6 +40,9 @@ from filings.services.common import enqueue_on_commit, filing_transition, notify
 from filings.services.manufacturer import assessment_enqueue
 from filings.states import ASSESSMENT_PENDING, transition
 from portal.audit.services import audit_record
+
+if TYPE_CHECKING:
+    import polars as pl
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +166,13 @@ def evidence_folder(files: list[EvidenceFile]) -> Iterator[Path]:
         yield Path(folder)
 
 
+def version_frames(files: list[EvidenceFile], rulebook: Rulebook) -> dict[str, pl.DataFrame]:
+    """The evidence files' validated rows, sheet by sheet (`read_frames`, from a temporary copy
+    of the files): what the advice and the planner need, which the stored groups do not keep."""
+    with evidence_folder(files) as folder:
+        return read_frames([folder], rulebook=rulebook)
+
+
 def has_unmet_requirement(assessed: AssessedPeriod) -> bool:
     """Whether some requirement is not met in some segment: only then is there advice."""
     return any(r.met is False for segment in assessed.segments
@@ -179,9 +189,7 @@ def assessment_advice(version: EvidenceVersion, rulebook: Rulebook, assessed: As
     if not has_unmet_requirement(assessed):
         return None
     try:
-        with evidence_folder(files) as folder:
-            frames = read_frames([folder], rulebook=rulebook)
-        return advise_frames(assessed, frames, rulebook=rulebook).to_dict()
+        return advise_frames(assessed, version_frames(files, rulebook), rulebook=rulebook).to_dict()
     except (AdviceInputError, EvidenceInvalid, OSError, storage.StorageUnavailable) as exc:
         logger.error("advice for version %s could not be made: %s", version.pk, exc)
         return None
@@ -222,8 +230,7 @@ def assessment_advice_run(*, assessment_id: int) -> bool:
     version, filing = assessment.version, assessment.version.filing
     files = list(version.files.filter(kind=FileKind.EVIDENCE))
     try:
-        with evidence_folder(files) as folder:
-            frames = read_frames([folder], rulebook=rulebook)
+        frames = version_frames(files, rulebook)
         assessed = assess_period(group(frames), rulebook=rulebook, start=filing.coverage_start,
                                  end=filing.coverage_end)
         if outcome_document(assessed.to_dict()) != assessment.outcome:

@@ -18,7 +18,7 @@ from filings.evidence.cells import FORBIDDEN_CHARACTERS
 from filings.models import Filing
 from filings.states import State, transition
 from portal.accounts.models import Membership, User
-from portal.accounts.roles import CAPABILITIES, Capability, Role
+from portal.accounts.roles import CAPABILITIES, ROLE_KIND, Capability, OrganisationKind, Role
 from portal.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,11 @@ def _membership(actor: User) -> Membership:
     return membership
 
 
+# What a manufacturer's roles may do, each only with its own organisation's filings.
+_MANUFACTURER_CAPABILITIES = frozenset().union(*(
+    CAPABILITIES[role] for role, kind in ROLE_KIND.items() if kind == OrganisationKind.MANUFACTURER))
+
+
 def require_capability(actor: User, capability: Capability,
                        filing: Filing | None = None) -> Membership:
     """The actor's membership, if its role has `capability` (and, for a manufacturer's
@@ -73,7 +78,7 @@ def require_capability(actor: User, capability: Capability,
     membership = _membership(actor)
     if capability not in CAPABILITIES[Role(membership.role)]:
         raise NotAllowed(f"A {membership.role} cannot do this; ask a colleague with the right role.")
-    if filing is not None and capability in (Capability.EDIT_FILINGS, Capability.SUBMIT_FILINGS) \
+    if filing is not None and capability in _MANUFACTURER_CAPABILITIES \
             and filing.organisation_id != membership.organisation_id:
         raise NotAllowed("This filing belongs to another organisation.")
     return membership

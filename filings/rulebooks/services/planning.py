@@ -21,6 +21,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +43,18 @@ from filings.evidence.plan import (
     write_evidence_csv,
     write_lines_workbook,
 )
-from filings.evidence.reader import read_frames
 from filings.models import EvidenceFile, EvidenceVersion, FileKind, Filing, outcome_document
 from filings.rulebooks.models import RulebookVersion
 from filings.rulebooks.selectors import rulebook_of
+from filings.rules import Assessment as AssessedPeriod
 from filings.rules import AssessmentInputError, Rulebook, assess_period
 from filings.rules.advice import AdviceInputError
 from filings.services import manufacturer
 from filings.services.assessment import (
-    evidence_folder,
     files_sha256,
     has_unmet_requirement,
     vehicle_disagreements,
+    version_frames,
 )
 from filings.services.common import (
     NotAllowed,
@@ -64,7 +65,7 @@ from filings.services.common import (
 )
 from filings.states import REOPENABLE, State
 from portal.accounts.models import User
-from portal.accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
+from portal.accounts.roles import Capability
 from portal.audit.services import audit_record
 from portal.cache import CACHE_ERRORS
 
@@ -127,12 +128,13 @@ def plan_base_version(filing: Filing) -> EvidenceVersion | None:
 
 
 def plan_allowed(*, actor: User, filing: Filing) -> None:
-    """Planning is the manufacturer's: any member of the filing's own organisation (NotAllowed
-    for anyone else, the authority included: a plan is not evidence)."""
-    membership = actor.membership() if actor.is_authenticated else None
-    if (membership is None or membership.organisation.kind != OrganisationKind.MANUFACTURER
-            or membership.organisation_id != filing.organisation_id):
-        raise NotAllowed("Only the filing's own organisation can plan changes to its sourcing.")
+    """Planning is the manufacturer's: any member of the filing's own organisation, whose roles
+    all view its filings (NotAllowed for anyone else, the authority included: a plan is not
+    evidence)."""
+    try:
+        require_capability(actor, Capability.VIEW_OWN_FILINGS, filing)
+    except NotAllowed:
+        raise NotAllowed("Only the filing's own organisation can plan changes to its sourcing.") from None
 
 
 def plan_request(*, actor: User, filing: Filing, changes: Sequence[Change],
@@ -214,7 +216,7 @@ def _outcome(entry: dict[str, Any]) -> dict[str, Any]:
     rulebook = rulebook_of(record)
     filing = version.filing
     files = list(version.files.filter(kind=FileKind.EVIDENCE))
-    frames, planned = _planned(version, rulebook, plan_changes(entry), files=files)
+    frames, planned = _planned(rulebook, plan_changes(entry), files=files)
     evidence = planned.evidence()
     disagreements = vehicle_disagreements(filing, evidence.vehicle)
     if disagreements:
@@ -225,30 +227,31 @@ def _outcome(entry: dict[str, Any]) -> dict[str, Any]:
                           end=filing.coverage_end)
     advice = (advise_frames(after, planned.frames, rulebook=rulebook).to_dict()
               if has_unmet_requirement(after) else None)
-    # What the page shows, and no more (the entry lives in the cache): the outcome before the
-    # plan; the result after it without its row-by-row findings; the advice that remains unless
-    # it names so many lines that it would not be read here (the filing's own assessment lists
-    # them); how many lines of each sheet change.
-    too_long = advice is not None and len(json.dumps(advice)) > PLAN_ADVICE_MAX_BYTES
-    return {"state": DONE, "before": outcome_document(before.to_dict()),
-            "after": _without_findings(after.to_dict()),
-            "advice": None if too_long else advice, "advice_omitted": too_long,
+    return {"state": DONE, **outcome_kept(before, after, advice),
             "files_sha256": files_sha256(files),
             "changed": {sheet: len(rows) for sheet, rows in planned.changed.items() if rows}}
 
 
-def _without_findings(result: dict[str, Any]) -> dict[str, Any]:
-    return {**result, "segments": [{**segment, "findings": []} for segment in result["segments"]]}
+def outcome_kept(before: AssessedPeriod, after: AssessedPeriod,
+                 advice: dict[str, Any] | None) -> dict[str, Any]:
+    """What a plan's entry keeps of its assessments, as the page shows it and no more (the
+    entry lives in the cache): the outcome before the plan; the result after it without its
+    row-by-row findings; the advice that remains unless it names so many lines that it would not
+    be read there (the filing's own assessment lists them)."""
+    too_long = advice is not None and len(json.dumps(advice)) > PLAN_ADVICE_MAX_BYTES
+    result = after.to_dict()
+    result["segments"] = [{**segment, "findings": []} for segment in result["segments"]]
+    return {"before": outcome_document(before.to_dict()), "after": result,
+            "advice": None if too_long else advice, "advice_omitted": too_long}
 
 
-def _planned(version: EvidenceVersion, rulebook: Rulebook, changes: Sequence[Change], *,
+def _planned(rulebook: Rulebook, changes: Sequence[Change], *,
              files: list[EvidenceFile]) -> tuple[dict[str, Any], Planned]:
-    with evidence_folder(files) as folder:
-        frames = read_frames([folder], rulebook=rulebook)
+    frames = version_frames(files, rulebook)
     return frames, apply_plan(frames, changes, rulebook=rulebook)
 
 
-def _planned_again(entry: dict[str, Any]) -> tuple[Rulebook, Planned]:
+def _planned_again(entry: dict[str, Any]) -> tuple[EvidenceVersion, Rulebook, Planned]:
     """A finished plan applied again to its version's evidence, for the download or the new
     version: StateConflict when the evidence files are no longer those it was planned on (a
     draft's file replaced meanwhile), so nothing is made from other evidence than was shown."""
@@ -258,10 +261,10 @@ def _planned_again(entry: dict[str, Any]) -> tuple[Rulebook, Planned]:
     if files_sha256(files) != entry.get("files_sha256"):
         raise StateConflict(_EVIDENCE_CHANGED)
     try:
-        _, planned = _planned(version, rulebook, plan_changes(entry), files=files)
+        _, planned = _planned(rulebook, plan_changes(entry), files=files)
     except (PlanInvalid, EvidenceInvalid):
         raise StateConflict(_EVIDENCE_CHANGED) from None
-    return rulebook, planned
+    return version, rulebook, planned
 
 
 _EVIDENCE_CHANGED = ("The evidence changed since this plan was made (a file was replaced or "
@@ -269,14 +272,12 @@ _EVIDENCE_CHANGED = ("The evidence changed since this plan was made (a file was 
 
 
 def plan_changed_workbook(*, actor: User, filing: Filing, token: str, path: Path,
-                          translate: Any) -> int:
+                          translate: Any) -> None:
     """Write the finished plan's changed lines, as they would be, into the evidence template at
-    `path` (the plan to send to suppliers); how many lines it holds."""
-    entry = _finished(actor, filing, token)
-    rulebook, planned = _planned_again(entry)
+    `path` (the plan to send to suppliers)."""
+    _, rulebook, planned = _planned_again(_finished(actor, filing, token))
     write_lines_workbook(path, planned.frames, rulebook=rulebook, translate=translate,
                          only_rows=planned.changed)
-    return sum(map(len, planned.changed.values()))
 
 
 def _finished(actor: User, filing: Filing, token: str) -> dict[str, Any]:
@@ -301,9 +302,8 @@ def plan_start_version(*, actor: User, filing: Filing, token: str) -> EvidenceVe
             f"This filing is {State(filing.state).label.lower()}: its evidence stays as "
             "submitted. A plan becomes new evidence of a draft, or of a filing whose evidence was "
             "invalid, whose changes were requested or whose certificate was revoked.")
-    version = EvidenceVersion.objects.get(pk=entry["version"])
-    _, planned = _planned_again(entry)
-    with tempfile.TemporaryDirectory(prefix="plan-") as folder:
+    version, _, planned = _planned_again(entry)
+    with tempfile.TemporaryDirectory(prefix="plan-") as folder, ExitStack() as opened:
         paths = write_evidence_csv(Path(folder), planned.frames)
         with transaction.atomic():
             if filing.state != State.DRAFT:
@@ -312,15 +312,10 @@ def plan_start_version(*, actor: User, filing: Filing, token: str) -> EvidenceVe
                 for old in EvidenceFile.objects.filter(version=filing.current_version(),
                                                        kind=FileKind.EVIDENCE):
                     manufacturer.evidence_remove(actor=actor, evidence_file=old)
-            handles = [p.open("rb") for p in paths]
-            try:
-                uploads = [UploadedFile(file=h, name=p.name, size=p.stat().st_size,
-                                        content_type="text/csv") for h, p in zip(handles, paths, strict=True)]
-                manufacturer.evidence_upload_many(actor=actor, filing=filing, uploads=uploads,
-                                                  kind=FileKind.EVIDENCE)
-            finally:
-                for h in handles:
-                    h.close()
+            uploads = [UploadedFile(file=opened.enter_context(p.open("rb")), name=p.name,
+                                    size=p.stat().st_size, content_type="text/csv") for p in paths]
+            manufacturer.evidence_upload_many(actor=actor, filing=filing, uploads=uploads,
+                                              kind=FileKind.EVIDENCE)
             target = filing.current_version()
             assert target is not None
             audit_record(organisation=filing.organisation, actor=actor, filing=filing,
@@ -331,8 +326,3 @@ def plan_start_version(*, actor: User, filing: Filing, token: str) -> EvidenceVe
                                "changed_lines": entry["changed"]})
     return target
 
-
-def plan_may_apply(actor: User) -> bool:
-    """Whether the actor's role may start a new evidence version from a plan (a signer's)."""
-    membership = actor.membership()
-    return membership is not None and Capability.SUBMIT_FILINGS in CAPABILITIES[Role(membership.role)]
