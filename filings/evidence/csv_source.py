@@ -154,8 +154,7 @@ def fast_batches(
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a CR alone is a line end to the csv module
-    quotes = data.count(b'"')
-    if quotes and quotes != sum(cell.count(b'"') for cell in _WELL_QUOTED.findall(data)):
+    if not _quotes_in_whole_cells(data):
         # A quote outside every whole quoted cell (the cells found do not overlap): quoting
         # the csv module (strict) refuses or reads otherwise than polars.
         return None
@@ -166,6 +165,17 @@ def fast_batches(
     if all(map(is_blank, header)):
         return None
     return 1, header, _batches(body, [f"c{i}" for i in range(len(header))], max_rows, batch_rows)
+
+
+def _quotes_in_whole_cells(data: bytes) -> bool:
+    """True if every quote in `data` is part of a whole quoted cell (`_WELL_QUOTED`)."""
+    quotes = data.count(b'"')
+    if not quotes:
+        return True
+    cells: list[bytes] = _WELL_QUOTED.findall(data)
+    if b'""' not in data:  # no cell holds a doubled quote: each holds exactly its two
+        return quotes == 2 * len(cells)
+    return quotes == sum(cell.count(b'"') for cell in cells)
 
 
 def _batches(body: bytes, names: list[str], max_rows: int, batch_rows: int) -> Iterator[pl.DataFrame]:

@@ -169,24 +169,25 @@ def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
     else:  # a number: its shortest round-trip text, which is its 15-digit text when short
         text = source.cast(pl.String).fill_null("")
     ok = text.str.contains(_PLAIN_AMOUNT)
-    parts = text.str.split_exact(".", 1)
-    whole = parts.struct.field("field_0")
-    fraction = parts.struct.field("field_1").fill_null("")
+    dot = text.str.find(".", literal=True)
     if dtype == pl.String:
-        places = fraction.str.len_bytes()
+        places = pl.when(dot.is_null()).then(0).otherwise(text.str.len_bytes() - dot - 1)
     else:
-        written = fraction.str.strip_chars_end("0")
+        parts = text.str.split_exact(".", 1)
+        whole = parts.struct.field("field_0")
+        written = parts.struct.field("field_1").fill_null("").str.strip_chars_end("0")
         # At most 15 significant digits: then the shortest text is the one Excel (and
         # `cells.number_text`) writes; longer ones go to the per-cell rule.
         significant = (whole + written).str.strip_chars_start("0").str.len_bytes()
         ok = ok & (significant <= 15)
         places = written.str.len_bytes()
-    units = pl.when(whole == "").then(pl.lit(0, pl.Int64)).otherwise(whole.cast(pl.Int64, strict=False))
-    decimals = fraction.str.pad_end(MAX_DECIMAL_PLACES, "0").str.slice(0, MAX_DECIMAL_PLACES)
-    micro = units * _SCALE + decimals.cast(pl.Int64, strict=False)
+    # A plain amount has at most 12 integer digits and 6 places, so it is a Decimal(18, 6)
+    # exactly, and that Decimal's integer (its physical value) is the amount in micro-units.
+    micro = text.cast(pl.Decimal(MAX_AMOUNT_DIGITS + MAX_DECIMAL_PLACES, MAX_DECIMAL_PLACES), strict=False)
     ok = ok.fill_null(False)
     return Checked(
-        {name + MICRO: pl.when(ok).then(micro).otherwise(None), name + PLACES: places.cast(pl.Int8)},
+        {name + MICRO: pl.when(ok).then(micro.to_physical().cast(pl.Int64)).otherwise(None),
+         name + PLACES: places.cast(pl.Int8)},
         ok,
     )
 
@@ -424,8 +425,21 @@ def groups(
         .with_columns(text.alias("__text"))
         .collect()
     )
-    key_columns = [summed.get_column(name).to_list() for name in (*keys, "supplier")]
+    key_columns = [_values(summed.get_column(name)) for name in (*keys, "supplier")]
     sums = list(map(Decimal, summed.get_column("__text").to_list()))
     starts = [0, *summed.get_column("__count").cum_sum().to_list()]
     rows = summed.get_column("__rows").explode().to_list()
     return key_columns, sums, starts, rows
+
+
+def _values(column: pl.Series) -> list[Any]:
+    """A column's values as Python objects. An Enum's (codes, countries) are its categories'
+    own strings, shared by every group that has them, not a new string per group: a
+    million varied lines make hundreds of thousands of groups, and their keys' strings
+    would otherwise take more memory than the frame they came from."""
+    if not isinstance(column.dtype, pl.Enum):
+        return column.to_list()
+    categories: list[str | None] = [*column.dtype.categories.to_list(), None]
+    # A null's physical value is null; it takes the last place, which holds None.
+    codes = column.to_physical().fill_null(len(categories) - 1).to_list()
+    return list(map(categories.__getitem__, codes))

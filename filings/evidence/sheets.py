@@ -256,7 +256,9 @@ class SheetReader:
             return
         ids = pl.concat(self._ids)
         column = ids.columns[1]
-        if ids.get_column(column).n_unique() == ids.height:
+        # Distinct hashes mean distinct ids (equal ids hash alike), and hashing is cheaper
+        # than comparing text; only a sheet whose hashes repeat is compared exactly.
+        if ids.get_column(column).hash().n_unique() == ids.height:
             return
         repeated = ids.filter(pl.col(column).is_duplicated()).sort(ROW)
         if not repeated.height:

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import heapq
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
@@ -18,6 +19,7 @@ from typing import Literal
 
 import pycountry
 
+from filings.rules.collection import collector_paused
 from filings.rules.inputs import ChainKey, Evidence, Groups, vin_summary, with_vin_summary
 from filings.rules.labels import RESULT_WORDS
 from filings.rules.results import (
@@ -137,7 +139,7 @@ def assess(evidence: Evidence, *, rulebook: Rulebook, placed_in_service: dt.date
             f"acquired date {acquired} is after the placed-in-service date {placed_in_service}: "
             "a vehicle is acquired (binding contract and payment) before or when it is placed in service"
         )
-    with localcontext(_EXACT):
+    with localcontext(_EXACT), collector_paused():
         return _Assessor(evidence, rulebook, placed_in_service, acquired).segment(
             placed_in_service, placed_in_service)
 
@@ -246,7 +248,7 @@ class _Assessor:
         self.on = on
         self.acquired = acquired
         self.findings: list[Finding] = []
-        self._counts: dict[tuple[str, str], bool] = {}
+        self._counting: dict[str, frozenset[str]] = {}
 
     def finding(self, requirement: str, severity: Severity, message: Text,
                 rows: Iterable[int] = ()) -> None:
@@ -529,27 +531,24 @@ class _Assessor:
         fta_used: set[str] = set()
         qualifying = Decimal(0)
         not_counted: dict[Combination, list[int]] = defaultdict(list)
-        # Whether a line qualifies depends on its mineral and countries; whether a country
-        # counts for a mineral on this date is asked once per pair (`_counts`), however many
-        # groups share it. The loop is the engine's hottest: a varied sheet has a group per line.
-        counts = self._counts
+        # Whether a line qualifies depends on its mineral and countries: the countries that
+        # count for a mineral on this date are worked out once per mineral (`_counting_for`),
+        # however many groups share it. The loop is the engine's hottest: a varied sheet has
+        # a group per line.
+        counting = self._counting
         for i, key in enumerate(groups.keys):
-            mineral, extraction, processing, recycling = combo = key[:4]
-            verdict = counts.get((extraction, mineral))
-            if verdict is None:
-                verdict = self._count(extraction, mineral)
-            if verdict:
+            countries = counting.get(key[0]) or self._counting_for(key[0])
+            extraction = key[1]
+            if extraction in countries:
                 if extraction != "US":
                     fta_used.add(extraction)
             else:
-                verdict = counts.get((processing, mineral))
-                if verdict is None:
-                    verdict = self._count(processing, mineral)
-                if verdict:
+                processing = key[2]
+                if processing in countries:
                     if processing != "US":
                         fta_used.add(processing)
-                elif recycling is None or recycling not in north_america:
-                    not_counted[combo].append(i)
+                elif key[3] is None or key[3] not in north_america:
+                    not_counted[key[:4]].append(i)
                     continue
             qualifying += values[i]
         total = sum(values, Decimal(0))
@@ -557,12 +556,14 @@ class _Assessor:
             self._report_not_counted_minerals(groups, not_counted)
         return qualifying, total, sorted(fta_used)
 
-    def _count(self, country: str, mineral: str) -> bool:
-        """Whether `country` counts for `mineral` on this date: the US, or a country the
-        rulebook counts as an FTA country for it; remembered in `_counts`."""
-        answer = self._counts[country, mineral] = counts_for_mineral(self.rules, country, mineral,
-                                                                     self.on)
-        return answer
+    def _counting_for(self, mineral: str) -> frozenset[str]:
+        """The countries whose extraction or processing counts for `mineral` on this date:
+        the US and the FTA countries the rulebook counts for it (`counts_for_mineral` says
+        the same of each); remembered in `_counting`."""
+        countries = frozenset({"US", *(fta.country for fta in self.rules.fta_countries
+                                       if counts_for_mineral(self.rules, fta.country, mineral, self.on))})
+        self._counting[mineral] = countries
+        return countries
 
     def _report_not_counted_minerals(self, groups: Groups[ChainKey],
                                      not_counted: dict[Combination, list[int]]) -> None:
@@ -570,30 +571,35 @@ class _Assessor:
         order of its first row; past MAX_NOT_COUNTED_LISTED combinations, the ones of most value
         and one finding summing up the rest (a sheet of a million varied lines has 100,000s)."""
         values, starts, rows = groups.values, groups.starts, groups.rows
-        combos = [
-            (combo, values[members[0]], rows[starts[members[0]]], members) if len(members) == 1
-            else (combo, sum((values[i] for i in members), Decimal(0)),
-                  min(rows[starts[i]] for i in members), members)
-            for combo, members in not_counted.items()
-        ]
-        rest: list[tuple[Combination, Decimal, int, list[int]]] = []
+        combos = list(not_counted)
+        members = list(not_counted.values())
+        # Most combinations are one group: its value and first row as they are.
+        worth = [values[m[0]] if len(m) == 1 else sum((values[i] for i in m), Decimal(0))
+                 for m in members]
+        firsts = [rows[starts[m[0]]] if len(m) == 1 else min(rows[starts[i]] for i in m)
+                  for m in members]
+        listed: Sequence[int] = range(len(combos))
+        rest: list[int] = []
         if len(combos) > MAX_NOT_COUNTED_LISTED:
-            listed = heapq.nsmallest(MAX_NOT_COUNTED_LISTED, combos, key=lambda c: (-c[1], c[2]))
-            shown = {id(c) for c in listed}
-            rest = [c for c in combos if id(c) not in shown]
-            combos = listed
-        for combo, value, _, members in sorted(combos, key=lambda c: c[2]):
-            rows = [row for i in members for row in groups.rows_of(i)]
-            self._report_not_counted_mineral(combo, rows, value)
+            # The most value first, the earlier first row on a tie (compared in C, as tuples).
+            top = heapq.nsmallest(MAX_NOT_COUNTED_LISTED, zip(map(operator.neg, worth), firsts, listed,
+                                                                  strict=True))
+            listed = [j for _, _, j in top]
+            shown = set(listed)
+            rest = [j for j in range(len(combos)) if j not in shown]
+        for j in sorted(listed, key=firsts.__getitem__):
+            in_combo = [row for i in members[j] for row in groups.rows_of(i)]
+            self._report_not_counted_mineral(combos[j], in_combo, worth[j])
         if rest:
-            value = sum((c[1] for c in rest), Decimal(0))
-            lines = sum(groups.count(i) for c in rest for i in c[3])
+            value = sum((worth[j] for j in rest), Decimal(0))
+            rest_groups = [i for j in rest for i in members[j]]
+            lines = sum(starts[i + 1] - starts[i] for i in rest_groups)
             # The first rows of the rest: each is in a group whose first row is no later, so
             # the groups with the MAX_ROWS_PER_FINDING earliest first rows hold them all.
-            earliest = heapq.nsmallest(MAX_ROWS_PER_FINDING, (i for c in rest for i in c[3]),
-                                       key=groups.first_row)
+            earliest = heapq.nsmallest(MAX_ROWS_PER_FINDING, zip(
+                map(rows.__getitem__, map(starts.__getitem__, rest_groups)), rest_groups, strict=True))
             first = heapq.nsmallest(MAX_ROWS_PER_FINDING, itertools.chain.from_iterable(
-                groups.rows_of(i) for i in earliest))
+                groups.rows_of(i) for _, i in earliest))
             self.findings.append(Finding.of(
                 "critical_minerals", "info",
                 text(_NOT_COUNTED_REST, combinations=f"{len(rest):,}", value=money(value),
@@ -637,10 +643,10 @@ class _Assessor:
 
 def _describe_minerals(keys: Iterable[ChainKey]) -> Text:
     """'lithium from A; nickel from B; and 3 more': the first five pairs, in English order."""
-    pairs = sorted({(f"{key.mineral} from {key.supplier}", key.mineral, str(key.supplier))
-                    for key in keys})
+    pairs = {(key.mineral, str(key.supplier)) for key in keys}
+    first = heapq.nsmallest(5, pairs, key=lambda pair: (f"{pair[0]} from {pair[1]}", *pair))
     listed = [text(_MINERAL_FROM, mineral=Text(mineral), supplier=supplier)
-              for _, mineral, supplier in pairs[:5]]
+              for mineral, supplier in first]
     shown = listed[-1]
     for item in reversed(listed[:-1]):
         shown = text(_LIST_MORE, first=item, rest=shown)
