@@ -21,6 +21,7 @@ from filings.evidence.frames import MICRO, ROW
 from filings.evidence.lines import component_lines, mineral_lines
 from filings.rules.advice import Advice, AdviceInputError, advise_ledgers
 from filings.rules.advice.ledger import MICRO_PLACES, Outside
+from filings.rules.collection import collector_paused
 from filings.rules.inputs import BatteryComponent, MineralLine
 from filings.rules.results import Assessment
 from filings.rules.rulebook import Rulebook
@@ -38,9 +39,11 @@ def advise_frames(assessment: Assessment, frames: dict[str, pl.DataFrame], *,
     (`read_frames`), with the same answers and errors."""
     minerals = FrameLedger(frames["critical_minerals"], MINERAL_COMBINATION, mineral_lines)
     components = FrameLedger(frames["battery_components"], COMPONENT_COMBINATION, component_lines)
-    return advise_ledgers(assessment, rulebook=rulebook, minerals=minerals, components=components,
-                          feoc_minerals=minerals.lines_where(pl.col("feoc")),
-                          feoc_components=components.lines_where(pl.col("feoc")))
+    with collector_paused():  # it may name tens of thousands of lines, each an object
+        return advise_ledgers(assessment, rulebook=rulebook, minerals=minerals,
+                              components=components,
+                              feoc_minerals=minerals.lines_where(pl.col("feoc")),
+                              feoc_components=components.lines_where(pl.col("feoc")))
 
 
 class FrameLedger(Generic[L]):

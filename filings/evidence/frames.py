@@ -402,6 +402,10 @@ def groups(
     only where `supplier_unless` (the FEOC flag) is true; elsewhere it is None."""
     if not frame.height:
         return [[] for _ in (*keys, "supplier")], [], [0], []
+    # Within a group polars keeps the frame's order of rows, so rows in ascending order give
+    # each group's rows ascending without a sort per group (which cost twice the grouping).
+    if not frame.get_column(ROW).is_sorted():
+        frame = frame.sort(ROW)
     supplier = pl.when(pl.col(supplier_unless)).then(pl.col("supplier")).otherwise(pl.lit(None, pl.String))
     total = pl.col("__sum")
     places = pl.col("__places").cast(pl.Int64)
@@ -417,7 +421,7 @@ def groups(
         .agg(
             pl.col(amount + MICRO).cast(pl.Int128).sum().alias("__sum"),
             pl.col(amount + PLACES).max().alias("__places"),
-            pl.col(ROW).sort().alias("__rows"),
+            pl.col(ROW).alias("__rows"),
             pl.col(ROW).min().alias("__first"),
             pl.len().alias("__count"),
         )
@@ -425,14 +429,14 @@ def groups(
         .with_columns(text.alias("__text"))
         .collect()
     )
-    key_columns = [_values(summed.get_column(name)) for name in (*keys, "supplier")]
+    key_columns = [python_values(summed.get_column(name)) for name in (*keys, "supplier")]
     sums = list(map(Decimal, summed.get_column("__text").to_list()))
     starts = [0, *summed.get_column("__count").cum_sum().to_list()]
     rows = summed.get_column("__rows").explode().to_list()
     return key_columns, sums, starts, rows
 
 
-def _values(column: pl.Series) -> list[Any]:
+def python_values(column: pl.Series) -> list[Any]:
     """A column's values as Python objects. An Enum's (codes, countries) are its categories'
     own strings, shared by every group that has them, not a new string per group: a
     million varied lines make hundreds of thousands of groups, and their keys' strings

@@ -14,7 +14,7 @@ from itertools import repeat
 
 import polars as pl
 
-from filings.evidence.frames import MICRO, ROW
+from filings.evidence.frames import MICRO, ROW, python_values
 from filings.evidence.schema import MAX_DECIMAL_PLACES
 from filings.rules.inputs import BatteryComponent, MineralLine
 
@@ -43,5 +43,5 @@ def _columns(frame: pl.DataFrame, texts: tuple[str, ...], flags: tuple[str, ...]
     units = ordered.get_column(_UNITS).to_list()
     values = list(map(_SCALEB, map(Decimal, units), repeat(-MAX_DECIMAL_PLACES)))
     return [ordered.get_column(ROW).to_list(),
-            *(ordered.get_column(name).to_list() for name in texts), values,
+            *(python_values(ordered.get_column(name)) for name in texts), values,
             *(ordered.get_column(name).to_list() for name in flags)]
