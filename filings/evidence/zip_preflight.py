@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 import defusedxml.ElementTree as SafeElementTree  # type: ignore[import-untyped]
+import polars as pl
 
 from filings.evidence.errors import size_text
 from filings.evidence.schema import MAX_SHEET_ROWS, too_many_rows
@@ -450,8 +451,8 @@ class _WorksheetScan:
     """Counts cells, measures the range their references span, and spots formulas.
 
     Spreadsheet programs write `<c r="B7" ...>` with the reference first; that form is
-    counted with fast byte searches. A piece that may use namespace prefixes (`<x:c ...>`)
-    goes through the slower general expressions.
+    counted in polars, without a Python object per cell. A piece that may use namespace
+    prefixes (`<x:c ...>`) goes through the slower general expressions.
     """
 
     def __init__(
@@ -475,25 +476,57 @@ class _WorksheetScan:
         self._last_row = b""
 
     def feed(self, piece: bytes) -> None:
-        # Each test is a byte search over the piece; the precise ones run only when a
-        # cheap one finds something, which in an ordinary sheet is seldom.
         self.is_sheet = self.is_sheet or b"sheetData" in piece
-        if b":c" in piece or b":f" in piece:  # maybe namespace-prefixed cells: the general way
+        # The piece as text for polars: latin-1 maps each byte to one character, so any bytes
+        # decode, and the ASCII patterns here match the text where they match the bytes.
+        series = pl.Series((piece.decode("latin-1"),))
+        # One search for all the rare markers that the byte tests below look for; in an
+        # ordinary sheet it finds none, and those tests (a pass over the piece each) are skipped.
+        marked = bool(series.str.contains(_MARKERS).item())
+        if marked and (b":c" in piece or b":f" in piece):  # maybe namespace-prefixed cells
             self._cells += len(_ANY_CELL.findall(piece))
             self._count_references(_ANY_ROW.findall(piece), _ANY_COLUMN.findall(piece))
             self._formulas = self._formulas or _ANY_FORMULA.search(piece) is not None
         else:
-            cells = piece.count(b"<c ")
-            if piece.count(b"<c") != cells:
-                cells += piece.count(b"<c>") + piece.count(b"<c/>")
-            self._cells += cells
-            self._count_references(_ROW.findall(piece), _COLUMN.findall(piece))
-            if b"<f" in piece:
+            self._count_plain(piece, series)
+            if marked and b"<f" in piece:
                 self._formulas = self._formulas or any(m in piece for m in _FORMULA_MARKERS)
-        if b"'e'" in piece or b'"e"' in piece:
+        if marked and (b"'e'" in piece or b'"e"' in piece):
             self._formulas = self._formulas or _ERROR_CELL.search(piece) is not None
         if self._percent is not None:
             self._percent.feed(piece)
+
+    def _count_plain(self, piece: bytes, series: pl.Series) -> None:
+        """Count the cells and the `<c r="B7"` references of a piece without prefixes.
+
+        polars (Rust) cuts the piece after each `<c r="`, up to the next; a reference is such
+        a text that starts with the column's letters, the row's digits and a quote. That is
+        what a search for `<c r="([A-Z]{1,3})([0-9]{1,7})"` finds, since a reference holds no
+        '<', so none lies across two such texts or hides another. Cells and references are
+        counted, and rows and columns measured, with no Python object per cell.
+        """
+        texts = series.str.split('<c r="').explode().slice(1)
+        opened = piece.count(b"<c")
+        if opened == len(texts):  # every '<c' opens `<c r="`: each is a cell, and none else is
+            self._cells += opened
+        else:
+            cells = piece.count(b"<c ")
+            if opened != cells:
+                cells += piece.count(b"<c>") + piece.count(b"<c/>")
+            self._cells += cells
+        found = texts.str.extract_groups(_REFERENCE_TEXT).struct.unnest().drop_nulls()
+        if not len(found):
+            return
+        letters, digits = found.get_column("1"), found.get_column("2")
+        # As `_count_references` counts them (row numbers as text: "07" is not "7").
+        self._referenced += len(digits)
+        distinct = digits.unique()
+        first = digits[0].encode()
+        self._row_count += len(distinct) - (first == self._last_row)
+        self._last_row = digits[-1].encode()
+        numbers = distinct.cast(pl.Int64)
+        self._rows.extend((int(numbers.min()), int(numbers.max())))  # type: ignore[arg-type]
+        self._columns.update(column.encode() for column in letters.unique())
 
     @property
     def percent(self) -> bool:
@@ -598,6 +631,12 @@ class _PercentCells:
         return self.positions if self._ordered else array("q", sorted(set(self.positions)))
 
 
+# Any of the byte tests' markers: a prefixed cell or formula, a formula, an error type.
+_MARKERS = ":c|:f|<f|'e'|\"e\""
+# What follows `<c r="` in a reference: the column's letters, the row's digits, a quote.
+_REFERENCE_TEXT = r'^([A-Z]{1,3})([0-9]{1,7})"'
+
+
 def _rows(number: int) -> Text:
     return text(_ONE_ROW if number == 1 else _ROWS, count=f"{number:,}")
 
@@ -611,8 +650,6 @@ _ANY_CELL = re.compile(_PREFIX + rb"c[\s/>]")
 _ANY_ROW = re.compile(_PREFIX + rb'c r="[A-Z]{1,3}([0-9]{1,7})"')
 _ANY_COLUMN = re.compile(_PREFIX + rb'c r="([A-Z]{1,3})[0-9]{1,7}"')
 _ANY_FORMULA = re.compile(_PREFIX + rb"f[\s/>]")
-_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/>")
 _ERROR_CELL = re.compile(rb"""\st=["']e["']""")
 
