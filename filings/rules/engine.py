@@ -574,10 +574,10 @@ class _Assessor:
         combos = list(not_counted)
         members = list(not_counted.values())
         # Most combinations are one group: its value and first row as they are.
-        worth = [values[m[0]] if len(m) == 1 else sum((values[i] for i in m), Decimal(0))
+        worth = [values[m[0]] if len(m) == 1 else sum(map(values.__getitem__, m), Decimal(0))
                  for m in members]
-        firsts = [rows[starts[m[0]]] if len(m) == 1 else min(rows[starts[i]] for i in m)
-                  for m in members]
+        firsts = [rows[starts[m[0]]] if len(m) == 1
+                  else min(map(rows.__getitem__, map(starts.__getitem__, m))) for m in members]
         listed: Sequence[int] = range(len(combos))
         rest: list[int] = []
         if len(combos) > MAX_NOT_COUNTED_LISTED:
