@@ -22,6 +22,7 @@ from filings.evidence.schema import (
     VINS,
 )
 from filings.evidence.sheets import SheetReader, normalised_name
+from filings.rules.collection import collector_paused
 from filings.rules.inputs import (
     ChainKey,
     ComponentKey,
@@ -129,13 +130,15 @@ class Book:
 
 
 def group(frames: dict[str, pl.DataFrame]) -> Evidence:
-    """The engine's Evidence from validated frames: lines summed by key, exactly."""
-    return Evidence(
-        vehicle=_vehicle(frames[VEHICLE.name]),
-        battery_components=_components(frames[BATTERY_COMPONENTS.name]),
-        critical_minerals=_minerals(frames[CRITICAL_MINERALS.name]),
-        vins=tuple(map(VinEntry, *frames[VINS.name].select(ROW, "vin").get_columns())),
-    )
+    """The engine's Evidence from validated frames: lines summed by key, exactly (the keys
+    and sums made with the cycle collector paused: hundreds of thousands on a varied sheet)."""
+    with collector_paused():
+        return Evidence(
+            vehicle=_vehicle(frames[VEHICLE.name]),
+            battery_components=_components(frames[BATTERY_COMPONENTS.name]),
+            critical_minerals=_minerals(frames[CRITICAL_MINERALS.name]),
+            vins=tuple(map(VinEntry, *frames[VINS.name].select(ROW, "vin").get_columns())),
+        )
 
 
 def _vehicle(frame: pl.DataFrame) -> Vehicle:

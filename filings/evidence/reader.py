@@ -21,7 +21,6 @@ from filings.evidence.frames import with_decimals
 from filings.evidence.schema import MAX_SHEET_ROWS, SHEETS, SHEETS_BY_NAME
 from filings.evidence.xlsx_source import read_xlsx
 from filings.evidence.zip_preflight import XlsxProblem, ZipLimits
-from filings.rules.collection import collector_paused
 from filings.rules.inputs import Evidence
 from filings.rules.rulebook import Rulebook, load_rulebook
 from filings.rules.text import N_, Text, text
@@ -56,8 +55,7 @@ def read_evidence(
     workbook's or a CSV file's) may have at most `max_sheet_rows` rows, its header included.
     """
     frames = _read(list(paths), rulebook, max_bytes, zip_limits, max_sheet_rows)
-    with collector_paused():
-        return group(frames)
+    return group(frames)
 
 
 def read_frames(
