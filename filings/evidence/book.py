@@ -29,6 +29,7 @@ from filings.rules.inputs import (
     ComponentLedger,
     Evidence,
     Groups,
+    KeyColumns,
     MineralLedger,
     Vehicle,
     VinEntry,
@@ -162,7 +163,8 @@ def _vehicle(frame: pl.DataFrame) -> Vehicle:
 
 def _components(frame: pl.DataFrame) -> ComponentLedger:
     keys, sums, starts, rows = groups(frame, ("component_type", "manufacturing_country", "feoc"), "value_usd")
-    return ComponentLedger.from_groups(Groups(list(map(ComponentKey, *keys)), sums, starts, rows))
+    return ComponentLedger.from_groups(
+        Groups(KeyColumns(ComponentKey, ComponentKey._fields, keys), sums, starts, rows))
 
 
 _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
@@ -170,4 +172,4 @@ _CHAIN = tuple(name for name in ChainKey._fields if name != "supplier")
 
 def _minerals(frame: pl.DataFrame) -> MineralLedger:
     keys, sums, starts, rows = groups(frame, _CHAIN, "value_usd")
-    return MineralLedger.from_groups(Groups(list(map(ChainKey, *keys)), sums, starts, rows))
+    return MineralLedger.from_groups(Groups(KeyColumns(ChainKey, ChainKey._fields, keys), sums, starts, rows))

@@ -417,15 +417,14 @@ def groups(
     summed = (
         frame.lazy()
         .with_columns(supplier.alias("supplier"))
-        .group_by([*keys, "supplier"])
+        # The groups in the order of their first rows (the frame's order, ascending).
+        .group_by([*keys, "supplier"], maintain_order=True)
         .agg(
             pl.col(amount + MICRO).cast(pl.Int128).sum().alias("__sum"),
             pl.col(amount + PLACES).max().alias("__places"),
             pl.col(ROW).alias("__rows"),
-            pl.col(ROW).min().alias("__first"),
             pl.len().alias("__count"),
         )
-        .sort("__first")
         .with_columns(text.alias("__text"))
         .collect()
     )

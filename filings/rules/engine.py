@@ -248,7 +248,6 @@ class _Assessor:
         self.on = on
         self.acquired = acquired
         self.findings: list[Finding] = []
-        self._counting: dict[str, frozenset[str]] = {}
 
     def finding(self, requirement: str, severity: Severity, message: Text,
                 rows: Iterable[int] = ()) -> None:
@@ -441,11 +440,12 @@ class _Assessor:
         applies = self.on >= feoc.critical_minerals_from
         excludable = self.on <= feoc.impracticable_to_trace_until
         groups = self.evidence.critical_minerals.groups()
-        counted: list[int] = []
+        counted = list(itertools.compress(range(len(groups)), groups.column("feoc")))
         excluded: list[int] = []
-        for i, key in enumerate(groups.keys):
-            if key.feoc:
-                (excluded if key.impracticable_to_trace and excludable else counted).append(i)
+        if excludable:
+            untraceable = groups.column("impracticable_to_trace")
+            excluded = [i for i in counted if untraceable[i]]
+            counted = [i for i in counted if not untraceable[i]]
         self._report_feoc_minerals(groups, counted, excluded, applies)
         return RequirementResult(
             "feoc_critical_minerals", applies, not counted if applies else None,
@@ -453,25 +453,24 @@ class _Assessor:
             _weakest(feoc.critical_minerals_confidence, feoc.impracticable_to_trace_confidence),
             {"applies_from": feoc.critical_minerals_from.isoformat(),
              "impracticable_to_trace_until": feoc.impracticable_to_trace_until.isoformat(),
-             "feoc_lines": sum(groups.count(i) for i in counted),
-             "excluded_impracticable_to_trace_lines": sum(groups.count(i) for i in excluded)},
+             "feoc_lines": groups.line_count(counted),
+             "excluded_impracticable_to_trace_lines": groups.line_count(excluded)},
         )
 
     def _report_feoc_minerals(self, groups: Groups[ChainKey], counted: list[int],
                               excluded: list[int], applies: bool) -> None:
         feoc = self.rules.feoc
         if counted:
-            rows = [row for i in counted for row in groups.rows_of(i)]
-            what = _describe_minerals(groups.keys[i] for i in counted)
+            rows = groups.rows_of_all(counted)
             message = text(_FEOC_MINERALS if applies else _FEOC_MINERALS_SOON,
-                           count=str(len(rows)), minerals=what,
+                           count=str(len(rows)), minerals=_describe_minerals(groups, counted),
                            date=str(feoc.critical_minerals_from))
             self.finding("feoc_critical_minerals", "fail" if applies else "warn", message, rows)
         if excluded and applies:
-            rows = [row for i in excluded for row in groups.rows_of(i)]
+            rows = groups.rows_of_all(excluded)
             self.finding("feoc_critical_minerals", "warn",
                          text(_FEOC_MINERALS_EXCLUDED, count=str(len(rows)),
-                              minerals=_describe_minerals(groups.keys[i] for i in excluded),
+                              minerals=_describe_minerals(groups, excluded),
                               date=str(feoc.impracticable_to_trace_until)), rows)
 
     # --- the two halves ------------------------------------------------------------------
@@ -528,84 +527,98 @@ class _Assessor:
         north_america = self.rules.north_america.countries
         groups = self.evidence.critical_minerals.groups()
         values = groups.values
-        fta_used: set[str] = set()
-        qualifying = Decimal(0)
-        not_counted: dict[Combination, list[int]] = defaultdict(list)
-        # Whether a line qualifies depends on its mineral and countries: the countries that
-        # count for a mineral on this date are worked out once per mineral (`_counting_for`),
-        # however many groups share it. The loop is the engine's hottest: a varied sheet has
-        # a group per line.
-        counting = self._counting
-        for i, key in enumerate(groups.keys):
-            countries = counting.get(key[0]) or self._counting_for(key[0])
-            extraction = key[1]
-            if extraction in countries:
-                if extraction != "US":
-                    fta_used.add(extraction)
-            else:
-                processing = key[2]
-                if processing in countries:
-                    if processing != "US":
-                        fta_used.add(processing)
-                elif key[3] is None or key[3] not in north_america:
-                    not_counted[key[:4]].append(i)
-                    continue
-            qualifying += values[i]
+        minerals = groups.column("mineral")
+        extraction = groups.column("extraction_country")
+        processing = groups.column("processing_country")
+        # Whether a group qualifies depends on its mineral and countries: the countries that
+        # count for a mineral on this date are worked out once per mineral, and then each
+        # column is tested a whole column at a time (map and compress run in C): a varied
+        # sheet has a group per line. A group qualifies by its extraction country, else by
+        # its processing country, else by recycling in North America.
+        counting = {mineral: self._counting_for(mineral) for mineral in set(minerals)}
+        countries = list(map(counting.__getitem__, minerals))
+        by_extraction = list(map(operator.contains, countries, extraction))
+        by_processing = list(map(operator.contains, countries, processing))
+        recycled_here = map(north_america.__contains__, groups.column("recycling_country"))
+        qualifies = list(map(any, zip(by_extraction, by_processing, recycled_here, strict=True)))
+        qualifying = sum(itertools.compress(values, qualifies), Decimal(0))
         total = sum(values, Decimal(0))
+        # The FTA countries that made a group qualify: its extraction country, or its
+        # processing country where the extraction country did not.
+        fta_used = {*itertools.compress(extraction, by_extraction),
+                    *itertools.compress(processing, map(operator.gt, by_processing, by_extraction))}
+        fta_used.discard("US")
         if self.rules.required_pct("critical_minerals", self.on) is not None:
+            not_counted = list(itertools.compress(range(len(values)), map(operator.not_, qualifies)))
             self._report_not_counted_minerals(groups, not_counted)
         return qualifying, total, sorted(fta_used)
 
     def _counting_for(self, mineral: str) -> frozenset[str]:
         """The countries whose extraction or processing counts for `mineral` on this date:
         the US and the FTA countries the rulebook counts for it (`counts_for_mineral` says
-        the same of each); remembered in `_counting`."""
-        countries = frozenset({"US", *(fta.country for fta in self.rules.fta_countries
-                                       if counts_for_mineral(self.rules, fta.country, mineral, self.on))})
-        self._counting[mineral] = countries
-        return countries
+        the same of each)."""
+        return frozenset({"US", *(fta.country for fta in self.rules.fta_countries
+                                  if counts_for_mineral(self.rules, fta.country, mineral, self.on))})
 
-    def _report_not_counted_minerals(self, groups: Groups[ChainKey],
-                                     not_counted: dict[Combination, list[int]]) -> None:
+    def _report_not_counted_minerals(self, groups: Groups[ChainKey], not_counted: list[int]) -> None:
         """One finding per combination of mineral and countries that does not qualify, in the
         order of its first row; past MAX_NOT_COUNTED_LISTED combinations, the ones of most value
-        and one finding summing up the rest (a sheet of a million varied lines has 100,000s)."""
+        and one finding summing up the rest (a sheet of a million varied lines has 100,000s).
+
+        Groups differ by their flags and FEOC supplier too, so several groups may share a
+        combination. Position `j` stands for the group `not_counted[j]`, and a combination
+        for the position of its first group; the columns are read with map, in C."""
         values, starts, rows = groups.values, groups.starts, groups.rows
-        combos = list(not_counted)
-        members = list(not_counted.values())
-        # Most combinations are one group: its value and first row as they are.
-        worth = [values[m[0]] if len(m) == 1 else sum(map(values.__getitem__, m), Decimal(0))
-                 for m in members]
-        firsts = [rows[starts[m[0]]] if len(m) == 1
-                  else min(map(rows.__getitem__, map(starts.__getitem__, m))) for m in members]
-        listed: Sequence[int] = range(len(combos))
-        rest: list[int] = []
-        if len(combos) > MAX_NOT_COUNTED_LISTED:
-            # The most value first, the earlier first row on a tie (compared in C, as tuples).
-            top = heapq.nsmallest(MAX_NOT_COUNTED_LISTED, zip(map(operator.neg, worth), firsts, listed,
-                                                                  strict=True))
-            listed = [j for _, _, j in top]
-            shown = set(listed)
-            rest = [j for j in range(len(combos)) if j not in shown]
+        columns = [groups.column(name) for name in
+                   ("mineral", "extraction_country", "processing_country", "recycling_country")]
+        combinations: list[Combination] = list(
+            zip(*(map(c.__getitem__, not_counted) for c in columns), strict=True))
+        first_of: dict[Combination, int] = {}
+        owners = list(map(first_of.setdefault, combinations, itertools.count()))
+        group_firsts = list(map(rows.__getitem__, map(starts.__getitem__, not_counted)))
+        worth = list(map(values.__getitem__, not_counted))
+        firsts = group_firsts.copy()
+        members: dict[int, list[int]] = {}  # of the combinations of more than one group
+        for j in itertools.compress(itertools.count(), map(operator.ne, owners, itertools.count())):
+            owner = owners[j]
+            worth[owner] += worth[j]
+            firsts[owner] = min(firsts[owner], firsts[j])
+            members.setdefault(owner, [not_counted[owner]]).append(not_counted[j])
+        distinct = list(first_of.values())
+        listed = distinct
+        if len(distinct) > MAX_NOT_COUNTED_LISTED:
+            # The most value first, the earlier first row on a tie: the value of the last one
+            # listed bounds the candidates, which are few, then ranked as tuples.
+            least = heapq.nlargest(MAX_NOT_COUNTED_LISTED, map(worth.__getitem__, distinct))[-1]
+            candidates = itertools.compress(distinct, map(least.__le__, map(worth.__getitem__, distinct)))
+            listed = [j for _, _, j in heapq.nsmallest(
+                MAX_NOT_COUNTED_LISTED, ((-worth[j], firsts[j], j) for j in candidates))]
+        listed_lines = 0
+        listed_groups: set[int] = set()
         for j in sorted(listed, key=firsts.__getitem__):
-            in_combo = [row for i in members[j] for row in groups.rows_of(i)]
-            self._report_not_counted_mineral(combos[j], in_combo, worth[j])
-        if rest:
-            value = sum((worth[j] for j in rest), Decimal(0))
-            rest_groups = [i for j in rest for i in members[j]]
-            lines = sum(starts[i + 1] - starts[i] for i in rest_groups)
-            # The first rows of the rest: each is in a group whose first row is no later, so
-            # the groups with the MAX_ROWS_PER_FINDING earliest first rows hold them all.
-            earliest = heapq.nsmallest(MAX_ROWS_PER_FINDING, zip(
-                map(rows.__getitem__, map(starts.__getitem__, rest_groups)), rest_groups, strict=True))
-            first = heapq.nsmallest(MAX_ROWS_PER_FINDING, itertools.chain.from_iterable(
-                groups.rows_of(i) for _, i in earliest))
-            self.findings.append(Finding.of(
-                "critical_minerals", "info",
-                text(_NOT_COUNTED_REST, combinations=f"{len(rest):,}", value=money(value),
-                     lines=f"{lines:,}", listed=str(MAX_NOT_COUNTED_LISTED),
-                     shown=str(len(first))),
-                tuple(first)))
+            in_combination = members.get(j, [not_counted[j]])
+            combination_rows = groups.rows_of_all(in_combination)
+            listed_lines += len(combination_rows)
+            listed_groups.update(in_combination)
+            self._report_not_counted_mineral(combinations[j], combination_rows, worth[j])
+        if len(listed) == len(distinct):
+            return
+        value = (sum(map(values.__getitem__, not_counted), Decimal(0))
+                 - sum(map(worth.__getitem__, listed), Decimal(0)))
+        lines = groups.line_count(not_counted) - listed_lines
+        # The first rows of the rest: each is in a group whose first row is no later, so the
+        # groups with the MAX_ROWS_PER_FINDING earliest first rows hold them all.
+        # (Of the groups with the earliest first rows, as many more as are listed are taken,
+        # since the listed ones are left out.)
+        earliest = [pair for pair in heapq.nsmallest(MAX_ROWS_PER_FINDING + len(listed_groups),
+                                                     zip(group_firsts, not_counted, strict=True))
+                    if pair[1] not in listed_groups][:MAX_ROWS_PER_FINDING]
+        first = heapq.nsmallest(MAX_ROWS_PER_FINDING, groups.rows_of_all([i for _, i in earliest]))
+        self.findings.append(Finding.of(
+            "critical_minerals", "info",
+            text(_NOT_COUNTED_REST, combinations=f"{len(distinct) - len(listed):,}", value=money(value),
+                 lines=f"{lines:,}", listed=str(MAX_NOT_COUNTED_LISTED), shown=str(len(first))),
+            tuple(first)))
 
     def _report_not_counted_mineral(self, group: Combination,
                                    rows: list[int], value: Decimal) -> None:
@@ -641,10 +654,13 @@ class _Assessor:
         return qualifying, total
 
 
-def _describe_minerals(keys: Iterable[ChainKey]) -> Text:
-    """'lithium from A; nickel from B; and 3 more': the first five pairs, in English order."""
-    pairs = {(key.mineral, str(key.supplier)) for key in keys}
-    first = heapq.nsmallest(5, pairs, key=lambda pair: (f"{pair[0]} from {pair[1]}", *pair))
+def _describe_minerals(groups: Groups[ChainKey], indices: list[int]) -> Text:
+    """'lithium from A; nickel from B; and 3 more': of these groups' pairs of mineral and
+    supplier, the first five in English order ("lithium from A" before "nickel from B")."""
+    minerals, suppliers = groups.column("mineral"), groups.column("supplier")
+    pairs = list(set(zip(map(minerals.__getitem__, indices), map(str, map(suppliers.__getitem__, indices)),
+                         strict=True)))
+    first = [pair for _, pair in heapq.nsmallest(5, zip(map(" from ".join, pairs), pairs, strict=True))]
     listed = [text(_MINERAL_FROM, mineral=Text(mineral), supplier=supplier)
               for mineral, supplier in first]
     shown = listed[-1]

@@ -8,10 +8,11 @@ spreadsheet row the value came from, so findings can point back at it.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, Inexact
-from typing import Generic, NamedTuple, Self, TypeVar
+from typing import Any, Generic, NamedTuple, Self, TypeVar, overload
 
 from filings.rules.rulebook import VehicleClass
 from filings.rules.vin import model_year_code, vin_problem
@@ -104,6 +105,46 @@ class Chain:
     rows: list[int] = field(default_factory=list)
 
 
+class KeyColumns(Sequence[K]):
+    """Keys held as columns, one list per field of the key tuple `make`: the readers' groups
+    come from polars a column at a time, and the engine reads them a column at a time, so a
+    key tuple is made only for the few keys something asks for one by one."""
+
+    __slots__ = ("_make", "_names", "columns")
+
+    def __init__(self, make: Callable[..., K], names: Sequence[str],
+                 columns: Sequence[Sequence[Any]]) -> None:
+        if len(columns) != len(names) or len({len(column) for column in columns}) > 1:
+            raise ValueError(f"key columns of lengths {[len(c) for c in columns]} "
+                             f"for the fields {list(names)}")
+        self._make = make
+        self._names = tuple(names)
+        self.columns = tuple(columns)
+
+    def column(self, name: str) -> Sequence[Any]:
+        return self.columns[self._names.index(name)]
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @overload
+    def __getitem__(self, index: int) -> K: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[K]: ...
+    def __getitem__(self, index: int | slice) -> K | list[K]:
+        if isinstance(index, slice):
+            return list(map(self._make, *(column[index] for column in self.columns)))
+        return self._make(*(column[index] for column in self.columns))
+
+    def __iter__(self) -> Iterator[K]:
+        return map(self._make, *self.columns)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(other) == len(self) and all(map(operator.eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True, slots=True)
 class Groups(Generic[K]):
     """A ledger's groups as columns, which is how the engine reads them: group `i` has the
@@ -119,8 +160,27 @@ class Groups(Generic[K]):
     def __len__(self) -> int:
         return len(self.keys)
 
+    def column(self, name: str) -> Sequence[Any]:
+        """One field of every key (`keys[i].<name>` for each i), as the engine reads them."""
+        if isinstance(self.keys, KeyColumns):
+            return self.keys.column(name)
+        return list(map(operator.attrgetter(name), self.keys))
+
     def rows_of(self, i: int) -> Sequence[int]:
         return self.rows[self.starts[i]:self.starts[i + 1]]
+
+    def rows_of_all(self, indices: Sequence[int]) -> list[int]:
+        """The rows of the groups `indices`, one group after another."""
+        starts, rows = self.starts, self.rows
+        return list(itertools.chain.from_iterable(
+            map(rows.__getitem__, map(slice, map(starts.__getitem__, indices),
+                                      map(starts.__getitem__, map((1).__add__, indices))))))
+
+    def line_count(self, indices: Sequence[int]) -> int:
+        """How many lines the groups `indices` hold together."""
+        starts = self.starts
+        return sum(map(operator.sub, map(starts.__getitem__, map((1).__add__, indices)),
+                       map(starts.__getitem__, indices)))
 
     def first_row(self, i: int) -> int:
         return self.rows[self.starts[i]]
