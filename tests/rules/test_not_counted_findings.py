@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +127,20 @@ def test_the_feoc_finding_counts_its_lines_and_names_the_first_pairs(lines):
         assert found[0].message.startswith(f"{len(counted)} critical-mineral line(s) from a foreign "
                                            f"entity of concern ({described});")
         assert found[0].rows == tuple(sorted(line.row for line in counted)[:MAX_ROWS_PER_FINDING])
+
+
+def test_key_columns_are_the_keys_they_hold():
+    keys = [ChainKey("lithium", "AU", "JP", None, False, False),
+            ChainKey("nickel", "ID", "CN", "CA", True, False, "Refine Co")]
+    held = KeyColumns(ChainKey, ChainKey._fields, [list(column) for column in zip(*keys, strict=True)])
+    assert len(held) == 2
+    assert list(held) == keys
+    assert held == keys
+    assert held[1] == keys[1]
+    assert held[1].supplier == "Refine Co"
+    assert held[0:1] == keys[0:1]
+    assert held.column("recycling_country") == [None, "CA"]
+    assert held != keys[:1]
+    for columns in ([["lithium"], []], [*[["lithium"]] * 6, []]):  # too few; of unequal lengths
+        with pytest.raises(ValueError, match="lengths"):
+            KeyColumns(ChainKey, ChainKey._fields, columns)
