@@ -18,7 +18,6 @@ from filings import selectors
 from filings.dossiers import services
 from filings.dossiers.models import Dossier, ExaminerLink
 from filings.dossiers.storage import dossier_open
-from filings.dossiers.verify import verify_dossier
 from filings.services.common import ServiceError
 from filings.storage import StorageUnavailable
 from portal.accounts.models import User
@@ -72,7 +71,10 @@ class DossierAdmin(_ReadOnly, _DossierAdminBase):
 
     @admin.action(description="Check the selected dossiers (signature and every file)")
     def check_dossiers(self, request: HttpRequest, queryset: QuerySet[Dossier]) -> None:
+        # Imported here, as the signature checks are: asn1crypto's X.509 module alone takes
+        # 60 ms, and every process imports this module when Django sets up the admin.
         from filings.dossiers.signature import load_trusted, portal_certificate_paths
+        from filings.dossiers.verify import verify_dossier
 
         trusted = load_trusted(portal_certificate_paths())
         for dossier in queryset.filter(status="ready"):
