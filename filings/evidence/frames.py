@@ -98,15 +98,20 @@ def _numbers_ok(source: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return source.is_null() | ((source.round(0) == source) & (source.abs() < 1e15))
 
 
-def check_column(column: Column, source: pl.Expr, dtype: pl.DataType, rulebook: Rulebook) -> Checked:
-    """The vectorised check of one column; it accepts a subset of what `cells` accepts."""
+def check_column(
+    column: Column, source: pl.Expr, dtype: pl.DataType, rulebook: Rulebook, stripped: pl.Expr | None = None
+) -> Checked:
+    """The vectorised check of one column; it accepts a subset of what `cells` accepts.
+    `stripped`, for a text column, is `_stripped(source, dtype)` computed already."""
     name = column.name
     kind = column.kind
+    if stripped is None or dtype != pl.String:
+        stripped = _stripped(source, dtype)
     if kind is Kind.AMOUNT:
-        return _check_amount(name, source, dtype)
+        return _check_amount(name, source, dtype, stripped)
     if kind is Kind.YEAR:
-        return _check_year(column, source, dtype)
-    text = _stripped(source, dtype)
+        return _check_year(column, source, dtype, stripped)
+    text = stripped
     numbers_ok = _numbers_ok(source, dtype)
     ascii_only = text.str.contains(_PRINTABLE_ASCII)
     if kind in (Kind.TEXT, Kind.ID, Kind.VIN):
@@ -216,11 +221,9 @@ def _by_canonical_value(column: Column, source: str, enum: pl.Enum) -> Checked:
     return Checked({column.name: value}, ok)
 
 
-def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
-    if dtype == pl.String:
-        text = source.fill_null("").str.strip_chars()
-    else:  # a number: its shortest round-trip text, which is its 15-digit text when short
-        text = source.cast(pl.String).fill_null("")
+def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType, stripped: pl.Expr) -> Checked:
+    # A number: its shortest round-trip text, which is its 15-digit text when short.
+    text = stripped if dtype == pl.String else source.cast(pl.String).fill_null("")
     ok = text.str.contains(_PLAIN_AMOUNT)
     dot = text.str.find(".", literal=True)
     if dtype == pl.String:
@@ -245,10 +248,10 @@ def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
     )
 
 
-def _check_year(column: Column, source: pl.Expr, dtype: pl.DataType) -> Checked:
+def _check_year(column: Column, source: pl.Expr, dtype: pl.DataType, stripped: pl.Expr) -> Checked:
     low, high = column.minimum or 0, column.maximum or 9999
     if dtype == pl.String:
-        text = source.fill_null("").str.strip_chars()
+        text = stripped
         year = pl.when(text.str.contains(r"^[0-9]{1,4}$")).then(text).otherwise(None).cast(pl.Int64)
     else:
         year = pl.when(source.round(0) == source).then(source).otherwise(None).cast(pl.Int64, strict=False)
@@ -299,6 +302,7 @@ def validate(
     rules must see as typed even when their text passes (numbers, TRUE/FALSE, dates...)."""
     selected: list[pl.Expr] = [pl.col(ROW)]
     canonical: list[int] = []  # the columns checked by `_by_canonical_value`
+    texts: list[pl.Expr] = []
     for i, (column, position) in enumerate(zip(sheet.columns, positions, strict=True)):
         source = f"c{position}"
         if column.kind in _FEW_VALUES and frame.schema[source] == pl.String:
@@ -308,10 +312,14 @@ def validate(
                 canonical.append(i)
             else:
                 checked = _by_distinct_value(column, frame, source, rulebook)
+        elif frame.schema[source] == pl.String:
+            # Each text is stripped once, before the checks that take it (`_stripped`).
+            texts.append(_stripped(pl.col(source), pl.String()).alias(f"__text{i}"))
+            checked = check_column(column, pl.col(source), pl.String(), rulebook, pl.col(f"__text{i}"))
         else:
             checked = check_column(column, pl.col(source), frame.schema[source], rulebook)
         selected.extend(_selected(checked, i, position, always_typed))
-    checked_frame = frame.select(selected)
+    checked_frame = frame.lazy().with_columns(texts).select(selected).collect()
     # A slice with a cell not written as one of its column's values checks that column
     # again, each distinct text as `check_column` does.
     again: list[pl.Expr] = []
