@@ -43,6 +43,8 @@ _SNIFFS = (
 # file with any quote that is not part of such a cell goes to the csv module.
 # (The quote comes first, the look-behind after it, so that the engine can skip to quotes.)
 _WELL_QUOTED = re.compile(rb'"(?<![^,\r\n]")[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)')
+# A CR not followed by LF: one search where two counts (CR, CRLF) are two passes.
+_LONE_CR = re.compile(rb"\r(?:[^\n]|\Z)")
 _SAVE_AS = Text(N_("save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"))
 _SNIFFED = N_("%(name)s %(what)s; %(save_as)s")
 _IN_FILE = N_("%(name)s: %(problem)s")
@@ -152,7 +154,7 @@ def fast_batches(
     first = body if end < 0 else body[:end]
     if not first.strip(b"\r") or b'"' in first or b"\x00" in data:
         return None
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+    if b"\r" in data and _LONE_CR.search(data):
         return None  # a CR alone is a line end to the csv module
     if not _quotes_in_whole_cells(data):
         # A quote outside every whole quoted cell (the cells found do not overlap): quoting
@@ -173,9 +175,11 @@ def _quotes_in_whole_cells(data: bytes) -> bool:
     if not quotes:
         return True
     cells: list[bytes] = _WELL_QUOTED.findall(data)
-    if b'""' not in data:  # no cell holds a doubled quote: each holds exactly its two
-        return quotes == 2 * len(cells)
-    return quotes == sum(cell.count(b'"') for cell in cells)
+    # The cells do not overlap and each holds at least its two quotes, so when there are
+    # two quotes a cell, every quote is in one, and there is no need to count their quotes.
+    if quotes == 2 * len(cells):
+        return True
+    return quotes == b"".join(cells).count(b'"')
 
 
 def _batches(body: bytes, names: list[str], max_rows: int, batch_rows: int) -> Iterator[pl.DataFrame]:

@@ -24,7 +24,7 @@ import polars as pl
 import pycountry
 
 from filings.evidence import cells
-from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, Column, Kind, Sheet
+from filings.evidence.schema import MAX_AMOUNT_DIGITS, MAX_DECIMAL_PLACES, YES_NO, Column, Kind, Sheet
 from filings.rules.rulebook import Rulebook
 from filings.rules.text import Text
 
@@ -98,15 +98,20 @@ def _numbers_ok(source: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return source.is_null() | ((source.round(0) == source) & (source.abs() < 1e15))
 
 
-def check_column(column: Column, source: pl.Expr, dtype: pl.DataType, rulebook: Rulebook) -> Checked:
-    """The vectorised check of one column; it accepts a subset of what `cells` accepts."""
+def check_column(
+    column: Column, source: pl.Expr, dtype: pl.DataType, rulebook: Rulebook, stripped: pl.Expr | None = None
+) -> Checked:
+    """The vectorised check of one column; it accepts a subset of what `cells` accepts.
+    `stripped`, for a text column, is `_stripped(source, dtype)` computed already."""
     name = column.name
     kind = column.kind
+    if stripped is None or dtype != pl.String:
+        stripped = _stripped(source, dtype)
     if kind is Kind.AMOUNT:
-        return _check_amount(name, source, dtype)
+        return _check_amount(name, source, dtype, stripped)
     if kind is Kind.YEAR:
-        return _check_year(column, source, dtype)
-    text = _stripped(source, dtype)
+        return _check_year(column, source, dtype, stripped)
+    text = stripped
     numbers_ok = _numbers_ok(source, dtype)
     ascii_only = text.str.contains(_PRINTABLE_ASCII)
     if kind in (Kind.TEXT, Kind.ID, Kind.VIN):
@@ -144,8 +149,10 @@ _PLAIN_AMOUNT = (
 )
 
 
-# Kinds whose columns hold few distinct values (codes, countries, yes/no): each distinct text
-# is checked once, and the cells take its result through a hash lookup.
+# Kinds whose columns hold few distinct values (codes, countries, yes/no). Cells written as
+# the values themselves (most) are checked by a cast to their Enum (`_by_canonical_value`);
+# in a slice with any other cell, each distinct text is checked once, and the cells take its
+# result through a hash lookup (`_by_distinct_value`).
 _FEW_VALUES = frozenset({Kind.CODE, Kind.COUNTRY, Kind.OPTIONAL_COUNTRY, Kind.YES_NO})
 
 
@@ -163,11 +170,60 @@ def _by_distinct_value(column: Column, frame: pl.DataFrame, source: str, ruleboo
     return Checked({name: looked_up(name) for name in checked.values}, looked_up("__ok"))
 
 
-def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
-    if dtype == pl.String:
-        text = source.fill_null("").str.strip_chars()
-    else:  # a number: its shortest round-trip text, which is its 15-digit text when short
-        text = source.cast(pl.String).fill_null("")
+def _categories(column: Column, rulebook: Rulebook) -> tuple[str, ...]:
+    """The values a few-valued column's valid cells take (`_as_enums`' categories)."""
+    if column.kind is Kind.CODE:
+        return column.allowed_codes(rulebook)
+    if column.kind is Kind.YES_NO:
+        return YES_NO
+    return COUNTRY_CODES
+
+
+def _canonical_enum(column: Column, rulebook: Rulebook) -> pl.Enum | None:
+    """The Enum of a few-valued column's values, if a cell written exactly as one of them is
+    one `check_column` accepts as that value (a code in lower case, a country in upper
+    case, "yes" or "no"); None (then every slice takes `_by_distinct_value`) otherwise."""
+    categories = _categories(column, rulebook)
+    key = (column.kind, categories)
+    if key not in _CANONICAL:
+        _CANONICAL[key] = _canonical_check(column, categories, rulebook)
+    return _CANONICAL[key]
+
+
+def _canonical_check(column: Column, categories: tuple[str, ...], rulebook: Rulebook) -> pl.Enum | None:
+    if not categories or len(set(categories)) != len(categories):
+        return None
+    checked = check_column(column, pl.col("cell"), pl.String(), rulebook)
+    (value,) = checked.values.values()
+    table = pl.DataFrame({"cell": list(categories)}, schema={"cell": pl.String}).select(
+        ok=checked.ok, value=value, cell="cell")
+    expected = [c == "yes" for c in categories] if column.kind is Kind.YES_NO else list(categories)
+    if not table.get_column("ok").fill_null(False).all() or table.get_column("value").to_list() != expected:
+        return None
+    return pl.Enum(categories)
+
+
+_CANONICAL: dict[tuple[Kind, tuple[str, ...]], pl.Enum | None] = {}
+
+
+def _by_canonical_value(column: Column, source: str, enum: pl.Enum) -> Checked:
+    """A few-valued column's check where every cell is written as one of its values (or is
+    empty, where that is allowed): a cast to their Enum. Its `ok` is false for any other
+    cell, even one `check_column` accepts; a slice with such a cell is checked again by
+    `_by_distinct_value` (see `validate`). The values are the Enum itself (`_as_enums`')."""
+    cell = pl.col(source)
+    value = cell.cast(enum, strict=False)
+    ok = value.is_not_null()
+    if column.kind is Kind.OPTIONAL_COUNTRY:
+        ok = ok | cell.is_null() | (cell == "")
+    if column.kind is Kind.YES_NO:
+        return Checked({column.name: value.to_physical() == YES_NO.index("yes")}, ok)
+    return Checked({column.name: value}, ok)
+
+
+def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType, stripped: pl.Expr) -> Checked:
+    # A number: its shortest round-trip text, which is its 15-digit text when short.
+    text = stripped if dtype == pl.String else source.cast(pl.String).fill_null("")
     ok = text.str.contains(_PLAIN_AMOUNT)
     dot = text.str.find(".", literal=True)
     if dtype == pl.String:
@@ -192,10 +248,10 @@ def _check_amount(name: str, source: pl.Expr, dtype: pl.DataType) -> Checked:
     )
 
 
-def _check_year(column: Column, source: pl.Expr, dtype: pl.DataType) -> Checked:
+def _check_year(column: Column, source: pl.Expr, dtype: pl.DataType, stripped: pl.Expr) -> Checked:
     low, high = column.minimum or 0, column.maximum or 9999
     if dtype == pl.String:
-        text = source.fill_null("").str.strip_chars()
+        text = stripped
         year = pl.when(text.str.contains(r"^[0-9]{1,4}$")).then(text).otherwise(None).cast(pl.Int64)
     else:
         year = pl.when(source.round(0) == source).then(source).otherwise(None).cast(pl.Int64, strict=False)
@@ -244,21 +300,37 @@ def validate(
     """Check `frame` (blank rows already dropped) against `sheet`; `positions[i]` is the file
     column of the schema's column i. `always_typed(index)` marks XLSX cells the per-cell
     rules must see as typed even when their text passes (numbers, TRUE/FALSE, dates...)."""
-    checks: list[Checked] = []
     selected: list[pl.Expr] = [pl.col(ROW)]
+    canonical: list[int] = []  # the columns checked by `_by_canonical_value`
+    texts: list[pl.Expr] = []
     for i, (column, position) in enumerate(zip(sheet.columns, positions, strict=True)):
         source = f"c{position}"
         if column.kind in _FEW_VALUES and frame.schema[source] == pl.String:
-            checked = _by_distinct_value(column, frame, source, rulebook)
+            enum = _canonical_enum(column, rulebook)
+            if enum is not None:
+                checked = _by_canonical_value(column, source, enum)
+                canonical.append(i)
+            else:
+                checked = _by_distinct_value(column, frame, source, rulebook)
+        elif frame.schema[source] == pl.String:
+            # Each text is stripped once, before the checks that take it (`_stripped`).
+            texts.append(_stripped(pl.col(source), pl.String()).alias(f"__text{i}"))
+            checked = check_column(column, pl.col(source), pl.String(), rulebook, pl.col(f"__text{i}"))
         else:
             checked = check_column(column, pl.col(source), frame.schema[source], rulebook)
-        ok = checked.ok
-        if always_typed is not None:
-            ok = ok & ~always_typed(position)
-        checks.append(checked)
-        selected.append(ok.alias(f"__ok{i}"))
-        selected.extend(expr.alias(out) for out, expr in checked.values.items())
-    checked_frame = frame.select(selected)
+        selected.extend(_selected(checked, i, position, always_typed))
+    checked_frame = frame.lazy().with_columns(texts).select(selected).collect()
+    # A slice with a cell not written as one of its column's values checks that column
+    # again, each distinct text as `check_column` does.
+    again: list[pl.Expr] = []
+    for i in canonical:
+        ok = checked_frame.get_column(f"__ok{i}")
+        if ok.sum() != ok.len():
+            column, position = sheet.columns[i], positions[i]
+            checked = _by_distinct_value(column, frame, f"c{position}", rulebook)
+            again.extend(_selected(checked, i, position, always_typed))
+    if again:
+        checked_frame = checked_frame.with_columns(frame.select(again).get_columns())
     oks = [f"__ok{i}" for i in range(len(sheet.columns))]
     bad_rows = checked_frame.filter(~pl.all_horizontal(oks))
     failures: list[Failure] = []
@@ -304,6 +376,15 @@ def validate(
     if refused:
         result = result.filter(~pl.col(ROW).is_in(sorted(refused)))
     return Validated(result.with_columns(_as_enums(sheet, rulebook)), ids, errors)
+
+
+def _selected(
+    checked: Checked, i: int, position: int, always_typed: Callable[[int], pl.Expr] | None
+) -> list[pl.Expr]:
+    ok = checked.ok
+    if always_typed is not None:
+        ok = ok & ~always_typed(position)
+    return [ok.alias(f"__ok{i}"), *(expr.alias(out) for out, expr in checked.values.items())]
 
 
 def _as_enums(sheet: Sheet, rulebook: Rulebook) -> list[pl.Expr]:
