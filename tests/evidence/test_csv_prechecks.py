@@ -21,7 +21,7 @@ def _counted_whole_cells(data: bytes) -> bool:
     quotes = data.count(b'"')
     if not quotes:
         return True
-    cells = csv_source._WELL_QUOTED.findall(data)
+    cells: list[bytes] = csv_source._WELL_QUOTED.findall(data)
     if b'""' not in data:
         return quotes == 2 * len(cells)
     return quotes == sum(cell.count(b'"') for cell in cells)
