@@ -583,7 +583,9 @@ class _Assessor:
             owner = owners[j]
             worth[owner] += worth[j]
             firsts[owner] = min(firsts[owner], firsts[j])
-            members.setdefault(owner, [not_counted[owner]]).append(not_counted[j])
+            if owner not in members:
+                members[owner] = [not_counted[owner]]
+            members[owner].append(not_counted[j])
         distinct = list(first_of.values())
         listed = distinct
         if len(distinct) > MAX_NOT_COUNTED_LISTED:
@@ -606,10 +608,8 @@ class _Assessor:
         value = (sum(map(values.__getitem__, not_counted), Decimal(0))
                  - sum(map(worth.__getitem__, listed), Decimal(0)))
         lines = groups.line_count(not_counted) - listed_lines
-        # The first rows of the rest: each is in a group whose first row is no later, so the
-        # groups with the MAX_ROWS_PER_FINDING earliest first rows hold them all.
-        # (Of the groups with the earliest first rows, as many more as are listed are taken,
-        # since the listed ones are left out.)
+        # The rest's first rows lie in its groups with the earliest first rows: taken from
+        # as many more groups as are listed, since the listed ones are left out.
         earliest = [pair for pair in heapq.nsmallest(MAX_ROWS_PER_FINDING + len(listed_groups),
                                                      zip(group_firsts, not_counted, strict=True))
                     if pair[1] not in listed_groups][:MAX_ROWS_PER_FINDING]
