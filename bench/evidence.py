@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import platform
@@ -249,6 +250,7 @@ def assess_like_the_command(folder: Path, lines: int) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
+    gc.freeze()  # as the command's first step
     from filings.evidence import read_evidence
     from filings.rules import assess_period, load_rulebook
 

@@ -7,6 +7,7 @@ arguments are invalid; with --format json the errors come as {"errors": [...]} o
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from argparse import ArgumentParser
 from pathlib import Path
@@ -43,6 +44,10 @@ class Command(BaseCommand):
                             help="a rulebook TOML file instead of the shipped one")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # What Django's start-up made (about 100,000 objects: the apps, models, modules) lives
+        # until the process ends. Frozen, the cycle collector walks none of it again, neither
+        # during the read nor the interpreter's last collections at exit (0.13-0.2 s a run).
+        gc.freeze()
         as_json = options["format"] == "json"
         try:
             start = _date("--placed-in-service", options["placed_in_service"])
