@@ -7,7 +7,9 @@ record's position. It is taken only when cheap checks say polars and `csv.reader
 `open(path, newline="")` read the file alike (a property test holds them to that): the
 header is on the first line and unquoted, no NUL byte, no CR but in CRLF line ends, every
 quote is part of a whole quoted cell, no cell near the limit on a line's length, and polars
-itself finds nothing wrong (it refuses rows longer than the header, bad UTF-8). Anything
+itself finds nothing wrong (it refuses rows longer than the header, bad UTF-8). The two checks
+that read the whole file (line ends, quotes) run on a thread of their own while polars parses
+and the slices are validated, and are waited for before the reading counts. Anything
 else (values past the last column, lines before the header, old Mac line ends, malformed
 quoting, bad bytes) is read with the `csv` module, which gives today's precise messages and
 line numbers.
@@ -19,7 +21,8 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -92,7 +95,7 @@ def read_csv_sheet(
     too_many = _too_many_rows(display_name, reader.sheet.name, max_rows)
     fast = fast_batches(data, max_rows, VALIDATE_ROWS)
     if fast is not None:
-        header_row, header, batches = fast
+        header_row, header, batches, plain = fast
         _refuse_other_separators(header, display_name)
         # The rows are validated as polars parses them, a slice at a time, so the whole file
         # is never held as text. Should polars refuse a later slice, what the first ones left
@@ -102,7 +105,7 @@ def read_csv_sheet(
             reader.header(header_row, header)
             for batch in batches:
                 if batch.get_column(ROW).max() > max_rows:  # type: ignore[operator]
-                    raise too_many
+                    raise too_many if plain() else NotFast
                 reader.rows(batch)
             return
         except NotFast:
@@ -144,29 +147,40 @@ class NotFast(Exception):
 
 def fast_batches(
     data: bytes, max_rows: int, batch_rows: int
-) -> tuple[int, list[str], Iterator[pl.DataFrame]] | None:
+) -> tuple[int, list[str], Iterator[pl.DataFrame], Callable[[], bool]] | None:
     """(header row, header cells, the data rows in slices of at most `batch_rows` as c0, c1,
-    ... and `row`), or None when the file is not plainly well formed (then the csv module
-    reads it). The slices come as polars parses the file; taking one raises NotFast when
-    polars finds what only the csv module reports exactly."""
+    ... and `row`, `plain`), or None when the file is not plainly well formed (then the csv
+    module reads it). The slices come as polars parses the file; taking one raises NotFast
+    when polars finds what only the csv module reports exactly, and so does the end of the
+    slices when the line-end and quote checks, still running as they come, find the file is
+    not plain. `plain()` waits for those checks: whether the slices taken so far count."""
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     end = body.find(b"\n")
     first = body if end < 0 else body[:end]
-    if not first.strip(b"\r") or b'"' in first or b"\x00" in data:
-        return None
-    if b"\r" in data and _LONE_CR.search(data):
-        return None  # a CR alone is a line end to the csv module
-    if not _quotes_in_whole_cells(data):
-        # A quote outside every whole quoted cell (the cells found do not overlap): quoting
-        # the csv module (strict) refuses or reads otherwise than polars.
-        return None
+    if not first.strip(b"\r") or b'"' in first or b"\r" in first.rstrip(b"\r") or b"\x00" in data:
+        return None  # the header must be read as the csv module reads it before the checks end
     try:
         header = first.rstrip(b"\r").decode("utf-8").split(",")
     except UnicodeDecodeError:
         return None
     if all(map(is_blank, header)):
         return None
-    return 1, header, _batches(body, [f"c{i}" for i in range(len(header))], max_rows, batch_rows)
+    # Each check is one pass in C over the whole file, holding the GIL, while polars parses
+    # and validates without it: on a thread of their own, they take no time of the reading's.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-checks")
+    plain = pool.submit(_plain, data).result
+    pool.shutdown(wait=False)  # the thread ends with the checks
+    names = [f"c{i}" for i in range(len(header))]
+    return 1, header, _batches(body, names, max_rows, batch_rows, plain), plain
+
+
+def _plain(data: bytes) -> bool:
+    """No CR but in CRLF line ends (a CR alone is a line end to the csv module, text to
+    polars), and every quote part of a whole quoted cell (the cells found do not overlap):
+    other quoting the csv module (strict) refuses or reads otherwise than polars."""
+    if b"\r" in data and _LONE_CR.search(data):
+        return False
+    return _quotes_in_whole_cells(data)
 
 
 def _quotes_in_whole_cells(data: bytes) -> bool:
@@ -182,7 +196,9 @@ def _quotes_in_whole_cells(data: bytes) -> bool:
     return quotes == b"".join(cells).count(b'"')
 
 
-def _batches(body: bytes, names: list[str], max_rows: int, batch_rows: int) -> Iterator[pl.DataFrame]:
+def _batches(
+    body: bytes, names: list[str], max_rows: int, batch_rows: int, plain: Callable[[], bool]
+) -> Iterator[pl.DataFrame]:
     scanned = pl.scan_csv(
         body,
         has_header=False,
@@ -199,6 +215,8 @@ def _batches(body: bytes, names: list[str], max_rows: int, batch_rows: int) -> I
         try:
             batch = next(batches)
         except StopIteration:
+            if not plain():
+                raise NotFast from None
             return
         except Exception:  # polars' errors: ragged rows, malformed quotes, bad UTF-8...
             raise NotFast from None
@@ -219,7 +237,7 @@ def read_fast(data: bytes, max_rows: int) -> tuple[int, list[str], pl.DataFrame]
     fast = fast_batches(data, max_rows, VALIDATE_ROWS)
     if fast is None:
         return None
-    header_row, header, batches = fast
+    header_row, header, batches, _ = fast
     try:
         frames = list(batches)
     except NotFast:

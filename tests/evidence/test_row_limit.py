@@ -175,3 +175,17 @@ def test_the_template_and_its_documentation_state_the_limit(tmp_path):
     stated = f"Each sheet may have at most {MAX_SHEET_ROWS:,} rows, its header row included."
     assert any(text and text.startswith(stated) for text in instructions)
     assert stated in schema_markdown()
+
+
+def test_a_csv_file_polars_reads_but_the_csv_module_refuses_is_not_called_too_long(tmp_path):
+    # Polars reads the cell '""CM-2""' (as 'CM-2') and counts 9 rows; the csv module stops at
+    # its line. The quote check runs beside polars' reading and is waited for before the
+    # row limit is reported, so the file is refused for what the csv module finds.
+    paths = with_minerals(8).write_csv(tmp_path)
+    minerals = next(p for p in paths if p.name == "critical_minerals.csv")
+    minerals.write_bytes(minerals.read_bytes().replace(b"CM-2,", b'""CM-2"",', 1))
+
+    errors = errors_of(paths, max_sheet_rows=7)
+
+    error = one_error(errors, sheet="critical_minerals", message="critical_minerals.csv: line 3 is not valid CSV")
+    assert errors == [error]
