@@ -158,7 +158,7 @@ def fast_batches(
     end = body.find(b"\n")
     first = body if end < 0 else body[:end]
     if not first.strip(b"\r") or b'"' in first or b"\r" in first.rstrip(b"\r") or b"\x00" in data:
-        return None  # the header must be read as the csv module reads it before the checks end
+        return None  # the header is taken before the checks end: one plain line, or the csv module
     try:
         header = first.rstrip(b"\r").decode("utf-8").split(",")
     except UnicodeDecodeError:
