@@ -154,9 +154,9 @@ def fast_batches(
     when polars finds what only the csv module reports exactly, and so does the end of the
     slices when the line-end and quote checks, still running as they come, find the file is
     not plain. `plain()` waits for those checks: whether the slices taken so far count."""
-    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-    end = body.find(b"\n")
-    first = body if end < 0 else body[:end]
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    end = data.find(b"\n", start)
+    first = data[start:] if end < 0 else data[start:end]
     if not first.strip(b"\r") or b'"' in first or b"\r" in first.rstrip(b"\r") or b"\x00" in data:
         return None  # the header is taken before the checks end: one plain line, or the csv module
     try:
@@ -171,7 +171,9 @@ def fast_batches(
     plain = pool.submit(_plain, data).result
     pool.shutdown(wait=False)  # the thread ends with the checks
     names = [f"c{i}" for i in range(len(header))]
-    return 1, header, _batches(body, names, max_rows, batch_rows, plain), plain
+    # Polars skips a UTF-8 BOM itself, so the bytes go to it whole, not copied without it
+    # (Excel's "CSV UTF-8" starts with one).
+    return 1, header, _batches(data, names, max_rows, batch_rows, plain), plain
 
 
 def _plain(data: bytes) -> bool:

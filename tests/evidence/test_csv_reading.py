@@ -6,6 +6,7 @@ record, numbered as a spreadsheet numbers them; the exact path is the csv module
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -85,6 +86,18 @@ def test_the_fast_path_declines_what_it_would_read_differently(text):
     # Blank cells past the last column are no error: the csv module's reading drops them too.
     padded = [(record + [""] * (width - len(record)))[:width] for record in expected[1:]]
     assert records_of(fast) == (1, expected[0], list(range(2, 2 + len(padded))), padded)
+
+
+@pytest.mark.parametrize("terminator", ["\r\n", "\n"])
+def test_a_file_with_a_bom_is_read_by_polars_as_the_csv_module_reads_it(terminator):
+    # Excel's "CSV UTF-8" starts with a BOM; polars is handed the bytes with it and skips it.
+    grid = [["id", "name"], ["\ufeffx", "Co., Ltd."], ["", ""], ["2", 'a "b"']]
+    content = codecs.BOM_UTF8 + written(grid, terminator, csv.QUOTE_MINIMAL)
+
+    fast = read_fast(content, BIG)
+
+    assert fast is not None
+    assert records_of(fast) == (1, ["id", "name"], [2, 3, 4], expected_records(content)[1:])
 
 
 def test_a_large_file_is_read_by_polars_with_every_row_numbered():
