@@ -156,11 +156,11 @@ def fast_batches(
     not plain. `plain()` waits for those checks: whether the slices taken so far count."""
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     end = data.find(b"\n", start)
-    first = data[start:] if end < 0 else data[start:end]
-    if not first.strip(b"\r") or b'"' in first or b"\r" in first.rstrip(b"\r") or b"\x00" in data:
+    first = (data[start:] if end < 0 else data[start:end]).rstrip(b"\r")
+    if not first or b'"' in first or b"\r" in first or b"\x00" in data:
         return None  # the header is taken before the checks end: one plain line, or the csv module
     try:
-        header = first.rstrip(b"\r").decode("utf-8").split(",")
+        header = first.decode("utf-8").split(",")
     except UnicodeDecodeError:
         return None
     if all(map(is_blank, header)):
