@@ -28,7 +28,9 @@ import struct
 import zipfile
 import zlib
 from array import array
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -160,21 +162,32 @@ def preflight(path: Path, name: str, limits: ZipLimits, max_rows: int = MAX_SHEE
             raise XlsxProblem(text(_DAMAGED, name=name, error=str(exc), resave=RESAVE)) from None
         entries = archive.infolist()
         _check_directory(entries, name, limits)
-        # First the parts that say which part is which sheet and how cells are formatted, so
-        # that each sheet's scan can name the sheet and spot cells formatted as percentages.
-        first = [entry for entry in entries if entry.filename in _WORKBOOK_PARTS]
-        scans = [_scan_entry(stream, entry, _Scan(name, limits, max_rows)) for entry in first]
-        sheets = sheet_names(archive)
-        percent = _percent_styles(archive)
-        scans += [
-            _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename), percent))
-            for entry in entries
-            if entry not in first
-        ]
-        return Preflight(
-            has_formulas=any(scan.flagged for scan in scans),
-            percent_cells={scan.sheet: scan.percent_cells() for scan in scans if scan.sheet and scan.percent},
-        )
+        with ThreadPoolExecutor(_MEASURING_THREADS, thread_name_prefix="xlsx-preflight") as pool:
+            return _scan_entries(stream, archive, entries, name, limits, max_rows, pool)
+
+
+_MEASURING_THREADS = 2
+
+
+def _scan_entries(
+    stream: BinaryIO, archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, limits: ZipLimits,
+    max_rows: int, pool: Executor,
+) -> Preflight:
+    # First the parts that say which part is which sheet and how cells are formatted, so
+    # that each sheet's scan can name the sheet and spot cells formatted as percentages.
+    first = [entry for entry in entries if entry.filename in _WORKBOOK_PARTS]
+    scans = [_scan_entry(stream, entry, _Scan(name, limits, max_rows), pool) for entry in first]
+    sheets = sheet_names(archive)
+    percent = _percent_styles(archive)
+    scans += [
+        _scan_entry(stream, entry, _Scan(name, limits, max_rows, sheets.get(entry.filename), percent), pool)
+        for entry in entries
+        if entry not in first
+    ]
+    return Preflight(
+        has_formulas=any(scan.flagged for scan in scans),
+        percent_cells={scan.sheet: scan.percent_cells() for scan in scans if scan.sheet and scan.percent},
+    )
 
 
 def _check_directory(entries: list[zipfile.ZipInfo], name: str, limits: ZipLimits) -> None:
@@ -223,32 +236,50 @@ class _Scan:
     percent_styles: frozenset[int] = frozenset()  # style indexes of percentage formats
 
 
-def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan) -> _WorksheetScan:
-    """Check one entry; what it found if it is a sheet."""
+def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan, pool: Executor) -> _WorksheetScan:
+    """Check one entry; what it found if it is a sheet.
+
+    This thread inflates and checks the bytes; `pool`'s threads measure the pieces, a few
+    ahead at most, and their counts are added in order.
+    """
     # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
     # the entry's name, say which parts calamine reads as sheets.
     name = scan_for.name
     scan = _WorksheetScan(name, entry.filename, scan_for.sheet, scan_for.percent_styles)
     encoding = _EncodingCheck(name, entry.filename)
+    measuring: deque[Future[_Piece]] = deque()
     carry = overlap = b""
-    for data in _inflate(stream, entry, name):
-        encoding.feed(data)
-        # Declarations are looked for in the bytes as they come, each piece with the end of
-        # the one before it, so one split between two pieces is found too.
-        overlap = _refuse_declarations(overlap, data, name)
-        # Scan whole tags only: cut each piece before its last '<' and carry the rest; a short
-        # piece with no '<' after its first byte may end inside a tag, so it waits for more.
-        piece = carry + data
-        cut = piece.rfind(b"<")
-        if cut <= 0 and len(piece) < _WHOLE_TAG_BYTES:
-            carry = piece
-            continue
-        piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
-        scan.feed(piece)
-    encoding.check()
-    scan.feed(carry)
+    try:
+        for data in _inflate(stream, entry, name):
+            encoding.feed(data)
+            # Declarations are looked for in the bytes as they come, each piece with the end
+            # of the one before it, so one split between two pieces is found too.
+            overlap = _refuse_declarations(overlap, data, name)
+            # Scan whole tags only: cut each piece before its last '<' and carry the rest; a
+            # short piece with no '<' after its first byte may end inside a tag, so it waits.
+            piece = carry + data
+            cut = piece.rfind(b"<")
+            if cut <= 0 and len(piece) < _WHOLE_TAG_BYTES:
+                carry = piece
+                continue
+            piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
+            scan.look_for_percentages(piece)
+            measuring.append(pool.submit(_measure, piece))
+            while len(measuring) > _PIECES_AHEAD:
+                scan.add(measuring.popleft().result())
+        encoding.check()
+        scan.look_for_percentages(carry)
+        measuring.append(pool.submit(_measure, carry))
+        while measuring:
+            scan.add(measuring.popleft().result())
+    finally:
+        for left in measuring:  # the entry was refused: what is still queued is not measured
+            left.cancel()
     scan.check(scan_for.max_rows, scan_for.limits.max_cells_per_sheet)
     return scan
+
+
+_PIECES_AHEAD = 3  # pieces inflated but not yet added: a few MB held, both cores kept busy
 
 
 # --- the parts read here: which part is which sheet, which styles are percentages -------------
@@ -362,8 +393,10 @@ def _refuse_declarations(before: bytes, data: bytes, name: str) -> bytes:
     Returns what `before` is for the next piece: the last bytes so far.
     """
     seam = before + data[:_OVERLAP]  # a declaration begun in `before` ends here
+    # Both declarations start "<!"; a search for the rare "!" alone is a memchr, where one for
+    # "<!" stops at every '<' of the markup.
     if any(declaration in seam for declaration in _DECLARATIONS) or (
-        b"<!" in data and any(declaration in data for declaration in _DECLARATIONS)
+        b"!" in data and any(declaration in data for declaration in _DECLARATIONS)
     ):
         raise XlsxProblem(text(_DOCTYPE, name=name, resave=RESAVE))
     return (seam if len(data) < _OVERLAP else data)[-_OVERLAP:]
@@ -447,13 +480,93 @@ _XML_DECLARATION = re.compile(rb"<\?xml\s(.*?)\?>", re.DOTALL)
 _DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 
 
-class _WorksheetScan:
-    """Counts cells, measures the range their references span, and spots formulas.
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """What one piece of a part holds, as `_measure` finds it."""
+
+    is_sheet: bool  # it mentions <sheetData>
+    formulas: bool  # formula or error cells
+    cells: int
+    # The plain references' row numbers as text ("07" is not "7", as the general way counts
+    # them): how many, how many distinct, the first and the last; and the range and columns.
+    referenced: int = 0
+    distinct_rows: int = 0
+    first_row: bytes = b""
+    last_row: bytes = b""
+    rows: tuple[int, int] = (0, 0)  # lowest and highest row number
+    columns: frozenset[bytes] = frozenset()
+
+
+def _measure(piece: bytes) -> _Piece:
+    """Count a piece's cells and measure their references; spot formulas. Touches no state,
+    so pieces are measured on the preflight's threads (polars does the work without the GIL).
 
     Spreadsheet programs write `<c r="B7" ...>` with the reference first; that form is
     counted in polars, without a Python object per cell. A piece that may use namespace
     prefixes (`<x:c ...>`) goes through the slower general expressions.
     """
+    is_sheet = b"sheetData" in piece
+    # The piece as text for polars: latin-1 maps each byte to one character, so any bytes
+    # decode, and the ASCII patterns here match the text where they match the bytes.
+    series = pl.Series((piece.decode("latin-1"),))
+    # One search for all the rare markers that the byte tests below look for; in an
+    # ordinary sheet it finds none, and those tests (a pass over the piece each) are skipped.
+    marked = bool(series.str.contains(_MARKERS).item())
+    errors = marked and (b"'e'" in piece or b'"e"' in piece) and _ERROR_CELL.search(piece) is not None
+    if marked and (b":c" in piece or b":f" in piece):  # maybe namespace-prefixed cells
+        formulas = errors or _ANY_FORMULA.search(piece) is not None
+        rows = _ANY_ROW.findall(piece)
+        if not rows:
+            return _Piece(is_sheet, formulas, len(_ANY_CELL.findall(piece)))
+        distinct = set(rows)  # a row's cells share its number: few distinct
+        numbers = list(map(int, distinct))
+        return _Piece(
+            is_sheet, formulas, len(_ANY_CELL.findall(piece)), len(rows), len(distinct), rows[0], rows[-1],
+            (min(numbers), max(numbers)), frozenset(_ANY_COLUMN.findall(piece)),
+        )
+    formulas = errors or (marked and b"<f" in piece and any(m in piece for m in _FORMULA_MARKERS))
+    return _measure_plain(series, is_sheet, formulas)
+
+
+def _measure_plain(series: pl.Series, is_sheet: bool, formulas: bool) -> _Piece:
+    """Count the cells and the `<c r="B7"` references of a piece without prefixes.
+
+    polars (Rust) cuts the piece after each `<c`, up to the next. A text that starts with
+    XML white space, '/' or '>' is a cell (`<c>`, `<c/>`, `<c r=...`, but also `<c` and a
+    tab or a line break, which calamine reads as well); a reference is such a text that
+    starts with ` r="`, the column's letters, the row's digits and a quote - the form every
+    spreadsheet program writes; a cell in another form counts as unreferenced. That is what
+    `_ANY_CELL` and `_ANY_ROW` find without a prefix, since neither holds a '<'. Only the
+    start of each text is looked at.
+    """
+    after = series.str.split("<c").explode().slice(1)
+    found = (
+        pl.LazyFrame({"after": after})
+        .select(pl.col("after").str.head(_REFERENCE_CHARS))
+        .select(
+            cell=pl.col("after").str.contains(_CELL_START),
+            reference=pl.col("after").str.extract_groups(_REFERENCE_TEXT),
+        )
+        .unnest("reference")
+        .collect()
+    )
+    cells = int(found.get_column("cell").sum())
+    references = found.select("1", "2").drop_nulls()
+    if not len(references):
+        return _Piece(is_sheet, formulas, cells)
+    letters, digits = references.get_column("1"), references.get_column("2")
+    distinct = digits.unique()
+    numbers = distinct.cast(pl.Int64)
+    return _Piece(
+        is_sheet, formulas, cells, len(digits), len(distinct), digits[0].encode(), digits[-1].encode(),
+        (int(numbers.min()), int(numbers.max())),  # type: ignore[arg-type]
+        frozenset(column.encode() for column in letters.unique()),
+    )
+
+
+class _WorksheetScan:
+    """Adds up, in order, what each piece of a part holds (`_measure`): the cells, the range
+    their references span, formulas; and finds the numbers formatted as percentages."""
 
     def __init__(
         self, name: str, part: str, sheet: str | None = None, percent_styles: frozenset[int] = frozenset()
@@ -476,57 +589,26 @@ class _WorksheetScan:
         self._last_row = b""
 
     def feed(self, piece: bytes) -> None:
-        self.is_sheet = self.is_sheet or b"sheetData" in piece
-        # The piece as text for polars: latin-1 maps each byte to one character, so any bytes
-        # decode, and the ASCII patterns here match the text where they match the bytes.
-        series = pl.Series((piece.decode("latin-1"),))
-        # One search for all the rare markers that the byte tests below look for; in an
-        # ordinary sheet it finds none, and those tests (a pass over the piece each) are skipped.
-        marked = bool(series.str.contains(_MARKERS).item())
-        if marked and (b":c" in piece or b":f" in piece):  # maybe namespace-prefixed cells
-            self._cells += len(_ANY_CELL.findall(piece))
-            self._count_references(_ANY_ROW.findall(piece), _ANY_COLUMN.findall(piece))
-            self._formulas = self._formulas or _ANY_FORMULA.search(piece) is not None
-        else:
-            self._count_plain(piece, series)
-            if marked and b"<f" in piece:
-                self._formulas = self._formulas or any(m in piece for m in _FORMULA_MARKERS)
-        if marked and (b"'e'" in piece or b'"e"' in piece):
-            self._formulas = self._formulas or _ERROR_CELL.search(piece) is not None
+        """Measure a piece here and add it (the pieces of a part in order)."""
+        self.look_for_percentages(piece)
+        self.add(_measure(piece))
+
+    def look_for_percentages(self, piece: bytes) -> None:
         if self._percent is not None:
             self._percent.feed(piece)
 
-    def _count_plain(self, piece: bytes, series: pl.Series) -> None:
-        """Count the cells and the `<c r="B7"` references of a piece without prefixes.
-
-        polars (Rust) cuts the piece after each `<c r="`, up to the next; a reference is such
-        a text that starts with the column's letters, the row's digits and a quote. That is
-        what a search for `<c r="([A-Z]{1,3})([0-9]{1,7})"` finds, since a reference holds no
-        '<', so none lies across two such texts or hides another. Cells and references are
-        counted, and rows and columns measured, with no Python object per cell.
-        """
-        texts = series.str.split('<c r="').explode().slice(1)
-        opened = piece.count(b"<c")
-        if opened == len(texts):  # every '<c' opens `<c r="`: each is a cell, and none else is
-            self._cells += opened
-        else:
-            cells = piece.count(b"<c ")
-            if opened != cells:
-                cells += piece.count(b"<c>") + piece.count(b"<c/>")
-            self._cells += cells
-        found = texts.str.extract_groups(_REFERENCE_TEXT).struct.unnest().drop_nulls()
-        if not len(found):
+    def add(self, piece: _Piece) -> None:
+        """Add what the next piece holds."""
+        self.is_sheet = self.is_sheet or piece.is_sheet
+        self._formulas = self._formulas or piece.formulas
+        self._cells += piece.cells
+        if not piece.referenced:
             return
-        letters, digits = found.get_column("1"), found.get_column("2")
-        # As `_count_references` counts them (row numbers as text: "07" is not "7").
-        self._referenced += len(digits)
-        distinct = digits.unique()
-        first = digits[0].encode()
-        self._row_count += len(distinct) - (first == self._last_row)
-        self._last_row = digits[-1].encode()
-        numbers = distinct.cast(pl.Int64)
-        self._rows.extend((int(numbers.min()), int(numbers.max())))  # type: ignore[arg-type]
-        self._columns.update(column.encode() for column in letters.unique())
+        self._referenced += piece.referenced
+        self._row_count += piece.distinct_rows - (piece.first_row == self._last_row)
+        self._last_row = piece.last_row
+        self._rows.extend(piece.rows)
+        self._columns.update(piece.columns)
 
     @property
     def percent(self) -> bool:
@@ -536,16 +618,6 @@ class _WorksheetScan:
     def percent_cells(self) -> Sequence[int]:
         """Where the numbers formatted as percentages stand (`cell_position`), in order."""
         return self._percent.in_order() if self._percent is not None else ()
-
-    def _count_references(self, rows: list[bytes], columns: list[bytes]) -> None:
-        self._referenced += len(rows)
-        if rows:
-            distinct = set(rows)  # a row's cells share its number: few distinct
-            self._row_count += len(distinct) - (rows[0] == self._last_row)
-            self._last_row = rows[-1]
-            numbers = list(map(int, distinct))
-            self._rows.extend((min(numbers), max(numbers)))
-            self._columns.update(columns)
 
     @property
     def flagged(self) -> bool:
@@ -633,8 +705,11 @@ class _PercentCells:
 
 # Any of the byte tests' markers: a prefixed cell or formula, a formula, an error type.
 _MARKERS = ":c|:f|<f|'e'|\"e\""
-# What follows `<c r="` in a reference: the column's letters, the row's digits, a quote.
-_REFERENCE_TEXT = r'^([A-Z]{1,3})([0-9]{1,7})"'
+# What follows `<c` in a cell: XML white space, '/' or '>'; in a reference, ` r="`, the
+# column's letters, the row's digits and a quote (at most 15 characters: ` r="XFD1048576"`).
+_CELL_START = r"^[ \t\r\n/>]"
+_REFERENCE_TEXT = r'^ r="([A-Z]{1,3})([0-9]{1,7})"'
+_REFERENCE_CHARS = 15
 
 
 def _rows(number: int) -> Text:

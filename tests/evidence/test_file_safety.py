@@ -533,6 +533,20 @@ def test_cells_without_a_reference_are_refused(tmp_path):
     one_error(errors_of([path]), message="1 cells in xl/worksheets/sheet4.xml have no plain cell reference")
 
 
+@pytest.mark.parametrize("space", [b"\t", b"\n", b"\r\n"], ids=["tab", "line-feed", "cr-lf"])
+def test_a_far_corner_cell_whose_tag_breaks_before_its_reference_is_refused(tmp_path, space):
+    # `<c` and a tab or a line break before `r=` is still a cell to calamine, which would place
+    # it at XFD1048576 and ask for a range of 17 billion cells.
+    path = with_sheet_xml(
+        tmp_path, lambda xml: far_corner(xml).replace(b'<c r="XFD1048576"', b"<c" + space + b'r="XFD1048576"')
+    )
+
+    child = read_in_a_child_process(path)
+
+    assert child.returncode == 0, child.stderr[-500:]
+    assert child.stdout.startswith("vins evidence.xlsx: 1 cells in xl/worksheets/sheet4.xml have no plain cell reference")
+
+
 def test_a_namespace_prefixed_workbook_is_read(tmp_path):
     path = with_sheet_xml(tmp_path, prefixed)
 

@@ -20,6 +20,8 @@ _ANY_CELL = re.compile(_PREFIX + rb"c[\s/>]")
 _ANY_ROW = re.compile(_PREFIX + rb'c r="[A-Z]{1,3}([0-9]{1,7})"')
 _ANY_COLUMN = re.compile(_PREFIX + rb'c r="([A-Z]{1,3})[0-9]{1,7}"')
 _ANY_FORMULA = re.compile(_PREFIX + rb"f[\s/>]")
+# A cell's tag: '<c' and XML white space, '/' or '>' (calamine reads `<c\tr="A1">` as a cell too).
+_PLAIN_CELL = re.compile(rb"<c[ \t\r\n/>]")
 _ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _ERROR_CELL = re.compile(rb"""\st=["']e["']""")
@@ -45,7 +47,7 @@ class PlainScan:
             rows, columns = _ANY_ROW.findall(piece), _ANY_COLUMN.findall(piece)
             self.formulas = self.formulas or _ANY_FORMULA.search(piece) is not None
         else:
-            self.cells += piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/>")
+            self.cells += len(_PLAIN_CELL.findall(piece))
             rows, columns = _ROW.findall(piece), _COLUMN.findall(piece)
             self.formulas = self.formulas or any(m in piece for m in (b"<f>", b"<f ", b"<f/>"))
         self.formulas = self.formulas or _ERROR_CELL.search(piece) is not None
