@@ -239,37 +239,19 @@ class _Scan:
 def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan, pool: Executor) -> _WorksheetScan:
     """Check one entry; what it found if it is a sheet.
 
-    This thread inflates and checks the bytes; `pool`'s threads measure the pieces, a few
-    ahead at most, and their counts are added in order.
+    This thread inflates and checks the bytes (`_checked_pieces`); `pool`'s threads measure
+    the pieces, a few ahead at most, and their counts are added in order.
     """
     # Every entry is scanned as if it were a worksheet: the workbook's relationships, not
     # the entry's name, say which parts calamine reads as sheets.
-    name = scan_for.name
-    scan = _WorksheetScan(name, entry.filename, scan_for.sheet, scan_for.percent_styles)
-    encoding = _EncodingCheck(name, entry.filename)
+    scan = _WorksheetScan(scan_for.name, entry.filename, scan_for.sheet, scan_for.percent_styles)
     measuring: deque[Future[_Piece]] = deque()
-    carry = overlap = b""
     try:
-        for data in _inflate(stream, entry, name):
-            encoding.feed(data)
-            # Declarations are looked for in the bytes as they come, each piece with the end
-            # of the one before it, so one split between two pieces is found too.
-            overlap = _refuse_declarations(overlap, data, name)
-            # Scan whole tags only: cut each piece before its last '<' and carry the rest; a
-            # short piece with no '<' after its first byte may end inside a tag, so it waits.
-            piece = carry + data
-            cut = piece.rfind(b"<")
-            if cut <= 0 and len(piece) < _WHOLE_TAG_BYTES:
-                carry = piece
-                continue
-            piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
+        for piece in _checked_pieces(stream, entry, scan_for.name):
             scan.look_for_percentages(piece)
             measuring.append(pool.submit(_measure, piece))
-            while len(measuring) > _PIECES_AHEAD:
+            if len(measuring) > _PIECES_AHEAD:
                 scan.add(measuring.popleft().result())
-        encoding.check()
-        scan.look_for_percentages(carry)
-        measuring.append(pool.submit(_measure, carry))
         while measuring:
             scan.add(measuring.popleft().result())
     finally:
@@ -277,6 +259,28 @@ def _scan_entry(stream: BinaryIO, entry: zipfile.ZipInfo, scan_for: _Scan, pool:
             left.cancel()
     scan.check(scan_for.max_rows, scan_for.limits.max_cells_per_sheet)
     return scan
+
+
+def _checked_pieces(stream: BinaryIO, entry: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
+    """The entry's bytes, checked (encoding, no declarations), in pieces of whole tags."""
+    encoding = _EncodingCheck(name, entry.filename)
+    carry = overlap = b""
+    for data in _inflate(stream, entry, name):
+        encoding.feed(data)
+        # Declarations are looked for in the bytes as they come, each piece with the end of
+        # the one before it, so one split between two pieces is found too.
+        overlap = _refuse_declarations(overlap, data, name)
+        # Whole tags only: cut each piece before its last '<' and carry the rest; a short
+        # piece with no '<' after its first byte may end inside a tag, so it waits for more.
+        piece = carry + data
+        cut = piece.rfind(b"<")
+        if cut <= 0 and len(piece) < _WHOLE_TAG_BYTES:
+            carry = piece
+            continue
+        piece, carry = (piece[:cut], piece[cut:]) if cut > 0 else (piece, b"")
+        yield piece
+    encoding.check()
+    yield carry
 
 
 _PIECES_AHEAD = 3  # pieces inflated but not yet added: a few MB held, both cores kept busy
