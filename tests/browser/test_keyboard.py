@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FileChooser, Page, expect
 
 from portal.accounts.models import Organisation
 from portal.accounts.roles import Role
@@ -40,6 +40,11 @@ def test_a_signer_creates_uploads_and_submits_by_keyboard_alone(
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(20_000)
+    # File choosers intercepted from the start: Playwright turns interception on with a message
+    # it does not wait for, so enabling it only when the chooser is awaited can lose the race
+    # with the key press that opens it (the native chooser then opens, unseen; once in CI).
+    choosers: list[FileChooser] = []
+    page.on("filechooser", lambda opened: choosers.append(opened))
     page.goto(f"{live_server.url}{reverse('login')}")
 
     tab_to(page, "input[name=username]")
@@ -68,6 +73,7 @@ def test_a_signer_creates_uploads_and_submits_by_keyboard_alone(
     tab_to(page, "input[type=file][name=file]")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
+    assert choosers == [chooser.value], "one press of Space opens one file chooser"
     chooser.value.set_files(DATA / "us-pickup-japan-minerals.xlsx")
     tab_to(page, "form[data-upload] button[type=submit]")
     page.keyboard.press("Enter")
