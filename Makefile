@@ -14,7 +14,7 @@ DEMO_PORT ?= 8000
 # The translations' .mo files, compiled from the committed .po catalogues (GNU gettext's msgfmt).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: demo test lint bench lock clean help messages screenshots
+.PHONY: demo test lint bench lock clean help messages screenshots bytecode
 
 help:
 	@echo "make demo   - install, migrate, load demo data, run the portal, Celery workers and the local PKI"
@@ -35,6 +35,13 @@ $(STAMP): requirements.lock | $(BIN)/python
 	touch $(STAMP)
 
 messages: $(MESSAGES)
+
+# The project's own modules compiled ahead (compileall skips what is up to date, and Python
+# recompiles any file edited since). Where PYTHONDONTWRITEBYTECODE is set, as on this machine
+# and in the image, every process would otherwise compile about a hundred modules as it
+# starts: 0.15-0.35 s of each `manage.py assess`, worker and web process.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q -j 0 manage.py portal filings bench
 
 # axe-core for the accessibility tests, from the npm registry, as package-lock.json pins it.
 AXE := node_modules/axe-core/axe.min.js
@@ -69,13 +76,13 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff format --check .
 	$(BIN)/python -m mypy .
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	@# Every benchmark runs and prints its rows, even after one misses; the target fails if any did.
 	@status=0; for name in startup evidence advice certificates dossier approvals preview submissions lists; do \
 	  echo "== python -m bench.$$name"; $(BIN)/python -m bench.$$name || status=1; \
 	done; exit $$status
 
-demo: $(STAMP) $(MESSAGES)
+demo: $(STAMP) $(MESSAGES) bytecode
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	DEMO_HOST=$(DEMO_HOST) DEMO_PORT=$(DEMO_PORT) $(BIN)/python -m portal.demo
