@@ -22,6 +22,7 @@ help:
 	@echo "make test   - install (if needed) and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - start-up, evidence reading, sourcing advice, certificates, dossier, approvals, impact preview, submissions and lists, each against a floor"
+	@echo "make bytecode - compile the project's modules ahead (bench and demo do it first)"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs uv)"
 	@echo "make messages - compile the translations (locale/*/LC_MESSAGES/django.po: GNU gettext, else Babel)"
 	@echo "make screenshots - run the whole journey in Chromium (English, Japanese) and refresh docs/screenshots/"
