@@ -21,10 +21,9 @@ RUN python -m venv /opt/venv \
 WORKDIR /app
 COPY . .
 # The web process serves the collected static files itself (WhiteNoise); SECRET_KEY is only
-# needed for settings to load here, never used.
-# The project's bytecode compiled here: the image never writes any (PYTHONDONTWRITEBYTECODE,
-# and /app is not the portal user's), so without it every process compiles about a hundred
-# modules as it starts.
+# needed for settings to load here, never used. The project's bytecode is compiled here
+# because the running image never writes any (PYTHONDONTWRITEBYTECODE, and /app is not the
+# portal user's): without it every process would compile about a hundred modules as it starts.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
     && python -m portal.translations compile \
     && python -m compileall -q manage.py portal filings \
