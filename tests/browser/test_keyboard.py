@@ -44,6 +44,7 @@ def test_a_signer_creates_uploads_and_submits_by_keyboard_alone(
     # it does not wait for, so enabling it only when the chooser is awaited can lose the race
     # with the key press that opens it (the native chooser then opens, unseen; once in CI).
     choosers: list[FileChooser] = []
+    # (A lambda, not `choosers.append`: Playwright's wrapper cannot take a built-in method.)
     page.on("filechooser", lambda opened: choosers.append(opened))
     page.goto(f"{live_server.url}{reverse('login')}")
 
