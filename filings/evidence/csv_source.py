@@ -5,14 +5,14 @@ A file is strict UTF-8 (a BOM is allowed). The fast path hands the whole file to
 gives one row per record, blank records included, so the spreadsheet row number is the
 record's position. It is taken only when cheap checks say polars and `csv.reader` over
 `open(path, newline="")` read the file alike (a property test holds them to that): the
-header is on the first line and unquoted, no NUL byte, no CR but in CRLF line ends, every
-quote is part of a whole quoted cell, no cell near the limit on a line's length, and polars
-itself finds nothing wrong (it refuses rows longer than the header, bad UTF-8). The two checks
-that read the whole file (line ends, quotes) run on a thread of their own while polars parses
-and the slices are validated, and are waited for before the reading counts. Anything
-else (values past the last column, lines before the header, old Mac line ends, malformed
-quoting, bad bytes) is read with the `csv` module, which gives today's precise messages and
-line numbers.
+header is the first line (its cells quoted or not), no NUL byte, no CR but in CRLF line
+ends, every quote is part of a whole quoted cell, no cell near the limit on a line's length,
+and polars itself finds nothing wrong (it refuses rows longer than the header, bad UTF-8).
+The two checks that read the whole file (line ends, quotes) run on a thread of their own,
+a piece at a time, while polars parses and the slices are validated, and are waited for
+before the reading counts. Anything else (values past the last column, lines before the
+header, old Mac line ends, malformed quoting, bad bytes) is read with the `csv` module,
+which gives today's precise messages and line numbers.
 """
 
 from __future__ import annotations
@@ -41,11 +41,14 @@ _SNIFFS = (
     ((b"%PDF-",), N_("is a PDF document, not a CSV file")),
     ((b"\xd0\xcf\x11\xe0",), N_("is an old Excel (.xls) or Office document, not a CSV file")),
 )
-# A quoted cell as the csv module (strict) reads it: a whole cell, quotes inside doubled.
-# Polars is more lenient (it reads '""a""' or an unclosed '"' at the end of the file), so a
-# file with any quote that is not part of such a cell goes to the csv module.
-# (The quote comes first, the look-behind after it, so that the engine can skip to quotes.)
-_WELL_QUOTED = re.compile(rb'"(?<![^,\r\n]")[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)')
+# Every quote in whole quoted cells, as the csv module (strict) reads them: a quote that opens
+# a cell (at the start of the file, or after a comma or a line end), the quotes inside doubled,
+# and one that closes it (before a comma, a line end or the end of the file). Polars is more
+# lenient (it reads '""a""' or an unclosed '"' at the end of the file), so a file this does
+# not match whole goes to the csv module. One match over the file, in C, with no object per
+# cell: a file with every cell quoted (R's write.csv, pandas' QUOTE_ALL, many exports) has
+# millions of them. Possessive repeats, so nothing is retried.
+_WELL_QUOTED_FILE = re.compile(rb'(?:[^"]*+(?<![^,\r\n])"[^"]*+(?:""[^"]*+)*+"(?![^,\r\n]))*+[^"]*+')
 # A CR not followed by LF: one search where two counts (CR, CRLF) are two passes.
 _LONE_CR = re.compile(rb"\r(?:[^\n]|\Z)")
 _SAVE_AS = Text(N_("save the sheet from your spreadsheet program as 'CSV UTF-8 (comma delimited)'"))
@@ -157,18 +160,20 @@ def fast_batches(
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     end = data.find(b"\n", start)
     first = (data[start:] if end < 0 else data[start:end]).rstrip(b"\r")
-    if not first or b'"' in first or b"\r" in first or b"\x00" in data:
-        return None  # the header is taken before the checks end: one plain line, or the csv module
+    if not first or b"\r" in first or b"\x00" in data:
+        return None  # the header is taken before the checks end: one line, or the csv module
     try:
-        header = first.decode("utf-8").split(",")
+        header = _header(first.decode("utf-8"))
     except UnicodeDecodeError:
+        return None
+    if header is None:
         return None
     if all(map(is_blank, header)):
         return None
     # Each check is one pass in C over the whole file, holding the GIL, while polars parses
     # and validates without it: on a thread of their own, they take no time of the reading's.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-checks")
-    plain = pool.submit(_plain, data).result
+    plain = pool.submit(_plain, data, start).result
     pool.shutdown(wait=False)  # the thread ends with the checks
     names = [f"c{i}" for i in range(len(header))]
     # Polars skips a UTF-8 BOM itself, so the bytes go to it whole, not copied without it
@@ -176,26 +181,69 @@ def fast_batches(
     return 1, header, _batches(data, names, max_rows, batch_rows, plain), plain
 
 
-def _plain(data: bytes) -> bool:
+def _header(line: str) -> list[str] | None:
+    """The cells of a first line that is the whole header record: a plain line, or one whose
+    every quote is in a whole quoted cell (so no cell goes on past the line end), as the csv
+    module reads it. None where the csv module must read it."""
+    if '"' not in line:
+        return line.split(",")
+    if _WELL_QUOTED_FILE.fullmatch(line.encode("utf-8")) is None:
+        return None
+    return next(csv.reader([line], strict=True))
+
+
+def _plain(data: bytes, start: int = 0) -> bool:
     """No CR but in CRLF line ends (a CR alone is a line end to the csv module, text to
-    polars), and every quote part of a whole quoted cell (the cells found do not overlap):
-    other quoting the csv module (strict) refuses or reads otherwise than polars."""
-    if b"\r" in data and _LONE_CR.search(data):
+    polars), and every quote after `start` (past a BOM) part of a whole quoted cell: other
+    quoting the csv module (strict) refuses or reads otherwise than polars."""
+    if b"\r" in data and any(_LONE_CR.search(data, pos, end) for pos, end in _pieces(data, start)):
         return False
-    return _quotes_in_whole_cells(data)
+    return _quotes_in_whole_cells(data, start)
 
 
-def _quotes_in_whole_cells(data: bytes) -> bool:
-    """True if every quote in `data` is part of a whole quoted cell (`_WELL_QUOTED`)."""
-    quotes = data.count(b'"')
-    if not quotes:
+# The checks go over the file a piece at a time: a regular expression holds the GIL until it
+# returns, and between pieces the thread reading the file gets it back (for a file with every
+# cell quoted, the quote check is 0.4 s per million lines, which it would otherwise wait).
+_PIECE = 1 << 20
+
+
+def _line_end(data: bytes, at: int) -> int:
+    """The position just past the first LF at or after `at`, or the end of `data`."""
+    found = data.find(b"\n", at)
+    return len(data) if found < 0 else found + 1
+
+
+def _pieces(data: bytes, start: int) -> Iterator[tuple[int, int]]:
+    """`data[start:]` as (start, end) pieces of about _PIECE bytes, each ending just past an
+    LF or at the end: so a piece never ends on a CR or a closing quote, whose meaning the
+    next byte decides."""
+    while start < len(data):
+        end = _line_end(data, start + _PIECE)
+        yield start, end
+        start = end
+
+
+def _quotes_in_whole_cells(data: bytes, start: int = 0) -> bool:
+    """True if every quote in `data[start:]` is part of a whole quoted cell (`_WELL_QUOTED_FILE`),
+    matched a piece at a time: a piece's match ends at its end, or at a quote whose cell the
+    piece does not close, and the next piece starts at that quote, twice as long each time
+    it does not get past it (a cell spanning lines, or a quote that opens no cell)."""
+    if data.find(b'"', start) < 0:
         return True
-    cells: list[bytes] = _WELL_QUOTED.findall(data)
-    # The cells do not overlap and each holds at least its two quotes, so when there are
-    # two quotes a cell, every quote is in one, and there is no need to count their quotes.
-    if quotes == 2 * len(cells):
-        return True
-    return quotes == b"".join(cells).count(b'"')
+    view = memoryview(data)[start:]  # a view, not a copy; the look-behind sees nothing before it
+    size, pos, piece = len(view), 0, _PIECE
+    while pos < size:
+        end = _line_end(data, start + pos + piece) - start
+        # The pattern matches the empty string too, so there is always a match.
+        matched = _WELL_QUOTED_FILE.match(view, pos, end).end()  # type: ignore[union-attr]
+        if matched == end:
+            pos, piece = end, _PIECE
+        elif end == size:
+            return False
+        else:
+            piece = piece * 2 if matched == pos else _PIECE
+            pos = matched
+    return True
 
 
 def _batches(

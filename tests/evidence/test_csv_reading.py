@@ -121,13 +121,27 @@ def test_a_large_file_is_read_by_polars_with_every_row_numbered():
         b"a,b\n1,2,3\n",  # longer than the header
         b"a,b\r1,2\r",  # old Mac line ends
         b"\na,b\n1,2\n",  # a blank line before the header
-        b'"a",b\n1,2\n',  # a quoted header
+        b'"a\nb",c\n1,2\n',  # a header cell spanning lines
+        b'"a"x,b\n1,2\n',  # a header cell with text after its closing quote
         b"a,b\n\xff,2\n",  # not UTF-8
         b"a,b\n1\x00,2\n",  # a NUL byte
     ],
 )
 def test_the_fast_path_declines_files_the_csv_module_must_read(content):
     assert read_fast(content, BIG) is None
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+@pytest.mark.parametrize("terminator", ["\r\n", "\n"])
+def test_a_file_with_every_cell_quoted_is_read_by_polars(bom, terminator):
+    # R's write.csv, pandas' QUOTE_ALL and many exports quote every cell, the header too.
+    grid = [["id", "name, in full"], ["1", 'Co. "A", Ltd.'], ["", ""], ["2", "b"]]
+    content = bom + written(grid, terminator, csv.QUOTE_ALL)
+
+    fast = read_fast(content, BIG)
+
+    assert fast is not None
+    assert records_of(fast) == (1, ["id", "name, in full"], [2, 3, 4], expected_records(content)[1:])
 
 
 def test_the_exact_path_numbers_a_record_spanning_lines_as_one_row():
