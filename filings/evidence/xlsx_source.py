@@ -27,6 +27,7 @@ blank (it pads them), but at the first used *column*; an empty sheet has `start`
 
 from __future__ import annotations
 
+import itertools
 import logging
 import zipfile
 from collections.abc import Sequence
@@ -44,7 +45,7 @@ from filings.evidence.cells import Percent
 from filings.evidence.errors import StopReading, format_cell
 from filings.evidence.frames import ROW
 from filings.evidence.schema import MAX_SHEET_ROWS
-from filings.evidence.sheets import SheetReader, column_letter, is_blank
+from filings.evidence.sheets import VALIDATE_ROWS, SheetReader, column_letter, is_blank
 from filings.evidence.zip_preflight import (
     _UNPARSED,
     _WORKBOOK,
@@ -364,13 +365,15 @@ def _shared_strings(archive: zipfile.ZipFile, part: str, last: int) -> dict[int,
 
 def _read_typed_sheet(sheet: CalamineSheet, reader: SheetReader, percent: Sequence[int] = ()) -> None:
     """The sheet as calamine types its cells, every cell a Python value: the way for sheets
-    whose columns fastexcel cannot type (text and numbers mixed in a column, TRUE/FALSE...)."""
+    whose columns fastexcel cannot type (text and numbers mixed in a column, TRUE/FALSE...).
+    The rows are taken from calamine's iterator a slice at a time, so that only a slice's
+    cells exist as Python objects at once."""
     start = sheet.start
     if start is None:
         reader.empty()
         return
     reader.first_column = start[1]
-    rows = list(sheet.iter_rows())  # from row 1, blank rows above the first padded
+    rows = iter(sheet.iter_rows())  # from row 1, blank rows above the first padded
     number = 0
     for cells in rows:
         number += 1
@@ -380,7 +383,10 @@ def _read_typed_sheet(sheet: CalamineSheet, reader: SheetReader, percent: Sequen
     else:
         reader.empty()
         return
-    typed_frame(reader, rows[number:], number + 1, start[1], percent)
+    first_row = number + 1
+    while piece := list(itertools.islice(rows, VALIDATE_ROWS)):
+        typed_frame(reader, piece, first_row, start[1], percent)
+        first_row += len(piece)
 
 
 def typed_frame(
@@ -388,12 +394,16 @@ def typed_frame(
     percent: Sequence[int],
 ) -> None:
     """Rows of typed cells (calamine's) as a frame: a column of text or of numbers stays as it
-    is; any other column (TRUE/FALSE, dates, text and numbers mixed) goes as text, every cell
-    marked for the per-cell rules, which see the typed cells."""
+    is. A column that mixes them (numbers among text ids, text among amounts, TRUE/FALSE or
+    dates anywhere) is read as the type most of its cells have, numbers or text, and each
+    cell of another type stands in it as a placeholder (NaN among numbers, its text among
+    text), marked for the per-cell rules, which see the typed cell. Only those cells go to
+    Python one by one: the vectorised checks take text as text and numbers as numbers alike
+    in any column. Blank cells stay blank."""
     width = max((len(r) for r in rows), default=0)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
     data: dict[str, pl.Series] = {ROW: pl.Series(range(first_row, first_row + len(rows)), dtype=pl.Int64)}
-    mixed: set[int] = set()
+    others: dict[int, list[int]] = {}  # column index -> rows of the cells marked as typed
     for index, column in enumerate(columns):
         types = set(map(type, column)) - {type(None)}
         if types <= {str}:
@@ -401,9 +411,7 @@ def typed_frame(
         elif types <= {float, int}:
             data[f"c{index}"] = pl.Series([None if v is None else float(v) for v in column], dtype=pl.Float64)
         else:
-            mixed.add(index)
-            texts = [None if is_blank(v) else format_cell(v) for v in column]
-            data[f"c{index}"] = pl.Series(texts, dtype=pl.String)
+            data[f"c{index}"], others[index] = _mixed_column(column, first_row)
     marked = _percent_positions(percent, first_column)
 
     def typed(positions: Sequence[tuple[int, int]]) -> dict[tuple[int, int], object]:
@@ -416,12 +424,44 @@ def typed_frame(
         return found
 
     def always_typed(index: int, column: object) -> pl.Expr:
-        if index in mixed:
-            return pl.lit(True)
-        rows_marked = [row for row, i in marked if i == index]
+        rows_marked = [row for row, i in marked if i == index] + others.get(index, [])
         return pl.col(ROW).is_in(rows_marked) if rows_marked else pl.lit(False)
 
     reader.rows(pl.DataFrame(data), typed, always_typed)
+
+
+def _is_number(value: object) -> bool:
+    return type(value) is float or type(value) is int  # not bool, which is an int too
+
+
+def _mixed_column(column: Sequence[object], first_row: int) -> tuple[pl.Series, list[int]]:
+    """A column of cells of several types as numbers or as text, whichever most of its
+    non-blank cells are; the rows of the cells of the other types, which stand in it as NaN
+    (among numbers) or as their text (among text), for the per-cell rules to see typed."""
+    numbers = sum(map(_is_number, column))
+    filled = sum(1 for v in column if not is_blank(v))
+    rows: list[int] = []
+    if numbers * 2 >= filled:
+        values: list[float | None] = []
+        for row, value in enumerate(column, start=first_row):
+            if _is_number(value):
+                values.append(float(value))  # type: ignore[arg-type]
+            elif is_blank(value):
+                values.append(None)
+            else:
+                values.append(float("nan"))
+                rows.append(row)
+        return pl.Series(values, dtype=pl.Float64), rows
+    texts: list[str | None] = []
+    for row, value in enumerate(column, start=first_row):
+        if isinstance(value, str):
+            texts.append(value)
+        elif value is None:
+            texts.append(None)
+        else:
+            texts.append(format_cell(value))
+            rows.append(row)
+    return pl.Series(texts, dtype=pl.String), rows
 
 
 def _percent_positions(percent: Sequence[int], first_column: int) -> set[tuple[int, int]]:
