@@ -3,9 +3,12 @@
     python -m bench.evidence            (what `make bench` runs)
     python -m bench.evidence --lines 100000 --repeats 3 --xlsx-repeats 2
 
-Generates the evidence under a temporary folder: two CSV sets (critical-mineral lines whose
-supplier and countries vary line by line, and lines over 300 distinct chains) and one XLSX
-of the varied lines (its XML written directly), then measures each run in a fresh process:
+Generates the evidence under a temporary folder: three CSV sets (critical-mineral lines whose
+supplier and countries vary line by line; lines over 300 distinct chains; the varied lines
+again with every cell quoted, header included, as R's write.csv and many exports write them)
+and two XLSX of the varied lines (their XML written directly; in the second, 1 row in 100
+has its amounts as text, as a pasted column often has them, so that fastexcel cannot type
+the column), then measures each run in a fresh process:
 
   csv process        the whole `manage.py assess FOLDER --placed-in-service 2024-06-01
                      --format json` process, against a `python -c` process looping a bare
@@ -66,9 +69,11 @@ class Run:
 
 # --- the evidence ---------------------------------------------------------------------------
 
-def write_xlsx(path: Path, lines: int, *, varied: bool) -> Path:
+def write_xlsx(path: Path, lines: int, *, varied: bool, text_every: int = 0) -> Path:
     """The same evidence as one workbook, its XML parts written directly (openpyxl would
-    take minutes for a million rows): shared strings for text, numbers as numeric cells."""
+    take minutes for a million rows): shared strings for text, numbers as numeric cells,
+    except, with `text_every`, the amounts and years of every `text_every`-th row, written
+    as text (Excel's "number stored as text", which a pasted column often has)."""
     from filings.evidence.schema import SHEETS_BY_NAME, Kind
     from filings.evidence.sheets import column_letter
 
@@ -84,7 +89,7 @@ def write_xlsx(path: Path, lines: int, *, varied: bool) -> Path:
                 if value in ("", None):
                     continue
                 ref = f"{column_letter(c)}{r}"
-                if r > 1 and c in numeric:
+                if r > 1 and c in numeric and not (text_every and r % text_every == 0):
                     cells.append(f'<c r="{ref}"><v>{float(value)!r}</v></c>')  # type: ignore[arg-type]
                 else:
                     index = strings.setdefault(str(value), len(strings))
@@ -317,6 +322,10 @@ def _in_subprocess(kind: str, path: Path, lines: int) -> Run:
     return run
 
 
+CSV_SHAPES = ("varied", "few chains", "varied, every cell quoted")
+TEXT_EVERY = 100  # the mixed workbook's rows with their amounts as text: 1 in this many
+
+
 @dataclass
 class Row:
     name: str
@@ -342,7 +351,7 @@ def _measure_all(
     paths: dict[str, Path], fits: bool, lines: int, repeats: int, xlsx_repeats: int
 ) -> list[Row]:
     rows: list[Row] = []
-    for shape in ("varied", "few chains"):
+    for shape in CSV_SHAPES:
         folder = paths[f"csv {shape}"]
         process = Row(f"csv, {shape}: whole assess process", [], [], CSV_PROCESS_RATIO, CSV_MAX_RSS_MB)
         inside = Row(f"csv, {shape}: read + validate + assess in process", [], [], CSV_IN_PROCESS_RATIO, None)
@@ -352,11 +361,13 @@ def _measure_all(
             inside.ours.append(_in_subprocess("csv-ours", folder, lines))
             inside.floor.append(_in_subprocess("csv-floor", folder, lines))
         rows += [process, inside]
-    xlsx = Row("xlsx, varied: read + validate + assess in process", [], [], XLSX_RATIO, XLSX_MAX_RSS_MB)
-    for _ in range(xlsx_repeats):
-        xlsx.ours.append(_in_subprocess("xlsx-ours", paths["xlsx"], lines))
-        xlsx.floor.append(_in_subprocess("xlsx-floor", paths["xlsx"], lines))
-    rows.append(xlsx)
+    mixed = f"varied, 1 row in {TEXT_EVERY} with its amounts as text"
+    for shape, key in (("varied", "xlsx"), (mixed, "xlsx mixed")):
+        xlsx = Row(f"xlsx, {shape}: read + validate + assess in process", [], [], XLSX_RATIO, XLSX_MAX_RSS_MB)
+        for _ in range(xlsx_repeats):
+            xlsx.ours.append(_in_subprocess("xlsx-ours", paths[key], lines))
+            xlsx.floor.append(_in_subprocess("xlsx-floor", paths[key], lines))
+        rows.append(xlsx)
     return rows
 
 
@@ -416,17 +427,25 @@ def generate(folder: Path, lines: int) -> None:
     paths = {
         "csv varied": folder / "csv-varied",
         "csv few chains": folder / "csv-few",
+        "csv varied, every cell quoted": folder / "csv-quoted",
         "xlsx": folder / "evidence.xlsx",
+        "xlsx mixed": folder / "mixed" / "evidence.xlsx",
     }
     write_csv_set(paths["csv varied"], lines, varied=True)
     write_csv_set(paths["csv few chains"], lines, varied=False)
+    write_csv_set(paths["csv varied, every cell quoted"], lines, varied=True, quoting=csv.QUOTE_ALL)
     write_xlsx(paths["xlsx"], lines, varied=True)
+    paths["xlsx mixed"].parent.mkdir(exist_ok=True)
+    write_xlsx(paths["xlsx mixed"], lines, varied=True, text_every=TEXT_EVERY)
     print(
         f"generated {lines:,} critical-mineral lines as CSV ({_size(paths['csv varied'])} varied, "
-        f"{_size(paths['csv few chains'])} few chains) and XLSX "
-        f"({paths['xlsx'].stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.0f} s"
+        f"{_size(paths['csv few chains'])} few chains, "
+        f"{_size(paths['csv varied, every cell quoted'])} varied with every cell quoted) and XLSX "
+        f"({paths['xlsx'].stat().st_size / 2**20:.1f} MiB; "
+        f"{paths['xlsx mixed'].stat().st_size / 2**20:.1f} MiB with amounts as text) "
+        f"in {time.perf_counter() - started:.0f} s"
     )
-    fits = _fits(paths["csv varied"], lines) and _fits(paths["csv few chains"], lines)
+    fits = all(_fits(paths[f"csv {shape}"], lines) for shape in CSV_SHAPES)
     print(json.dumps({"paths": {name: str(path) for name, path in paths.items()}, "fits": fits}))
 
 

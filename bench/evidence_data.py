@@ -9,6 +9,7 @@ import csv
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 COUNTRIES = (
     "US", "CA", "MX", "CL", "AU", "AR", "JP", "KR", "ID", "PH", "CD", "CN", "ZA", "BR", "PE",
@@ -104,13 +105,16 @@ def sheets(lines: int, *, varied: bool = False, seed: int = 30) -> dict[str, Ite
     }
 
 
-def write_csv_set(folder: Path, lines: int, *, varied: bool = False) -> list[Path]:
-    """The evidence as four CSV files (csv.writer: CRLF line ends, quotes where needed)."""
+def write_csv_set(
+    folder: Path, lines: int, *, varied: bool = False, quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL
+) -> list[Path]:
+    """The evidence as four CSV files (csv.writer: CRLF line ends, quotes where needed, or
+    around every cell with `quoting=csv.QUOTE_ALL`, as R's write.csv and many exports write)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, rows in sheets(lines, varied=varied).items():
         path = folder / f"{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows(rows)
+            csv.writer(f, quoting=quoting).writerows(rows)
         paths.append(path)
     return paths
