@@ -352,16 +352,27 @@ def validate(
     refused: set[int] = set()
     parsers = [_parser(column, rulebook) for column in sheet.columns]
     failures.sort(key=lambda f: (f.row, f.schema_index))
+    # The per-cell rules depend on the column and the cell alone, so each distinct cell of a
+    # column is judged once: a sheet with the same mistake on every line ('USA' for US in a
+    # million rows) costs one judgement, not a million. The cell's type is part of the key:
+    # True, 1 and 1.0 are equal in Python, not to the rules.
+    judged: dict[tuple[int, type, object], object] = {}
     for failure in failures:
         column = sheet.columns[failure.schema_index]
-        try:
-            value = parsers[failure.schema_index](column, failure.value)
-        except cells.CellProblem as problem:
-            errors.append((failure.row, failure.schema_index, column.name, failure.value, problem.text))
+        key = (failure.schema_index, type(failure.value), failure.value)
+        outcome = judged.get(key, _UNJUDGED)  # cells are text, numbers, dates: all hashable
+        if outcome is _UNJUDGED:
+            try:
+                outcome = parsers[failure.schema_index](column, failure.value)
+            except cells.CellProblem as problem:
+                outcome = problem
+            judged[key] = outcome
+        if isinstance(outcome, cells.CellProblem):
+            errors.append((failure.row, failure.schema_index, column.name, failure.value, outcome.text))
             refused.add(failure.row)
             overrides.setdefault(failure.schema_index, {})[failure.row] = _REFUSED
             continue
-        overrides.setdefault(failure.schema_index, {})[failure.row] = value
+        overrides.setdefault(failure.schema_index, {})[failure.row] = outcome
     result = checked_frame.drop(oks)
     if overrides:
         result = _apply(result, sheet, overrides)
@@ -401,6 +412,7 @@ def _as_enums(sheet: Sheet, rulebook: Rulebook) -> list[pl.Expr]:
 
 
 _REFUSED = object()
+_UNJUDGED = object()
 
 
 def _apply(frame: pl.DataFrame, sheet: Sheet, overrides: dict[int, dict[int, object]]) -> pl.DataFrame:

@@ -113,3 +113,16 @@ def test_a_mixed_sheet_is_read_in_slices_as_it_is_read_whole(tmp_path, monkeypat
 
     assert errors_of([path]) == whole
     assert [(e["row"], e["column"]) for e in whole] == [(3, "value_usd"), (4, "feoc")]
+
+
+def test_cells_equal_in_python_but_not_in_type_are_judged_each_as_itself(tmp_path):
+    # The per-cell rules judge each distinct cell once; True == 1 == 1.0 in Python, but a
+    # TRUE/FALSE cell is refused where the number 1 is text "1".
+    files = EvidenceFiles.valid()
+    files.set("critical_minerals", 2, "supplier", True)
+    files.set("critical_minerals", 3, "supplier", 1)
+
+    errors = errors_of([files.write_xlsx(tmp_path / "evidence.xlsx")])
+
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "supplier")]
+    assert "TRUE/FALSE" in errors[0]["message"]
