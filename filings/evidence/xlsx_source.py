@@ -14,9 +14,11 @@ streaming the worksheet XML up to it; then fastexcel loads every row below it at
 numbers (Float64) - never a number turned into text, nor TRUE/FALSE turned into 1.0. A
 column of another type (all TRUE/FALSE, all dates) is handed on with every cell marked for
 the per-cell rules, and a sheet whose columns mix types is read as calamine types its cells
-(`_read_typed_sheet`, the old way). The few cells the per-cell rules must see as typed
-values (failing cells, numbers formatted as percentages, which the preflight finds from
-xl/styles.xml) are looked up with python-calamine, parsing the sheet again only then.
+(`_read_typed_sheet`, a slice of rows at a time): a mixed column as the type most of its
+cells have, its other cells marked for the per-cell rules. The few cells the per-cell rules
+must see as typed values (failing cells, numbers formatted as percentages, which the
+preflight finds from xl/styles.xml) are looked up with python-calamine, parsing the sheet
+again only then.
 
 fastexcel notes (0.21): `header_row=None, skip_rows=N` numbers rows from the sheet's row 1
 (blank rows kept), starting at the first used column (`absolute_index`); strict coercion
