@@ -22,6 +22,7 @@ from filings.evidence.schema import (
     VINS,
 )
 from filings.evidence.sheets import SheetReader, normalised_name
+from filings.evidence.vins import vin_checks
 from filings.rules.collection import collector_paused
 from filings.rules.inputs import (
     ChainKey,
@@ -132,13 +133,16 @@ class Book:
 
 def group(frames: dict[str, pl.DataFrame]) -> Evidence:
     """The engine's Evidence from validated frames: lines summed by key, exactly (the keys
-    and sums made with the cycle collector paused: hundreds of thousands on a varied sheet)."""
+    and sums made with the cycle collector paused: hundreds of thousands on a varied sheet),
+    and the VINs checked as a column (`vins.vin_checks`)."""
     with collector_paused():
+        vehicle = _vehicle(frames[VEHICLE.name])
         return Evidence(
-            vehicle=_vehicle(frames[VEHICLE.name]),
+            vehicle=vehicle,
             battery_components=_components(frames[BATTERY_COMPONENTS.name]),
             critical_minerals=_minerals(frames[CRITICAL_MINERALS.name]),
             vins=tuple(map(VinEntry, *frames[VINS.name].select(ROW, "vin").get_columns())),
+            vins_checked=vin_checks(frames[VINS.name], vehicle.model_year),
         )
 
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 from filings.rules.text import N_, Text, text
 
 VIN_LENGTH = 17
-_TRANSLITERATION = {
+TRANSLITERATION = {
     **{str(d): d for d in range(10)},
     "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
     "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
     "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
 }
-_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 # Position 10 cycles through these 30 codes, 1980 = "A", 2010 = "A" again (49 CFR 565.15(d)).
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
 
 
 def check_digit(vin: str) -> str:
     """The check digit (position 9) that `vin` should carry: 0-9 or X."""
-    total = sum(_TRANSLITERATION[ch] * weight for ch, weight in zip(vin, _WEIGHTS, strict=True))
+    total = sum(TRANSLITERATION[ch] * weight for ch, weight in zip(vin, WEIGHTS, strict=True))
     remainder = total % 11
     return "X" if remainder == 10 else str(remainder)
 
@@ -42,7 +42,7 @@ def vin_problem_text(vin: str) -> Text | None:
     """`vin_problem` as a translatable Text."""
     if len(vin) != VIN_LENGTH:
         return text(_WRONG_LENGTH, length=str(len(vin)), expected=str(VIN_LENGTH))
-    bad = sorted({ch for ch in vin if ch not in _TRANSLITERATION})
+    bad = sorted({ch for ch in vin if ch not in TRANSLITERATION})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
         return text(_BAD_CHARACTERS_IOQ if set(bad) & set("IOQ") else _BAD_CHARACTERS,
