@@ -23,7 +23,7 @@ from filings.rules.inputs import (
     component_key,
     vin_summary,
 )
-from filings.rules.packed import PackedEvidenceError, pack, unpack
+from filings.rules.packed import PackedEvidenceError, _runs, pack, unpack
 
 from .builders import PROPERTY_SETTINGS, component, mineral, shipped, vehicle
 from .test_properties import _components, _minerals
@@ -68,20 +68,6 @@ def test_groups_assess_exactly_as_lines(minerals, components, vins):
     assert _assessed(grouped) == _assessed(lines)
 
 
-@PROPERTY_SETTINGS
-@given(minerals=_minerals(), components=_components(), vins=_VINS)
-def test_packed_evidence_assesses_as_the_evidence_it_came_from(minerals, components, vins):
-    entries = tuple(VinEntry(1000 + i, vin) for i, vin in enumerate(vins))
-    ev = Evidence.from_lines(vehicle(), components, minerals, entries)
-
-    restored = unpack(pack(ev))
-
-    assert restored.critical_minerals == ev.critical_minerals
-    assert restored.battery_components == ev.battery_components
-    assert restored.vehicle == ev.vehicle and restored.vins == ev.vins
-    assert _assessed(restored) == _assessed(ev)
-
-
 def test_rows_are_stored_as_differences_and_come_back_in_order():
     lines = [mineral(row, value="1.000001") for row in [*range(2, 500), 700, 702, *range(900, 950)]]
     ev = Evidence.from_lines(vehicle(), [component(10)], lines)
@@ -90,16 +76,6 @@ def test_rows_are_stored_as_differences_and_come_back_in_order():
 
     assert chain.rows == [line.row for line in lines]
     assert str(chain.value_usd) == str(sum(line.value_usd for line in lines))
-
-
-def _runs(rows: list[int]) -> list[int]:
-    runs: list[int] = []
-    for row in rows:
-        if runs and runs[-2] + runs[-1] == row:
-            runs[-1] += 1
-        else:
-            runs += (row, 1)
-    return runs
 
 
 def _format_1(ev: Evidence) -> bytes:
@@ -122,13 +98,14 @@ def _format_1(ev: Evidence) -> bytes:
     return zlib.compress(json.dumps(document).encode())
 
 
+@pytest.mark.parametrize("stored", [pack, _format_1], ids=["as packed now", "in the first format"])
 @PROPERTY_SETTINGS
 @given(minerals=_minerals(), components=_components(), vins=_VINS)
-def test_evidence_stored_in_the_first_format_is_still_read(minerals, components, vins):
+def test_packed_evidence_assesses_as_the_evidence_it_came_from(stored, minerals, components, vins):
     entries = tuple(VinEntry(1000 + i, vin) for i, vin in enumerate(vins))
     ev = Evidence.from_lines(vehicle(), components, minerals, entries)
 
-    restored = unpack(_format_1(ev))
+    restored = unpack(stored(ev))
 
     assert restored.critical_minerals == ev.critical_minerals
     assert restored.battery_components == ev.battery_components
