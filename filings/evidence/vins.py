@@ -15,6 +15,7 @@ import operator
 import polars as pl
 
 from filings.evidence.frames import ROW
+from filings.evidence.sheets import VALIDATE_ROWS
 from filings.rules.inputs import VinSummary
 from filings.rules.vin import TRANSLITERATION, VIN_LENGTH, WEIGHTS, model_year_code, vin_problem
 
@@ -27,17 +28,9 @@ def vin_checks(frame: pl.DataFrame, model_year: int) -> VinSummary:
     `model_year`: the invalid ones with their problem, in row order; the valid ones' rows by
     manufacturer identifier (WMI); those whose model-year code is not the vehicle's, by code."""
     vin = pl.col("vin")
-    # A character outside the VIN alphabet has no value, and then neither has the sum.
-    values = (vin.str.slice(i, 1).replace_strict(_CHARACTERS, _VALUES, default=None, return_dtype=pl.Int64)
-              for i in range(VIN_LENGTH))
-    weighted = (value * weight for value, weight in zip(values, WEIGHTS, strict=True))
-    # The sum is a column of its own before its two uses: an eager select computes an
-    # expression as often as it is written.
-    summed = frame.select(ROW, "vin", functools.reduce(operator.add, weighted).alias("total"))
-    remainder = pl.col("total") % 11
-    check_digit = pl.when(remainder == 10).then(pl.lit("X")).otherwise(remainder.cast(pl.String))
-    looks_valid = (vin.str.len_chars() == VIN_LENGTH) & (vin.str.slice(8, 1) == check_digit)
-    checked = summed.select(ROW, "vin", looks_valid.fill_null(False).alias("valid")).sort(ROW)
+    # A slice at a time: each of the 17 characters is a column while the sum is made.
+    pieces = [_looks_valid(piece) for piece in frame.select(ROW, "vin").iter_slices(VALIDATE_ROWS)]
+    checked = (pl.concat(pieces) if pieces else frame.select(ROW, "vin", valid=pl.lit(False))).sort(ROW)
     invalid: list[tuple[int, str, str]] = []
     rescued: list[int] = []
     for row, text in checked.filter(~pl.col("valid")).select(ROW, "vin").iter_rows():
@@ -52,6 +45,23 @@ def vin_checks(frame: pl.DataFrame, model_year: int) -> VinSummary:
     by_wmi = _rows_by(valid, wmi)
     by_year_code = _rows_by(valid.filter(year_code != model_year_code(model_year)), year_code)
     return VinSummary(tuple(invalid), by_wmi, by_year_code)
+
+
+def _looks_valid(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` (row, vin) with `valid`: true where the length, the alphabet and the check
+    digit are right."""
+    vin = pl.col("vin")
+    # A character outside the VIN alphabet has no value, and then neither has the sum.
+    values = (vin.str.slice(i, 1).replace_strict(_CHARACTERS, _VALUES, default=None, return_dtype=pl.Int64)
+              for i in range(VIN_LENGTH))
+    weighted = (value * weight for value, weight in zip(values, WEIGHTS, strict=True))
+    # The sum is a column of its own before its two uses: an eager select computes an
+    # expression as often as it is written.
+    summed = frame.with_columns(functools.reduce(operator.add, weighted).alias("total"))
+    remainder = pl.col("total") % 11
+    check_digit = pl.when(remainder == 10).then(pl.lit("X")).otherwise(remainder.cast(pl.String))
+    looks_valid = (vin.str.len_chars() == VIN_LENGTH) & (vin.str.slice(8, 1) == check_digit)
+    return summed.select(ROW, "vin", looks_valid.fill_null(False).alias("valid"))
 
 
 def _rows_by(frame: pl.DataFrame, key: pl.Expr) -> tuple[tuple[str, tuple[int, ...]], ...]:
