@@ -130,7 +130,7 @@ def _columns(stored: dict[str, list[Any]], make: Callable[..., K], fields: Seque
     if (len(columns) != len(fields) or any(len(column) != len(counts) for column in columns)
             or len(stored["values"]) != len(counts) or sum(counts) != len(rows)
             or not all(map((0).__lt__, counts))):
-        raise PackedEvidenceError("stored evidence is damaged (its columns differ in length)")
+        raise PackedEvidenceError("stored evidence is damaged (its columns do not fit together)")
     keys = KeyColumns(make, fields, columns)
     if len(set(zip(*columns, strict=True))) != len(counts):
         raise PackedEvidenceError("stored evidence is damaged (a group is stored twice)")
