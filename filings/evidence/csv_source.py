@@ -170,8 +170,9 @@ def fast_batches(
         return None
     if all(map(is_blank, header)):
         return None
-    # Each check is one pass in C over the whole file, holding the GIL, while polars parses
-    # and validates without it: on a thread of their own, they take no time of the reading's.
+    # Each check is a pass in C over the whole file, holding the GIL a piece at a time (see
+    # _PIECE), while polars parses and validates without it: on a thread of their own, they
+    # take little time of the reading's.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-checks")
     plain = pool.submit(_plain, data, start).result
     pool.shutdown(wait=False)  # the thread ends with the checks
