@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from filings.rules.advice.results import SHARES
 from filings.rules.engine import money
 from filings.rules.labels import REQUIREMENT_LABELS
+from filings.rules.results import invalid_vin_count
 
 # How many of an answer's lines the page lists; the rest are counted ("and 12 more lines").
 ADVICE_LINES_SHOWN = 20
@@ -221,7 +222,7 @@ def _not_by_sourcing(item: dict[str, Any], details: dict[str, Any]) -> str:
                                           "where": ", ".join(item["where"])}
     if rid == "final_assembly":
         return gettext("Not fixable by sourcing: %(count)s VIN(s) are not valid; correct or "
-                       "remove them.") % {"count": len(details.get("invalid_vins") or [])}
+                       "remove them.") % {"count": invalid_vin_count(details)}
     if rid in SHARES:
         return gettext("Not fixable by sourcing: the total value is $0.00, so no share can be "
                        "computed; report the value of every line.")

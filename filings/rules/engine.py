@@ -25,6 +25,7 @@ from filings.rules.labels import RESULT_WORDS
 from filings.rules.results import (
     MAX_NOT_COUNTED_LISTED,
     MAX_ROWS_PER_FINDING,
+    MAX_VINS_LISTED,
     Assessment,
     Finding,
     RequirementResult,
@@ -54,6 +55,9 @@ _ACQUIRED_LATE = N_(
     "contract and a payment) after that date.")
 _ASSEMBLY_OUTSIDE = N_("Final assembly in %(country)s is outside North America (%(countries)s).")
 _VIN_INVALID = N_("VIN %(vin)s %(problem)s. Correct it or remove the row.")
+_VIN_INVALID_REST = N_(
+    "%(count)s more VIN(s) are not valid; the first %(listed)s are listed above, each with its "
+    "problem. Correct them or remove the rows.")
 _VIN_YEAR = N_(
     "%(count)s VIN(s) carry model-year code %(code)s (10th character) but the vehicle is model "
     "year %(model_year)s (code %(expected)s); check that these VINs belong to this vehicle.")
@@ -341,16 +345,22 @@ class _Assessor:
             "final_assembly", applies, (country_ok and not invalid) if applies else None,
             f"{rule.citation}; {self.rules.vin.citation}", rule.confidence,
             {"final_assembly_country": vehicle.final_assembly_country,
-             "vin_count": len(self.evidence.vins), "invalid_vins": invalid},
+             "vin_count": len(self.evidence.vins), "invalid_vin_count": len(invalid),
+             "invalid_vins": invalid[:MAX_VINS_LISTED]},
         )
 
     def _check_vins(self) -> list[str]:
         vehicle = self.evidence.vehicle
         summary = vin_summary(self.evidence)
-        for row, vin, problem in summary.invalid:
+        for row, vin, problem in summary.invalid[:MAX_VINS_LISTED]:
             self.finding("final_assembly", "fail",
                          text(_VIN_INVALID, vin=repr(vin), problem=_vin_problem(vin, problem)),
                          [row])
+        rest = summary.invalid[MAX_VINS_LISTED:]
+        if rest:
+            self.finding("final_assembly", "fail",
+                         text(_VIN_INVALID_REST, count=f"{len(rest):,}", listed=str(MAX_VINS_LISTED)),
+                         [row for row, _, _ in rest])
         for wmi, rows in summary.by_wmi:
             self._check_wmi_region(wmi, rows)
         expected_year = model_year_code(vehicle.model_year)

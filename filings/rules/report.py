@@ -9,7 +9,13 @@ from typing import Any
 
 from filings.rules.engine import country_label, money
 from filings.rules.inputs import Vehicle
-from filings.rules.results import REQUIREMENT_IDS, Assessment, RequirementResult, SegmentResult
+from filings.rules.results import (
+    REQUIREMENT_IDS,
+    Assessment,
+    RequirementResult,
+    SegmentResult,
+    invalid_vin_count,
+)
 from filings.rules.text import N_, Text, text
 
 _WIDTH = 100
@@ -43,7 +49,7 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], Text]] = {
     "final_assembly": lambda d: text(
         N_("final assembly in %(country)s; %(vins)s VIN(s), %(invalid)s invalid"),
         country=country_label(d["final_assembly_country"]), vins=str(d["vin_count"]),
-        invalid=str(len(d["invalid_vins"]))),
+        invalid=str(invalid_vin_count(d))),
     "msrp_cap": lambda d: text(
         N_("MSRP %(msrp)s, cap %(cap)s (%(vehicle_class)s)"),
         msrp=_usd(d["msrp_usd"]), cap=_usd(d["cap_usd"]),

@@ -12,7 +12,7 @@ import pytest
 
 from filings.evidence import read_evidence
 from filings.rules import engine, vin
-from filings.rules.results import MAX_NOT_COUNTED_LISTED, MAX_ROWS_PER_FINDING, Finding
+from filings.rules.results import MAX_NOT_COUNTED_LISTED, MAX_ROWS_PER_FINDING, MAX_VINS_LISTED, Finding
 from filings.rules.rulebook import VEHICLE_CLASSES
 from filings.rules.text import Text, text_from_dict
 from filings.rules.vin import check_digit
@@ -42,7 +42,8 @@ def _every_rule_broken() -> list[Finding]:
     vins = ["123", "1HGCM82633A00435I", "1HGCM82633A00435*",  # length, letters
             "1HGCM82633A004353",  # check digit
             _valid_vin("JHMCM82630A004352"),  # assigned in Asia, assembled in the US
-            _valid_vin("1HGCM82630C004352")]  # model-year code C: 2012, not 2024
+            _valid_vin("1HGCM82630C004352"),  # model-year code C: 2012, not 2024
+            *(f"TOO SHORT {n}" for n in range(MAX_VINS_LISTED))]  # past the ones listed one by one
     feoc_suppliers = [f"Refiner {n}" for n in range(7)]
     minerals = [
         *(mineral(100 + i, feoc=True, supplier=s, value="1") for i, s in enumerate(feoc_suppliers)),

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filings.rules.inputs import VinEntry
+from filings.rules.results import invalid_vin_count
 from filings.rules.vin import check_digit, model_year_code, vin_problem
 
 from .builders import (
@@ -111,6 +112,33 @@ def test_an_invalid_vin_fails_final_assembly_and_is_listed_with_its_row():
     [fail] = findings_for(result, "final_assembly", "fail")
     assert fail.rows == (41,)
     assert bad in fail.message
+
+
+def test_past_the_first_50_invalid_vins_the_rest_are_one_finding_and_a_count():
+    # A sheet of VINs that are all wrong (a shifted column, another scheme) made a finding per
+    # VIN: 500,000 of them made a report of 371 MB.
+    wrong = [make_vin(serial=f"{i:06d}") for i in range(160)]
+    wrong = [vin[:8] + ("0" if vin[8] != "0" else "1") + vin[9:] for vin in wrong]
+    ev = evidence(vins=[VinEntry(2 + i, vin) for i, vin in enumerate(wrong)])
+
+    result = assess_on(ev, ON)
+
+    details = result.requirements["final_assembly"].details
+    assert details["invalid_vin_count"] == 160
+    assert details["invalid_vins"] == wrong[:50]
+    fails = findings_for(result, "final_assembly", "fail")
+    assert [f.rows for f in fails[:50]] == [(2 + i,) for i in range(50)]
+    rest = fails[50]
+    assert len(fails) == 51
+    assert "110 more VIN(s) are not valid; the first 50 are listed above" in rest.message
+    assert rest.rows == tuple(range(52, 152))  # the first 100 of the rest's 110 rows
+    assert "100 of 110 rows" in rest.message
+
+
+def test_an_invalid_vin_count_is_read_from_results_stored_before_it_was_kept():
+    assert invalid_vin_count({"invalid_vins": ["A", "B"]}) == 2
+    assert invalid_vin_count({"invalid_vin_count": 7, "invalid_vins": ["A"]}) == 7
+    assert invalid_vin_count({}) == 0
 
 
 def test_valid_vins_leave_final_assembly_met():

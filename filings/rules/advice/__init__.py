@@ -54,7 +54,7 @@ from filings.rules.advice.results import (
 from filings.rules.advice.shares import ShareLines
 from filings.rules.engine import ONE_DAY
 from filings.rules.inputs import BatteryComponent, MineralLine
-from filings.rules.results import Assessment, SegmentResult
+from filings.rules.results import Assessment, SegmentResult, invalid_vin_count
 from filings.rules.rulebook import Rulebook
 
 __all__ = ["Advice", "AdviceInputError", "Destination", "FeocLine", "Ledger", "LineLedger", "Move",
@@ -131,9 +131,9 @@ def _not_by_sourcing(segment: SegmentResult, rulebook: Rulebook) -> list[NotBySo
                 f"Final assembly in {country} is outside North America: it would have to be in "
                 f"{', '.join(north_america)}. No sourcing of minerals or components changes this.",
                 north_america)
-        if assembly.details["invalid_vins"]:
+        if invalid_vin_count(assembly.details):
             add("final_assembly",
-                f"{len(assembly.details['invalid_vins'])} VIN(s) are not valid: correct or remove "
+                f"{invalid_vin_count(assembly.details)} VIN(s) are not valid: correct or remove "
                 "them (a correction of the evidence, not of sourcing).")
     if req["msrp_cap"].met is False:
         d = req["msrp_cap"].details
