@@ -339,17 +339,17 @@ class _Assessor:
                               country=country_label(vehicle.final_assembly_country),
                               countries=", ".join(sorted(north_america))),
                          [vehicle.row])
-        invalid = self._check_vins()
+        invalid = self._check_vins()  # (row, VIN, problem), in row order
         applies = self.on >= rule.from_
         return RequirementResult(
             "final_assembly", applies, (country_ok and not invalid) if applies else None,
             f"{rule.citation}; {self.rules.vin.citation}", rule.confidence,
             {"final_assembly_country": vehicle.final_assembly_country,
              "vin_count": len(self.evidence.vins), "invalid_vin_count": len(invalid),
-             "invalid_vins": invalid[:MAX_VINS_LISTED]},
+             "invalid_vins": [vin for _, vin, _ in invalid[:MAX_VINS_LISTED]]},
         )
 
-    def _check_vins(self) -> list[str]:
+    def _check_vins(self) -> Sequence[tuple[int, str, str]]:
         vehicle = self.evidence.vehicle
         summary = vin_summary(self.evidence)
         for row, vin, problem in summary.invalid[:MAX_VINS_LISTED]:
@@ -369,7 +369,7 @@ class _Assessor:
                          text(_VIN_YEAR, count=str(len(rows)), code=repr(code),
                               model_year=str(vehicle.model_year), expected=repr(expected_year)),
                          rows)
-        return [vin for _, vin, _ in summary.invalid]
+        return summary.invalid
 
     def _check_wmi_region(self, wmi: str, rows: Sequence[int]) -> None:
         declared = self.evidence.vehicle.final_assembly_country

@@ -131,9 +131,10 @@ def _not_by_sourcing(segment: SegmentResult, rulebook: Rulebook) -> list[NotBySo
                 f"Final assembly in {country} is outside North America: it would have to be in "
                 f"{', '.join(north_america)}. No sourcing of minerals or components changes this.",
                 north_america)
-        if invalid_vin_count(assembly.details):
+        invalid = invalid_vin_count(assembly.details)
+        if invalid:
             add("final_assembly",
-                f"{invalid_vin_count(assembly.details)} VIN(s) are not valid: correct or remove "
+                f"{invalid} VIN(s) are not valid: correct or remove "
                 "them (a correction of the evidence, not of sourcing).")
     if req["msrp_cap"].met is False:
         d = req["msrp_cap"].details
